@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from asl_gen.cli import main
+
+main()

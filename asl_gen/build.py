@@ -1,0 +1,178 @@
+"""The pipeline end to end: load, plan, render, derive IAM, validate; then write or compare.
+
+This is the public API the CLI calls. Nothing is written unless every document of every spec is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from asl_gen import iam
+from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure
+from asl_gen.plan import MachinePlan, ProjectPlan, plan_project
+from asl_gen.render import Renderer, dump
+from asl_gen.spec import load_spec
+from asl_gen.validate import validate_definition, validate_policy
+from asl_gen.write import Difference, WriteResult, compare_project, write_project
+
+STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"
+STEPFUNCTIONS_TRUST = "iam/stepfunctions-trust-policy.json"
+SAGEMAKER_POLICY = "iam/sagemaker-policy.json"
+
+
+@dataclass(frozen=True)
+class Generated:
+    """Everything one spec produces: file path (relative to `out/<project>/`) → exact text."""
+
+    project: str
+    spec_file: str
+    files: Mapping[str, str]
+
+
+def generate(spec_path: Path, *, templates: Path | None = None, display: str | None = None) -> Generated:
+    """Run the pipeline for one spec in memory; raise on the first stage that finds problems."""
+    spec, located = load_spec(spec_path, display)
+    plan = plan_project(spec)
+    renderer = Renderer(templates)
+    documents: dict[str, Any] = {}
+    definitions: dict[str, Any] = {}
+    for machine in plan.machines:
+        definition = _render_machine(renderer, machine)
+        definitions[f"{machine.key}.asl.json"] = definition
+        documents[f"{machine.key}.asl.json"] = definition
+        documents[f"inputs/{machine.key}.schema.json"] = renderer.render_json(
+            "input-schema.json.j2", {"machine": machine}
+        )
+    documents.update(_render_iam(renderer, plan, definitions))
+    _validate(documents, located.file)
+    return Generated(spec.project, located.file, {path: dump(doc) for path, doc in sorted(documents.items())})
+
+
+def _render_machine(renderer: Renderer, machine: MachinePlan) -> Any:
+    tasks = [
+        {
+            "state_name": task.state_name,
+            "comment": task.comment,
+            "resource": task.resource,
+            "parameters": renderer.render_json(task.template, task.context),
+            "result_selector": task.result_selector,
+            "result_path": task.result_path,
+        }
+        for task in machine.tasks
+    ]
+    return renderer.render_json(
+        "state-machine.asl.json.j2",
+        {"machine": {"name": machine.name, "comment": machine.comment, "tasks": tasks}},
+    )
+
+
+def _render_iam(renderer: Renderer, plan: ProjectPlan, definitions: Mapping[str, Any]) -> dict[str, Any]:
+    statements = iam.state_machine_statements(definitions, plan.target)
+    return {
+        STEPFUNCTIONS_POLICY: renderer.render_json("iam/policy.json.j2", {"statements": statements}),
+        STEPFUNCTIONS_TRUST: renderer.render_json(
+            "iam/trust-policy.json.j2", {"trust": iam.trust_policy_context(plan)}
+        ),
+        SAGEMAKER_POLICY: renderer.render_json(
+            "iam/policy.json.j2", {"statements": iam.sagemaker_role_statements(plan)}
+        ),
+    }
+
+
+def _validate(documents: Mapping[str, Any], spec_file: str) -> None:
+    problems: list[Problem] = []
+    for path, document in documents.items():
+        source = f"{path} (from {spec_file})"
+        if path.endswith(".asl.json"):
+            problems.extend(validate_definition(document, source=source))
+        elif path.startswith("iam/"):
+            problems.extend(validate_policy(document, source=source))
+            if path != STEPFUNCTIONS_TRUST:
+                problems.extend(iam.check_size(document, source))
+        else:
+            try:
+                Draft202012Validator.check_schema(document)
+            except SchemaError as exc:
+                problems.append(Problem(f"not a valid JSON Schema: {exc.message}", file=source))
+    if problems:
+        raise ValidationFailure(problems)
+
+
+def generate_all(
+    spec_paths: Sequence[Path], *, templates: Path | None = None, display: Mapping[Path, str] | None = None
+) -> list[Generated]:
+    """Generate every spec, collecting the problems of all of them before raising."""
+    results: list[Generated] = []
+    failures: list[AslGenError] = []
+    projects: dict[str, str] = {}
+    for path in spec_paths:
+        name = (display or {}).get(path)
+        try:
+            generated = generate(path, templates=templates, display=name)
+        except AslGenError as exc:
+            failures.append(exc)
+            continue
+        if generated.project in projects:
+            failures.append(
+                SpecError(
+                    Problem(
+                        f"project {generated.project!r} is also built by {projects[generated.project]}",
+                        file=generated.spec_file,
+                        pointer="project",
+                        hint="give each spec its own project name",
+                    )
+                )
+            )
+            continue
+        projects[generated.project] = generated.spec_file
+        results.append(generated)
+    if failures:
+        # The most severe kind decides the exit code; every problem is reported.
+        worst = max(failures, key=lambda e: e.exit_code)
+        raise type(worst)([p for f in failures for p in f.problems])
+    return results
+
+
+def build(
+    spec_paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    display: Mapping[Path, str] | None = None,
+) -> dict[str, WriteResult]:
+    """Generate every spec, then write them all; nothing is written if any spec fails."""
+    generated = generate_all(spec_paths, templates=templates, display=display)
+    return {g.project: write_project(out_dir, g.project, g.files) for g in generated}
+
+
+_STALE_WORDS = {
+    "missing": "missing: build would write this file",
+    "changed": "out of date: build would write different content",
+    "stale": "stale: build no longer produces this file and would remove it",
+}
+
+
+def check(
+    spec_paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    display: Mapping[Path, str] | None = None,
+) -> dict[str, list[Difference]]:
+    """Compare what build would write with `out_dir`; raise `StaleOutput` listing every difference."""
+    generated = generate_all(spec_paths, templates=templates, display=display)
+    differences = {g.project: compare_project(out_dir, g.project, g.files) for g in generated}
+    problems = [
+        Problem(_STALE_WORDS[d.kind], file=str(out_dir / project / d.path), hint="run 'asl-gen build'")
+        for project, items in differences.items()
+        for d in items
+    ]
+    if problems:
+        raise StaleOutput(problems, [d.diff for items in differences.values() for d in items if d.diff])
+    return differences

@@ -1,0 +1,106 @@
+"""The one error hierarchy. Only the CLI catches `AslGenError` and turns it into a message and an exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, located as precisely as the source allows.
+
+    `pointer` is a dotted field path for specs (`jobs.train.instance.type`) and a JSONPath-like
+    location for generated or checked documents (`$.States.Train.Next`).
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    pointer: str = ""
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        """Render as `file:line:col: pointer: message (hint)` on one line."""
+        text = f"{self.location()}: "
+        if self.pointer:
+            text += f"{self.pointer}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return " ".join(text.split("\n"))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class AslGenError(Exception):
+    """Root of every error asl-gen reports to a user; carries one or more problems."""
+
+    exit_code = 3
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str, details: Iterable[str] = ()) -> None:
+        if isinstance(problems, str):
+            problems = Problem(problems)
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        # Multi-line material shown after the one-line problems (diffs of stale files).
+        self.details: list[str] = list(details)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+class UsageError(AslGenError):
+    """Bad command-line use or project configuration."""
+
+    exit_code = 2
+
+
+class SpecError(AslGenError):
+    """The spec file cannot be read or does not describe a valid project."""
+
+    exit_code = 2
+
+
+class TemplateError(AslGenError):
+    """A template failed to render or rendered text that is not JSON."""
+
+    exit_code = 2
+
+
+class ValidationFailure(AslGenError):
+    """A document (generated or given to `validate`) breaks a schema or a semantic rule."""
+
+    exit_code = 1
+
+
+class StaleOutput(AslGenError):
+    """`check` found that `out/` differs from what `build` would write."""
+
+    exit_code = 1
+
+
+class WriteError(AslGenError):
+    """The output could not be written; `out/` is left as it was."""
+
+    exit_code = 2
+
+
+EXIT_OK = 0
+EXIT_INTERNAL = 3

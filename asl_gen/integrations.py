@@ -1,0 +1,209 @@
+"""What asl-gen knows about each service call a Task can make: patterns AWS supports and the IAM it needs.
+
+This is data. Adding a service call is adding a row to `INTEGRATIONS`; `iam` interprets the rows.
+In resource templates, `{partition}`, `{region}` and `{account}` come from the project, and
+`{Param}` is the scope derived from the Task's `Param` (or `Param.$`) value: the lowercased literal
+name, the literal prefix of a `States.Format` expression followed by `*`, or `*`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+REQUEST_RESPONSE = ""
+SYNC = ".sync"
+SYNC2 = ".sync:2"
+CALLBACK = ".waitForTaskToken"
+PATTERNS = (SYNC2, SYNC, CALLBACK)
+
+ALL_PATTERNS = frozenset({REQUEST_RESPONSE, SYNC, SYNC2, CALLBACK})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Actions on resources that one call needs, for the patterns listed."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    patterns: frozenset[str] = ALL_PATTERNS
+    # Only when the request carries this parameter (e.g. `Tags` needs sagemaker:AddTags).
+    when_parameter: str | None = None
+
+
+@dataclass(frozen=True)
+class PassRole:
+    """`iam:PassRole` on the role named by a request parameter, for one service principal."""
+
+    parameter: str
+    service: str
+
+
+@dataclass(frozen=True)
+class Integration:
+    service: str
+    api: str
+    patterns: frozenset[str]
+    grants: tuple[Grant, ...]
+    pass_roles: tuple[PassRole, ...] = ()
+    sdk: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"aws-sdk:{self.service}:{self.api}" if self.sdk else f"{self.service}:{self.api}"
+
+
+SAGEMAKER_ARN = "arn:{partition}:sagemaker:{region}:{account}"
+EVENTS_RULE = "arn:{partition}:events:{region}:{account}:rule/StepFunctionsGetEventsFor{rule}"
+EVENTS_ACTIONS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
+SAGEMAKER_PASS = PassRole("RoleArn", "sagemaker.amazonaws.com")
+
+
+def _sagemaker_job(
+    api: str, kind: str, resource: str, name_param: str, rule: str, extra_sync: tuple[str, ...] = ()
+) -> Integration:
+    job_arn = f"{SAGEMAKER_ARN}:{resource}/{{{name_param}}}"
+    return Integration(
+        service="sagemaker",
+        api=api,
+        patterns=frozenset({REQUEST_RESPONSE, SYNC}),
+        grants=(
+            Grant((f"sagemaker:Create{kind}",), (job_arn,)),
+            Grant(
+                (f"sagemaker:Describe{kind}", f"sagemaker:Stop{kind}", *extra_sync),
+                (job_arn,),
+                patterns=frozenset({SYNC}),
+            ),
+            # Step Functions tags every job it runs with .sync; without AddTags the run fails (AccessDenied).
+            Grant(("sagemaker:AddTags",), (job_arn,), patterns=frozenset({SYNC})),
+            Grant(("sagemaker:AddTags",), (job_arn,), when_parameter="Tags"),
+            Grant(("sagemaker:ListTags",), ("*",)),
+            Grant(EVENTS_ACTIONS, (EVENTS_RULE.replace("{rule}", rule),), patterns=frozenset({SYNC})),
+        ),
+        pass_roles=(SAGEMAKER_PASS,),
+    )
+
+
+def _sagemaker_call(
+    api: str, grants: tuple[Grant, ...], pass_roles: tuple[PassRole, ...] = ()
+) -> Integration:
+    return Integration("sagemaker", api, frozenset({REQUEST_RESPONSE}), grants, pass_roles)
+
+
+INTEGRATIONS: tuple[Integration, ...] = (
+    _sagemaker_job(
+        "createTrainingJob", "TrainingJob", "training-job", "TrainingJobName", "SageMakerTrainingJobsRule"
+    ),
+    _sagemaker_job(
+        "createProcessingJob",
+        "ProcessingJob",
+        "processing-job",
+        "ProcessingJobName",
+        "SageMakerProcessingJobsRule",
+    ),
+    _sagemaker_job(
+        "createTransformJob",
+        "TransformJob",
+        "transform-job",
+        "TransformJobName",
+        "SageMakerTransformJobsRule",
+    ),
+    _sagemaker_job(
+        "createHyperParameterTuningJob",
+        "HyperParameterTuningJob",
+        "hyper-parameter-tuning-job",
+        "HyperParameterTuningJobName",
+        "SageMakerTuningJobsRule",
+        extra_sync=("sagemaker:ListTrainingJobsForHyperParameterTuningJob",),
+    ),
+    _sagemaker_call(
+        "createModel",
+        (
+            Grant(("sagemaker:CreateModel",), (f"{SAGEMAKER_ARN}:model/{{ModelName}}",)),
+            Grant(("sagemaker:AddTags",), (f"{SAGEMAKER_ARN}:model/{{ModelName}}",), when_parameter="Tags"),
+            Grant(("sagemaker:ListTags",), ("*",)),
+        ),
+        (PassRole("ExecutionRoleArn", "sagemaker.amazonaws.com"),),
+    ),
+    _sagemaker_call(
+        "createEndpointConfig",
+        (
+            Grant(
+                ("sagemaker:CreateEndpointConfig",),
+                (f"{SAGEMAKER_ARN}:endpoint-config/{{EndpointConfigName}}",),
+            ),
+            Grant(
+                ("sagemaker:AddTags",),
+                (f"{SAGEMAKER_ARN}:endpoint-config/{{EndpointConfigName}}",),
+                when_parameter="Tags",
+            ),
+            Grant(("sagemaker:ListTags",), ("*",)),
+        ),
+    ),
+    _sagemaker_call(
+        "createEndpoint",
+        (
+            # CreateEndpoint is authorised against the endpoint and the config it reads.
+            Grant(
+                ("sagemaker:CreateEndpoint",),
+                (
+                    f"{SAGEMAKER_ARN}:endpoint/{{EndpointName}}",
+                    f"{SAGEMAKER_ARN}:endpoint-config/{{EndpointConfigName}}",
+                ),
+            ),
+            Grant(
+                ("sagemaker:AddTags",), (f"{SAGEMAKER_ARN}:endpoint/{{EndpointName}}",), when_parameter="Tags"
+            ),
+            Grant(("sagemaker:ListTags",), ("*",)),
+        ),
+    ),
+    _sagemaker_call(
+        "updateEndpoint",
+        (
+            Grant(
+                ("sagemaker:UpdateEndpoint",),
+                (
+                    f"{SAGEMAKER_ARN}:endpoint/{{EndpointName}}",
+                    f"{SAGEMAKER_ARN}:endpoint-config/{{EndpointConfigName}}",
+                ),
+            ),
+        ),
+    ),
+    Integration(
+        "sagemaker",
+        "describeTrainingJob",
+        frozenset({REQUEST_RESPONSE}),
+        (Grant(("sagemaker:DescribeTrainingJob",), (f"{SAGEMAKER_ARN}:training-job/{{TrainingJobName}}",)),),
+        sdk=True,
+    ),
+)
+
+BY_KEY: Mapping[str, Integration] = {i.key: i for i in INTEGRATIONS}
+
+
+@dataclass(frozen=True)
+class ParsedResource:
+    partition: str
+    key: str
+    pattern: str
+
+
+def parse_resource(resource: str) -> ParsedResource | None:
+    """Split `arn:<p>:states:::<service>:<api>[pattern]` into its parts; None when it is not of that form."""
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "states" or parts[3] or parts[4]:
+        return None
+    rest = parts[5]
+    pattern = REQUEST_RESPONSE
+    for suffix in PATTERNS:
+        if rest.endswith(suffix):
+            rest, pattern = rest[: -len(suffix)], suffix
+            break
+    return ParsedResource(parts[1], rest, pattern)
+
+
+def task_resource(partition: str, integration: Integration, pattern: str) -> str:
+    """The Task `Resource` ARN for a call with the given integration pattern."""
+    if pattern not in integration.patterns:
+        raise ValueError(f"{integration.key} does not support the {pattern or 'request-response'} pattern")
+    return f"arn:{partition}:states:::{integration.key}{pattern}"

@@ -1,0 +1,200 @@
+"""Read a YAML or JSON file into plain data, remembering where every key and value came from.
+
+PyYAML's constructors lose positions and silently keep the last of duplicate keys, so the loader
+composes the node graph itself and builds the data from it: duplicate keys and object-building tags
+become located errors, and every path in the result maps to a line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from asl_gen.errors import Problem, SpecError
+
+Path_ = tuple[str | int, ...]
+
+_MAX_BYTES = 1024 * 1024
+_MAX_DEPTH = 64
+_MAX_NODES = 100_000
+
+
+@dataclass
+class Located:
+    """Plain data plus the `(line, column)` (1-based) of every node, keyed by its path."""
+
+    data: Any
+    file: str
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int] | None:
+        """Position of `path`, or of its nearest located ancestor when the path does not exist."""
+        probe = tuple(path)
+        while True:
+            table = self.key_marks if key and probe in self.key_marks else self.marks
+            if probe in table:
+                return table[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+            key = False
+
+
+def _problem(file: str, mark: yaml.Mark | None, message: str, hint: str | None = None) -> Problem:
+    if mark is None:
+        return Problem(message, file=file, hint=hint)
+    return Problem(message, file=file, line=mark.line + 1, column=mark.column + 1, hint=hint)
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.located = Located(data=None, file=file)
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise SpecError(
+                _problem(self.file, node.start_mark, f"more than {_MAX_NODES} values in one file")
+            )
+        if depth > _MAX_DEPTH:
+            raise SpecError(_problem(self.file, node.start_mark, f"nested deeper than {_MAX_DEPTH} levels"))
+        self.located.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._bad_tag(node)
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            self._bad_tag(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(
+                    _problem(
+                        self.file,
+                        key_node.start_mark,
+                        "YAML merge keys ('<<') are not supported",
+                        "write the keys out",
+                    )
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(_problem(self.file, key_node.start_mark, "a key must be a plain string"))
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.located.key_marks.get((*path, key))
+                where = f" (first at line {first[0]})" if first else ""
+                self.problems.append(
+                    _problem(
+                        self.file, key_node.start_mark, f"duplicate key {key!r}{where}", "keep one of them"
+                    )
+                )
+                continue
+            key_path = (*path, key)
+            self.located.key_marks[key_path] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag.startswith("tag:yaml.org,2002:") and tag.rsplit(":", 1)[1] in _SCALAR_TAGS:
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        if tag == "tag:yaml.org,2002:timestamp":
+            # A date is data to asl-gen, never a datetime object: keep the text the user wrote.
+            return node.value
+        self._bad_tag(node)
+        return node.value
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        self.problems.append(
+            _problem(
+                self.file,
+                node.start_mark,
+                f"YAML tag {node.tag!r} is not allowed",
+                "remove the tag; specs hold plain data only",
+            )
+        )
+
+
+_SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _line_col_of(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    return exc.problem_mark or exc.context_mark
+
+
+def load_text(text: str, file: str) -> Located:
+    """Parse YAML (JSON is a subset) text into located plain data."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        what = exc.problem or "not valid YAML"
+        raise SpecError(
+            _problem(
+                file, _line_col_of(exc), f"not valid YAML or JSON: {what}", "fix the syntax at this position"
+            )
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(Problem(f"not valid YAML or JSON: {exc}", file=file)) from None
+    if root is None:
+        raise SpecError(
+            Problem("the file is empty", file=file, hint="start from examples/big-mart/spec.yaml")
+        )
+    builder = _Builder(file)
+    data = builder.build(root, (), 0)
+    if builder.problems:
+        raise SpecError(builder.problems)
+    builder.located.data = data
+    return builder.located
+
+
+def load_file(path: Path, display: str | None = None) -> Located:
+    """Read and parse a spec or document file; every failure is a `SpecError` naming the file."""
+    name = display or str(path)
+    if path.is_dir():
+        raise SpecError(Problem("is a directory, not a file", file=name, hint="name the YAML file inside it"))
+    try:
+        size = path.stat().st_size
+        if size > _MAX_BYTES:
+            raise SpecError(
+                Problem(
+                    f"file is {size} bytes; the limit is {_MAX_BYTES}",
+                    file=name,
+                    hint="split it into smaller files",
+                )
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(Problem("file not found", file=name, hint="check the path")) from None
+    except OSError as exc:
+        raise SpecError(Problem(f"cannot read the file: {exc.strerror}", file=name)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            Problem(f"not UTF-8 text (byte {exc.start})", file=name, hint="save the file as UTF-8")
+        ) from None
+    if "\x00" in text:
+        raise SpecError(Problem("binary file (contains NUL bytes)", file=name))
+    return load_text(text, name)

@@ -1,0 +1,802 @@
+"""The spec: strict Pydantic models of the user's file, and the loader that locates every error.
+
+Field-level rules live next to their fields; rules that relate several parts of the spec (a model
+built from a training job, a state machine naming a job) are checked in `check_references`, which
+also reports every problem with the path of the field at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from asl_gen import catalog
+from asl_gen.errors import Problem, SpecError
+from asl_gen.loader import Located, load_file
+
+SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+SAGEMAKER_NAME_MAX = 63
+# A generated name is `<prefix>-<32 hex chars of MD5>`: the prefix gets what is left of 63.
+GENERATED_SUFFIX_LEN = 33
+PREFIX_MAX = SAGEMAKER_NAME_MAX - GENERATED_SUFFIX_LEN
+
+KEY = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+INPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+ROLE_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$"
+)
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+S3_URI = re.compile(r"^s3://([^/]+)(?:/(.*))?$")
+BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+ECR_IMAGE = re.compile(
+    r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9]+(?:[._/-][a-z0-9]+)*)"
+    r"(?::([\w][\w.-]{0,127})|@sha256:[0-9a-f]{64})$"
+)
+HYPERPARAMETER_VALUE_MAX = 2500
+MAX_RUNTIME_LIMIT = 28 * 24 * 3600
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False)
+
+
+Key = Annotated[str, StringConstraints(pattern=KEY.pattern, max_length=40)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+def _s3_uri(value: str) -> str:
+    match = S3_URI.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not an S3 URI (write it as s3://bucket/prefix)")
+    bucket = match.group(1)
+    if not BUCKET.match(bucket) or re.match(r"^\d+\.\d+\.\d+\.\d+$", bucket):
+        raise ValueError(
+            f"{bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')"
+        )
+    return value
+
+
+class Name(_Model):
+    """How a SageMaker resource is named: a literal, an execution input, or a prefix plus a per-execution hash."""
+
+    literal: str | None = None
+    input: str | None = None
+    prefix: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"literal": value}
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Name:
+        given = [k for k in ("literal", "input", "prefix") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give the name as a string, {input: InputName} or {prefix: name-prefix}"
+                + (f", not {' and '.join(given)} together" if given else "")
+            )
+        if self.literal is not None and not SAGEMAKER_NAME.match(self.literal):
+            raise ValueError(
+                f"{self.literal!r} is not a SageMaker name: at most 63 letters, digits and hyphens, "
+                "starting and ending with a letter or digit"
+            )
+        if self.prefix is not None and (
+            len(self.prefix) > PREFIX_MAX or not SAGEMAKER_NAME.match(self.prefix)
+        ):
+            raise ValueError(
+                f"prefix {self.prefix!r} must be 1-{PREFIX_MAX} letters, digits and hyphens "
+                f"(asl-gen appends '-' and a 32-character hash; SageMaker names stop at 63)"
+            )
+        if self.input is not None and not INPUT_NAME.match(self.input):
+            raise ValueError(f"{self.input!r} is not an input name (letters, digits and '_')")
+        return self
+
+
+class Aws(_Model):
+    region: str
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(
+        description="The 12-digit AWS account id, quoted so YAML keeps it a string"
+    )
+    partition: Literal["aws", "aws-cn", "aws-us-gov"] | None = None
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if catalog.partition_for_region(value) is None:
+            hint = catalog.suggest(value, catalog.REGION_PARTITIONS)
+            raise ValueError(
+                f"{value!r} is not an AWS region" + (f" (did you mean {hint!r}?)" if hint else "")
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _partition_matches(self) -> Aws:
+        derived = catalog.partition_for_region(self.region)
+        if self.partition is not None and self.partition != derived:
+            raise ValueError(
+                f"partition {self.partition!r} does not match region {self.region!r}, "
+                f"which is in {derived!r} (leave partition out to derive it)"
+            )
+        return self
+
+    @property
+    def resolved_partition(self) -> str:
+        partition = self.partition or catalog.partition_for_region(self.region)
+        assert partition is not None
+        return partition
+
+
+class SageMakerRole(_Model):
+    arn: str = Field(description="ARN of the existing IAM role SageMaker assumes for jobs and models")
+
+    @field_validator("arn")
+    @classmethod
+    def _role_arn(cls, value: str) -> str:
+        if not ROLE_ARN.match(value):
+            raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
+        return value
+
+
+class StepFunctionsRole(_Model):
+    name: str = Field(description="Name of the IAM role asl-gen generates for the state machines")
+
+    @field_validator("name")
+    @classmethod
+    def _role_name(cls, value: str) -> str:
+        if not ROLE_NAME.match(value):
+            raise ValueError(f"{value!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-)")
+        return value
+
+
+class Roles(_Model):
+    sagemaker: SageMakerRole
+    stepfunctions: StepFunctionsRole
+
+
+class Instance(_Model):
+    type: str
+    count: Annotated[int, Field(ge=1, le=100)] = 1
+    volume_gb: Annotated[int, Field(ge=1, le=16384)] = 30
+
+    @field_validator("type")
+    @classmethod
+    def _instance_type(cls, value: str) -> str:
+        return _check_instance_type(value)
+
+
+class HostingInstance(_Model):
+    type: str
+    count: Annotated[int, Field(ge=1, le=1000)] = 1
+
+    @field_validator("type")
+    @classmethod
+    def _instance_type(cls, value: str) -> str:
+        return _check_instance_type(value)
+
+
+def _check_instance_type(value: str) -> str:
+    if value not in catalog.INSTANCE_TYPES:
+        hint = catalog.suggest(value, catalog.INSTANCE_TYPES)
+        raise ValueError(
+            f"{value!r} is not a SageMaker instance type" + (f" (did you mean {hint!r}?)" if hint else "")
+        )
+    return value
+
+
+class Algorithm(_Model):
+    name: str
+    version: str = Field(description="The algorithm's image version, quoted: '1.7-1'")
+
+
+class Channel(_Model):
+    s3: str
+    content_type: NonEmpty | None = None
+    data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = "S3Prefix"
+    distribution: Literal["FullyReplicated", "ShardedByS3Key"] = "FullyReplicated"
+    compression: Literal["None", "Gzip"] | None = None
+
+    @field_validator("s3")
+    @classmethod
+    def _s3(cls, value: str) -> str:
+        return _s3_uri(value)
+
+
+ChannelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-_]{1,64}$")]
+HyperValue = str | bool | int | float
+Tags = dict[
+    Annotated[str, StringConstraints(min_length=1, max_length=128)],
+    Annotated[str, StringConstraints(max_length=256)],
+]
+Environment = dict[
+    Annotated[str, StringConstraints(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")],
+    Annotated[str, StringConstraints(max_length=1024)],
+]
+
+
+def _check_image(value: str) -> str:
+    if not ECR_IMAGE.match(value):
+        raise ValueError(
+            f"{value!r} is not an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)"
+        )
+    return value
+
+
+class TrainingJob(_Model):
+    type: Literal["training"]
+    name: Name | None = None
+    state_name: str | None = None
+    comment: str | None = None
+    algorithm: Algorithm | None = None
+    image: str | None = None
+    input_mode: Literal["File", "Pipe", "FastFile"] = "File"
+    instance: Instance
+    max_runtime_seconds: Annotated[int, Field(ge=1, le=MAX_RUNTIME_LIMIT)] = 86400
+    hyperparameters: dict[Annotated[str, StringConstraints(min_length=1, max_length=256)], HyperValue] = {}
+    channels: Annotated[dict[ChannelName, Channel], Field(min_length=1, max_length=20)]
+    output: str
+    environment: Environment = {}
+    tags: Tags = {}
+
+    @field_validator("output")
+    @classmethod
+    def _output(cls, value: str) -> str:
+        return _s3_uri(value)
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str | None) -> str | None:
+        return None if value is None else _check_image(value)
+
+    @field_validator("hyperparameters")
+    @classmethod
+    def _hyperparameters(cls, value: dict[str, HyperValue]) -> dict[str, HyperValue]:
+        for key, item in value.items():
+            if len(hyperparameter_text(item)) > HYPERPARAMETER_VALUE_MAX:
+                raise ValueError(
+                    f"hyperparameter {key!r} is longer than {HYPERPARAMETER_VALUE_MAX} characters"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_image(self) -> TrainingJob:
+        if (self.algorithm is None) == (self.image is None):
+            raise ValueError("give exactly one of 'algorithm' (a built-in by name and version) or 'image'")
+        return self
+
+
+class ModelJob(_Model):
+    type: Literal["model"]
+    name: Name | None = None
+    state_name: str | None = None
+    comment: str | None = None
+    from_: Key | None = Field(default=None, alias="from")
+    model_data: str | None = None
+    image: str | None = None
+    environment: Environment = {}
+    tags: Tags = {}
+
+    @field_validator("model_data")
+    @classmethod
+    def _model_data(cls, value: str | None) -> str | None:
+        return None if value is None else _s3_uri(value)
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str | None) -> str | None:
+        return None if value is None else _check_image(value)
+
+    @model_validator(mode="after")
+    def _source(self) -> ModelJob:
+        if (self.from_ is None) == (self.model_data is None):
+            raise ValueError("give exactly one of 'from' (a training job) or 'model_data' (an s3:// URI)")
+        if self.model_data is not None and self.image is None:
+            raise ValueError("a model built from 'model_data' needs 'image' (the inference image URI)")
+        return self
+
+
+class Variant(_Model):
+    model: Key
+    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern)] = "AllTraffic"
+    instance: HostingInstance
+    weight: Annotated[float, Field(ge=0)] = 1.0
+
+
+class EndpointConfigJob(_Model):
+    type: Literal["endpoint-config"]
+    name: Name | None = None
+    state_name: str | None = None
+    comment: str | None = None
+    variants: Annotated[list[Variant], Field(min_length=1, max_length=10)]
+    tags: Tags = {}
+
+    @model_validator(mode="after")
+    def _unique_variants(self) -> EndpointConfigJob:
+        names = [v.name for v in self.variants]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"variant names must differ; {', '.join(duplicates)} used more than once")
+        return self
+
+
+class EndpointJob(_Model):
+    type: Literal["endpoint"]
+    name: Name | None = None
+    state_name: str | None = None
+    comment: str | None = None
+    config: Key
+    tags: Tags = {}
+
+
+Job = Annotated[TrainingJob | ModelJob | EndpointConfigJob | EndpointJob, Field(discriminator="type")]
+JOB_TYPES = ("training", "model", "endpoint-config", "endpoint")
+
+
+class StateMachine(_Model):
+    steps: Annotated[list[Key], Field(min_length=1)]
+    comment: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return {"steps": value}
+        return value
+
+
+class Spec(_Model):
+    """A project: its AWS target, roles, execution inputs, SageMaker jobs and the state machines running them."""
+
+    project: Annotated[str, StringConstraints(pattern=r"^[a-z0-9](-?[a-z0-9])*$", max_length=40)]
+    aws: Aws
+    roles: Roles
+    inputs: dict[
+        Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_length=80)],
+        Literal["string", "integer", "number", "boolean"],
+    ] = {}
+    jobs: Annotated[dict[Key, Job], Field(min_length=1)]
+    state_machines: Annotated[dict[Key, StateMachine], Field(min_length=1)]
+
+
+def hyperparameter_text(value: HyperValue) -> str:
+    """SageMaker takes hyperparameters as strings; booleans the way its algorithms parse them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def state_name_of(key: str, job: Job) -> str:
+    return job.state_name or key
+
+
+def default_name(project: str, key: str) -> Name:
+    return Name(prefix=f"{project}-{key}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loading and error reporting
+
+
+def load_spec(path: Path, display: str | None = None) -> tuple[Spec, Located]:
+    """Load, validate and cross-check a spec file; raise `SpecError` with every problem found."""
+    located = load_file(path, display)
+    if not isinstance(located.data, dict):
+        raise SpecError(
+            Problem(
+                "the spec must be a mapping of keys to values",
+                file=located.file,
+                line=1,
+                column=1,
+                hint="start from examples/big-mart/spec.yaml",
+            )
+        )
+    try:
+        spec = Spec.model_validate(located.data)
+    except ValidationError as exc:
+        raise SpecError(sorted(_pydantic_problems(exc, located), key=_order)) from None
+    problems = list(check_references(spec, located))
+    if problems:
+        raise SpecError(sorted(problems, key=_order))
+    return spec, located
+
+
+def _order(problem: Problem) -> tuple[int, int, str]:
+    return (problem.line or 0, problem.column or 0, problem.pointer)
+
+
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "model_type": "a mapping",
+}
+
+
+def _pydantic_problems(exc: ValidationError, located: Located) -> Iterator[Problem]:
+    seen: set[tuple[str, str]] = set()
+    found: list[tuple[str, tuple[str | int, ...], Problem]] = []
+    for error in exc.errors(include_url=False):
+        path = _data_path(error["loc"], located.data)
+        pointer = ".".join(str(p) for p in path)
+        message, hint = _describe(error, path, located.data)
+        if (pointer, message) in seen:
+            continue
+        seen.add((pointer, message))
+        position = located.position(path, key=error["type"] == "extra_forbidden")
+        line, column = position if position else (None, None)
+        found.append(
+            (
+                str(error["type"]),
+                path,
+                Problem(message, file=located.file, line=line, column=column, pointer=pointer, hint=hint),
+            )
+        )
+    # A misspelt key shows up twice: as an unknown field and as a missing one. Report it once.
+    misspelt = {
+        (*path[:-1], match.group(1))
+        for kind, path, problem in found
+        if kind == "extra_forbidden" and (match := re.match(r"did you mean '(.*)'\?", problem.hint or ""))
+    }
+    for kind, path, problem in found:
+        if not (kind == "missing" and path in misspelt):
+            yield problem
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
+    """Map a Pydantic location onto the user's data, dropping union tags and validator names."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str):
+            key = "from" if part == "from_" and "from" in node else part
+            if key in node:
+                path.append(key)
+                node = node[key]
+                continue
+            if node.get("type") == part or part in JOB_TYPES or part.startswith(("function-", "str", "Name")):
+                continue
+            path.append(key)
+            node = None
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(part, str) and (part in JOB_TYPES or part.startswith(("function-", "list["))):
+            continue
+        else:
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+def _exists(data: Any, path: list[str | int]) -> bool:
+    try:
+        _lookup(data, tuple(path))
+    except (KeyError, IndexError, TypeError):
+        return False
+    return True
+
+
+def _lookup(data: Any, path: tuple[str | int, ...]) -> Any:
+    node = data
+    for part in path:
+        node = node[part]
+    return node
+
+
+_FIELD_HINTS = {
+    "account": 'quote it: account: "123456789012"',
+    "version": 'quote it: version: "1.7-1"',
+}
+
+
+def _describe(error: Mapping[str, Any], path: tuple[str | int, ...], data: Any) -> tuple[str, str | None]:
+    kind = str(error["type"])
+    field = str(path[-1]) if path else ""
+    got = error.get("input")
+    if kind == "extra_forbidden":
+        parent = _lookup(data, path[:-1]) if _exists(data, list(path[:-1])) else None
+        allowed = _allowed_fields(path[:-1], data)
+        hint = catalog.suggest(field, allowed) if allowed else None
+        message = f"unknown field {field!r}"
+        if hint:
+            return message, f"did you mean {hint!r}?"
+        if allowed:
+            return message, "allowed here: " + ", ".join(sorted(allowed))
+        del parent
+        return message, "remove it"
+    if kind == "missing":
+        return f"required field {field!r} is missing", f"add {field}: ..."
+    if kind == "union_tag_invalid":
+        tag = str(error.get("ctx", {}).get("tag", got))
+        hint = catalog.suggest(tag, JOB_TYPES)
+        return (
+            f"{tag!r} is not a job type",
+            f"did you mean {hint!r}?" if hint else "use one of: " + ", ".join(JOB_TYPES),
+        )
+    if kind == "union_tag_not_found":
+        return "the job has no 'type'", "add type: one of " + ", ".join(JOB_TYPES)
+    if kind in _TYPE_WORDS:
+        return f"expected {_TYPE_WORDS[kind]}, got {_show(got)}", _FIELD_HINTS.get(field)
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = re.findall(r"'([^']*)'", str(expected))
+        hint = catalog.suggest(str(got), choices) if isinstance(got, str) else None
+        return (
+            f"{_show(got)} is not allowed; expected {expected}",
+            f"did you mean {hint!r}?" if hint else None,
+        )
+    if kind == "string_pattern_mismatch":
+        return f"{_show(got)} is not valid here", _pattern_hint(path)
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        return f"{_show(got)} is out of range: {error['msg'].lower()}", None
+    if kind in {"too_short", "too_long", "string_too_short", "string_too_long"}:
+        return str(error["msg"]).replace("Value should", "should"), None
+    if kind == "value_error":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        hint_match = re.search(r" \((did you mean [^)]*|write it as [^)]*|leave [^)]*)\)$", message)
+        if hint_match:
+            return message[: hint_match.start()], hint_match.group(1)
+        return message, None
+    return str(error["msg"]), None
+
+
+def _pattern_hint(path: tuple[str | int, ...]) -> str:
+    parents = [p for p in path if isinstance(p, str)]
+    if parents[:1] == ["project"]:
+        return "use lowercase letters, digits and single hyphens, at most 40 characters"
+    if parents[:1] in (["jobs"], ["state_machines"]) or "steps" in parents or "model" in parents:
+        return "keys are lowercase letters, digits and single hyphens, starting with a letter"
+    if "account" in parents:
+        return "an account id is 12 digits, quoted"
+    if "inputs" in parents:
+        return "input names are letters, digits and '_', starting with a letter"
+    if "channels" in parents:
+        return "channel names are 1-64 of letters, digits, '.', '-' and '_'"
+    if "environment" in parents:
+        return "environment variable names are letters, digits and '_', not starting with a digit"
+    return "see the spec reference in README.md"
+
+
+def _allowed_fields(path: tuple[str | int, ...], data: Any) -> list[str]:
+    model = _model_at(path, data)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+_JOB_MODELS: dict[str, type[_Model]] = {
+    "training": TrainingJob,
+    "model": ModelJob,
+    "endpoint-config": EndpointConfigJob,
+    "endpoint": EndpointJob,
+}
+
+
+def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Spec
+    node = data
+    for index, part in enumerate(path):
+        if model is None:
+            return None
+        node = node[part] if isinstance(node, dict | list) else None  # type: ignore[index]
+        if model is Spec and part == "jobs":
+            if index + 1 < len(path):
+                job = _lookup(data, path[: index + 2])
+                kind = job.get("type") if isinstance(job, dict) else None
+                model = _JOB_MODELS.get(str(kind))
+                rest = path[index + 2 :]
+                return _descend(model, rest) if model else None
+            return None
+        model = _descend(model, (part,))
+    return model
+
+
+def _descend(model: type[BaseModel] | None, rest: tuple[str | int, ...]) -> type[BaseModel] | None:
+    for part in rest:
+        if model is None or isinstance(part, int):
+            continue
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}
+        field = fields.get(part)
+        if field is None:
+            return None
+        model = _model_in(field.annotation)
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cross-references
+
+
+def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
+    """Check what no single field can: references between jobs, steps, inputs and names."""
+
+    def problem(path: tuple[str | int, ...], message: str, hint: str | None = None) -> Problem:
+        position = located.position(path)
+        line, column = position if position else (None, None)
+        return Problem(
+            message,
+            file=located.file,
+            line=line,
+            column=column,
+            pointer=".".join(str(p) for p in path),
+            hint=hint,
+        )
+
+    jobs = spec.jobs
+    role = ROLE_ARN.match(spec.roles.sagemaker.arn)
+    if role and role.group(1) != spec.aws.resolved_partition:
+        yield problem(
+            ("roles", "sagemaker", "arn"),
+            f"the role is in partition {role.group(1)!r} but region {spec.aws.region!r} is in "
+            f"{spec.aws.resolved_partition!r}",
+            f"use arn:{spec.aws.resolved_partition}:iam::...",
+        )
+    elif role and role.group(2) != spec.aws.account:
+        yield problem(
+            ("roles", "sagemaker", "arn"),
+            f"the role belongs to account {role.group(2)}, not {spec.aws.account}",
+            "Step Functions can only pass a role of its own account to SageMaker",
+        )
+
+    def expect(path: tuple[str | int, ...], key: str, kind: str) -> Iterator[Problem]:
+        if key not in jobs:
+            hint = catalog.suggest(key, jobs)
+            yield problem(
+                path, f"no job named {key!r}", f"did you mean {hint!r}?" if hint else "define it under jobs"
+            )
+        elif jobs[key].type != kind:
+            yield problem(
+                path, f"job {key!r} is of type {jobs[key].type}, not {kind}", f"name a job of type {kind}"
+            )
+
+    for key, job in jobs.items():
+        base: tuple[str | int, ...] = ("jobs", key)
+        name = job.name or default_name(spec.project, key)
+        if job.name is None and len(name.prefix or "") > PREFIX_MAX:
+            yield problem(
+                base,
+                f"the default name prefix {name.prefix!r} is longer than {PREFIX_MAX} characters",
+                "give the job a name (a string, {input: X} or {prefix: short-prefix})",
+            )
+        if name.input is not None and name.input not in spec.inputs:
+            yield problem(
+                (*base, "name", "input"),
+                f"input {name.input!r} is not declared",
+                f"add it under inputs: {{{name.input}: string}}",
+            )
+        elif name.input is not None and spec.inputs[name.input] != "string":
+            yield problem(
+                (*base, "name", "input"),
+                f"input {name.input!r} names a resource but is declared {spec.inputs[name.input]}",
+                "declare it as string",
+            )
+        if isinstance(job, TrainingJob) and job.algorithm is not None:
+            try:
+                catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
+            except LookupError as exc:
+                yield problem((*base, "algorithm"), str(exc))
+        if isinstance(job, ModelJob) and job.from_ is not None:
+            yield from expect((*base, "from"), job.from_, "training")
+        if isinstance(job, EndpointConfigJob):
+            for index, variant in enumerate(job.variants):
+                yield from expect((*base, "variants", index, "model"), variant.model, "model")
+        if isinstance(job, EndpointJob):
+            yield from expect((*base, "config"), job.config, "endpoint-config")
+
+    slots = {result_slot(k) for k in jobs}
+    for clash in sorted(slots & set(spec.inputs)):
+        yield problem(
+            ("inputs", clash),
+            f"input {clash!r} collides with the result slot of job {clash!r}",
+            "rename the input or the job",
+        )
+
+    for machine_key, machine in spec.state_machines.items():
+        state_machine_name = f"{spec.project}-{machine_key}"
+        if len(state_machine_name) > 80:
+            yield problem(
+                ("state_machines", machine_key),
+                f"state machine name {state_machine_name!r} is longer than 80 characters",
+                "shorten the project or state machine key",
+            )
+        seen: dict[str, int] = {}
+        for index, step in enumerate(machine.steps):
+            path: tuple[str | int, ...] = ("state_machines", machine_key, "steps", index)
+            if path not in located.marks:
+                path = ("state_machines", machine_key, index)
+            if step not in jobs:
+                hint = catalog.suggest(step, jobs)
+                yield problem(
+                    path,
+                    f"no job named {step!r}",
+                    f"did you mean {hint!r}?" if hint else "define it under jobs",
+                )
+                continue
+            if step in seen:
+                yield problem(
+                    path, f"job {step!r} runs twice in state machine {machine_key!r}", "list each job once"
+                )
+                continue
+            seen[step] = index
+            yield from _check_step_sources(spec, machine_key, step, seen, path, problem)
+        names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
+        for state in sorted({n for n in names if names.count(n) > 1}):
+            yield problem(
+                ("state_machines", machine_key),
+                f"two steps share the state name {state!r}",
+                "give one of them a different state_name",
+            )
+
+
+def _check_step_sources(
+    spec: Spec,
+    machine_key: str,
+    step: str,
+    earlier: Mapping[str, int],
+    path: tuple[str | int, ...],
+    problem: Any,
+) -> Iterator[Problem]:
+    """A step may use a job that ran earlier in the same machine; otherwise that job's name must be knowable."""
+    job = spec.jobs[step]
+    refs: list[str] = []
+    if isinstance(job, EndpointConfigJob):
+        refs = [v.model for v in job.variants]
+    elif isinstance(job, EndpointJob):
+        refs = [job.config]
+    elif isinstance(job, ModelJob) and job.from_ is not None:
+        refs = [job.from_]
+    for ref in refs:
+        target = spec.jobs.get(ref)
+        if target is None or ref in earlier:
+            continue
+        name = target.name or default_name(spec.project, ref)
+        if name.prefix is not None:
+            yield problem(
+                path,
+                f"step {step!r} needs job {ref!r}, which does not run before it in state machine "
+                f"{machine_key!r}, and {ref!r} gets a new name in every execution",
+                f"run {ref!r} earlier in this state machine, or name it from an input "
+                f"(name: {{input: ...}}) or a literal",
+            )
+
+
+def result_slot(key: str) -> str:
+    """Where a step's result lands in the state: `$.<slot>`; keys never contain '_', so this is one-to-one."""
+    return key.replace("-", "_")
