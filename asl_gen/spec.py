@@ -434,6 +434,8 @@ def _pydantic_problems(exc: ValidationError, located: Located) -> Iterator[Probl
     found: list[tuple[str, tuple[str | int, ...], Problem]] = []
     for error in exc.errors(include_url=False):
         path = _data_path(error["loc"], located.data)
+        if error["type"] == "union_tag_invalid":
+            path = (*path, "type")
         pointer = ".".join(str(p) for p in path)
         message, hint = _describe(error, path, located.data)
         if (pointer, message) in seen:

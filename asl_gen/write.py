@@ -102,6 +102,7 @@ def write_project(out_dir: Path, project: str, files: Mapping[str, str]) -> Writ
     _no_links(out_dir, PurePosixPath(project))
     for path in everything:
         _no_links(project_dir, _check_relative(path))
+    previous = _owned(project_dir)
     staged: list[tuple[Path, Path]] = []
     try:
         for path, text in sorted(everything.items()):
@@ -137,7 +138,7 @@ def write_project(out_dir: Path, project: str, files: Mapping[str, str]) -> Writ
     staged.sort(key=lambda pair: pair[1].name == MANIFEST)
     for temp, target in staged:
         os.replace(temp, target)
-    for path in _owned(project_dir):
+    for path in previous:
         if path in everything:
             continue
         stale = project_dir / path
