@@ -119,9 +119,7 @@ def main() -> None:
 @templates_option
 @format_option
 @debug_option
-def build(
-    specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool
-) -> None:
+def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool) -> None:
     """Generate and write out/<project>/ for each SPEC (default: the project's specs).
 
     Nothing is written unless every document of every spec is valid.
@@ -130,9 +128,7 @@ def build(
 
     def action() -> dict[str, Any]:
         paths, default_out, default_templates, names = _specs(specs)
-        return pipeline.build(
-            paths, out_dir or default_out, templates=templates or default_templates, display=names
-        )
+        return pipeline.build(paths, out_dir or default_out, templates=templates or default_templates, display=names)
 
     results = _run(action, fmt, debug)
     if fmt == "json":
@@ -151,17 +147,13 @@ def build(
 @templates_option
 @format_option
 @debug_option
-def check(
-    specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool
-) -> None:
+def check(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool) -> None:
     """Exit 1 with a short diff if out/ differs from what build would write (for CI and pre-commit)."""
     from asl_gen import build as pipeline
 
     def action() -> dict[str, Any]:
         paths, default_out, default_templates, names = _specs(specs)
-        return pipeline.check(
-            paths, out_dir or default_out, templates=templates or default_templates, display=names
-        )
+        return pipeline.check(paths, out_dir or default_out, templates=templates or default_templates, display=names)
 
     results = _run(action, fmt, debug)
     if fmt == "json":

@@ -50,9 +50,7 @@ def _settings(table: dict[str, Any], cwd: Path, source: str) -> Settings:
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise UsageError(
-            Problem(
-                f"unknown setting {unknown[0]!r}", file=source, hint="allowed: " + ", ".join(sorted(_KEYS))
-            )
+            Problem(f"unknown setting {unknown[0]!r}", file=source, hint="allowed: " + ", ".join(sorted(_KEYS)))
         )
     specs = table.get("specs", [])
     if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):

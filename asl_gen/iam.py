@@ -179,9 +179,7 @@ def consolidate(needs: Sequence[_Need]) -> list[Statement]:
 
     statements: list[Statement] = []
     used: set[str] = set()
-    for (resources, condition), actions in sorted(
-        groups.items(), key=lambda g: (base_of(g[0][0], g[1]), g[0])
-    ):
+    for (resources, condition), actions in sorted(groups.items(), key=lambda g: (base_of(g[0][0], g[1]), g[0])):
         base = base_of(resources, actions)
         sid, number = base, 1
         while sid in used:
@@ -199,6 +197,8 @@ def _camel(text: str) -> str:
 
 
 def _sid_base(actions: Sequence[str], resources: Sequence[str]) -> str:
+    if len(actions) == 1:
+        return _camel(actions[0])
     services = sorted({a.split(":", 1)[0] for a in actions})
     kinds: list[str] = []
     for resource in resources:
@@ -255,9 +255,7 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
         assert match is not None
         registry, region, repository = match.group(1), match.group(2), match.group(3)
         for action in ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
-            needs.append(
-                _Need(action, f"arn:{p}:ecr:{region}:{registry}:repository/{repository}", "", "PullImages")
-            )
+            needs.append(_Need(action, f"arn:{p}:ecr:{region}:{registry}:repository/{repository}", "", "PullImages"))
     if images:
         # GetAuthorizationToken has no resource type; it only lets the role ask for a registry login.
         needs.append(_Need("ecr:GetAuthorizationToken", "*", "", "RegistryLogin"))

@@ -84,16 +84,12 @@ def _sagemaker_job(
     )
 
 
-def _sagemaker_call(
-    api: str, grants: tuple[Grant, ...], pass_roles: tuple[PassRole, ...] = ()
-) -> Integration:
+def _sagemaker_call(api: str, grants: tuple[Grant, ...], pass_roles: tuple[PassRole, ...] = ()) -> Integration:
     return Integration("sagemaker", api, frozenset({REQUEST_RESPONSE}), grants, pass_roles)
 
 
 INTEGRATIONS: tuple[Integration, ...] = (
-    _sagemaker_job(
-        "createTrainingJob", "TrainingJob", "training-job", "TrainingJobName", "SageMakerTrainingJobsRule"
-    ),
+    _sagemaker_job("createTrainingJob", "TrainingJob", "training-job", "TrainingJobName", "SageMakerTrainingJobsRule"),
     _sagemaker_job(
         "createProcessingJob",
         "ProcessingJob",
@@ -151,9 +147,7 @@ INTEGRATIONS: tuple[Integration, ...] = (
                     f"{SAGEMAKER_ARN}:endpoint-config/{{EndpointConfigName}}",
                 ),
             ),
-            Grant(
-                ("sagemaker:AddTags",), (f"{SAGEMAKER_ARN}:endpoint/{{EndpointName}}",), when_parameter="Tags"
-            ),
+            Grant(("sagemaker:AddTags",), (f"{SAGEMAKER_ARN}:endpoint/{{EndpointName}}",), when_parameter="Tags"),
             Grant(("sagemaker:ListTags",), ("*",)),
         ),
     ),

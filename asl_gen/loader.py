@@ -60,9 +60,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
         if self.count > _MAX_NODES:
-            raise SpecError(
-                _problem(self.file, node.start_mark, f"more than {_MAX_NODES} values in one file")
-            )
+            raise SpecError(_problem(self.file, node.start_mark, f"more than {_MAX_NODES} values in one file"))
         if depth > _MAX_DEPTH:
             raise SpecError(_problem(self.file, node.start_mark, f"nested deeper than {_MAX_DEPTH} levels"))
         self.located.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -98,9 +96,7 @@ class _Builder:
                 first = self.located.key_marks.get((*path, key))
                 where = f" (first at line {first[0]})" if first else ""
                 self.problems.append(
-                    _problem(
-                        self.file, key_node.start_mark, f"duplicate key {key!r}{where}", "keep one of them"
-                    )
+                    _problem(self.file, key_node.start_mark, f"duplicate key {key!r}{where}", "keep one of them")
                 )
                 continue
             key_path = (*path, key)
@@ -151,16 +147,12 @@ def load_text(text: str, file: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         what = exc.problem or "not valid YAML"
         raise SpecError(
-            _problem(
-                file, _line_col_of(exc), f"not valid YAML or JSON: {what}", "fix the syntax at this position"
-            )
+            _problem(file, _line_col_of(exc), f"not valid YAML or JSON: {what}", "fix the syntax at this position")
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(Problem(f"not valid YAML or JSON: {exc}", file=file)) from None
     if root is None:
-        raise SpecError(
-            Problem("the file is empty", file=file, hint="start from examples/big-mart/spec.yaml")
-        )
+        raise SpecError(Problem("the file is empty", file=file, hint="start from examples/big-mart/spec.yaml"))
     builder = _Builder(file)
     data = builder.build(root, (), 0)
     if builder.problems:

@@ -128,9 +128,7 @@ class _MachineBuilder:
             self.inputs.setdefault(name.input, key)
             return Value(f"$$.Execution.Input.{name.input}", dynamic=True)
         # MD5 of the execution ARN: unique per execution, the same in every state, 32 characters.
-        return Value(
-            f"States.Format('{name.prefix}-{{}}', States.Hash($$.Execution.Id, 'MD5'))", dynamic=True
-        )
+        return Value(f"States.Format('{name.prefix}-{{}}', States.Hash($$.Execution.Id, 'MD5'))", dynamic=True)
 
     def add(self, key: str) -> None:
         job = self.spec.jobs[key]
@@ -228,9 +226,7 @@ class _MachineBuilder:
         self.done.add(source)
 
     def _model(self, key: str, job: ModelJob) -> None:
-        model_data = (
-            Value(job.model_data) if job.model_data is not None else self._model_data(job.from_ or "")
-        )
+        model_data = Value(job.model_data) if job.model_data is not None else self._model_data(job.from_ or "")
         context = {
             "name": self.name(key),
             "image": model_image(self.spec, job),

@@ -52,9 +52,7 @@ class Renderer:
             text = template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
-                Problem(
-                    f"template syntax error: {exc.message}", file=self._where(exc.name, name), line=exc.lineno
-                )
+                Problem(f"template syntax error: {exc.message}", file=self._where(exc.name, name), line=exc.lineno)
             ) from None
         except jinja2.TemplateNotFound:
             raise TemplateError(

@@ -34,9 +34,7 @@ PREFIX_MAX = SAGEMAKER_NAME_MAX - GENERATED_SUFFIX_LEN
 
 KEY = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 INPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-ROLE_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$"
-)
+ROLE_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 S3_URI = re.compile(r"^s3://([^/]+)(?:/(.*))?$")
 BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -62,9 +60,7 @@ def _s3_uri(value: str) -> str:
         raise ValueError(f"{value!r} is not an S3 URI (write it as s3://bucket/prefix)")
     bucket = match.group(1)
     if not BUCKET.match(bucket) or re.match(r"^\d+\.\d+\.\d+\.\d+$", bucket):
-        raise ValueError(
-            f"{bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')"
-        )
+        raise ValueError(f"{bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
     return value
 
 
@@ -95,9 +91,7 @@ class Name(_Model):
                 f"{self.literal!r} is not a SageMaker name: at most 63 letters, digits and hyphens, "
                 "starting and ending with a letter or digit"
             )
-        if self.prefix is not None and (
-            len(self.prefix) > PREFIX_MAX or not SAGEMAKER_NAME.match(self.prefix)
-        ):
+        if self.prefix is not None and (len(self.prefix) > PREFIX_MAX or not SAGEMAKER_NAME.match(self.prefix)):
             raise ValueError(
                 f"prefix {self.prefix!r} must be 1-{PREFIX_MAX} letters, digits and hyphens "
                 f"(asl-gen appends '-' and a 32-character hash; SageMaker names stop at 63)"
@@ -119,9 +113,7 @@ class Aws(_Model):
     def _known_region(cls, value: str) -> str:
         if catalog.partition_for_region(value) is None:
             hint = catalog.suggest(value, catalog.REGION_PARTITIONS)
-            raise ValueError(
-                f"{value!r} is not an AWS region" + (f" (did you mean {hint!r}?)" if hint else "")
-            )
+            raise ValueError(f"{value!r} is not an AWS region" + (f" (did you mean {hint!r}?)" if hint else ""))
         return value
 
     @model_validator(mode="after")
@@ -192,9 +184,7 @@ class HostingInstance(_Model):
 def _check_instance_type(value: str) -> str:
     if value not in catalog.INSTANCE_TYPES:
         hint = catalog.suggest(value, catalog.INSTANCE_TYPES)
-        raise ValueError(
-            f"{value!r} is not a SageMaker instance type" + (f" (did you mean {hint!r}?)" if hint else "")
-        )
+        raise ValueError(f"{value!r} is not a SageMaker instance type" + (f" (did you mean {hint!r}?)" if hint else ""))
     return value
 
 
@@ -267,9 +257,7 @@ class TrainingJob(_Model):
     def _hyperparameters(cls, value: dict[str, HyperValue]) -> dict[str, HyperValue]:
         for key, item in value.items():
             if len(hyperparameter_text(item)) > HYPERPARAMETER_VALUE_MAX:
-                raise ValueError(
-                    f"hyperparameter {key!r} is longer than {HYPERPARAMETER_VALUE_MAX} characters"
-                )
+                raise ValueError(f"hyperparameter {key!r} is longer than {HYPERPARAMETER_VALUE_MAX} characters")
         return value
 
     @model_validator(mode="after")
@@ -680,13 +668,9 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
     def expect(path: tuple[str | int, ...], key: str, kind: str) -> Iterator[Problem]:
         if key not in jobs:
             hint = catalog.suggest(key, jobs)
-            yield problem(
-                path, f"no job named {key!r}", f"did you mean {hint!r}?" if hint else "define it under jobs"
-            )
+            yield problem(path, f"no job named {key!r}", f"did you mean {hint!r}?" if hint else "define it under jobs")
         elif jobs[key].type != kind:
-            yield problem(
-                path, f"job {key!r} is of type {jobs[key].type}, not {kind}", f"name a job of type {kind}"
-            )
+            yield problem(path, f"job {key!r} is of type {jobs[key].type}, not {kind}", f"name a job of type {kind}")
 
     for key, job in jobs.items():
         base: tuple[str | int, ...] = ("jobs", key)
@@ -752,9 +736,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 )
                 continue
             if step in seen:
-                yield problem(
-                    path, f"job {step!r} runs twice in state machine {machine_key!r}", "list each job once"
-                )
+                yield problem(path, f"job {step!r} runs twice in state machine {machine_key!r}", "list each job once")
                 continue
             seen[step] = index
             yield from _check_step_sources(spec, machine_key, step, seen, path, problem)

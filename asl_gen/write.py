@@ -171,9 +171,7 @@ def compare_project(out_dir: Path, project: str, files: Mapping[str, str]) -> li
             continue
         current = target.read_text(encoding="utf-8", errors="replace")
         if current != text:
-            differences.append(
-                Difference(path, "changed", "".join(_short_diff(current, text, f"{project}/{path}")))
-            )
+            differences.append(Difference(path, "changed", "".join(_short_diff(current, text, f"{project}/{path}"))))
     for path in _owned(project_dir):
         if path not in everything and (project_dir / path).is_file():
             differences.append(Difference(path, "stale"))

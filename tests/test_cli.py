@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -128,35 +127,35 @@ def test_build_refuses_to_write_through_a_symbolic_link(runner: CliRunner, built
     assert elsewhere.read_text() == "precious"
 
 
-def test_build_without_spec_uses_project_settings(runner: CliRunner, tmp_path: Path) -> None:
+def test_build_without_spec_uses_project_settings(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "proj"
     (project / "specs").mkdir(parents=True)
     shutil.copy(EXAMPLE, project / "specs" / "pipeline.yaml")
     (project / "pyproject.toml").write_text('[tool.asl-gen]\nspecs = ["specs/pipeline.yaml"]\nout = "generated"\n')
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = runner.invoke(main, ["build"])
-    finally:
-        os.chdir(cwd)
+    monkeypatch.chdir(project)
+    result = runner.invoke(main, ["build"])
     assert result.exit_code == 0, result.output
     assert (project / "generated" / "big-mart" / "pipeline.asl.json").is_file()
+    assert runner.invoke(main, ["check"]).exit_code == 0
 
 
-def test_build_without_spec_or_settings_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = runner.invoke(main, ["build"])
-    finally:
-        os.chdir(cwd)
+def test_build_without_spec_or_settings_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["build"])
     assert result.exit_code == 2
     assert "no spec given" in result.output
 
 
 def test_validate_accepts_generated_files(runner: CliRunner, built: Path) -> None:
-    files = [str(p) for p in sorted((built / "big-mart").rglob("*.json")) if "inputs" not in p.parts
-             and not p.name.startswith(".")]
+    files = [
+        str(p)
+        for p in sorted((built / "big-mart").rglob("*.json"))
+        if "inputs" not in p.parts and not p.name.startswith(".")
+    ]
     result = runner.invoke(main, ["validate", *files])
     assert result.exit_code == 0, result.output
     assert f"{len(files)} files valid" in result.output
@@ -164,9 +163,7 @@ def test_validate_accepts_generated_files(runner: CliRunner, built: Path) -> Non
 
 def test_validate_reports_located_problems_in_a_hand_written_file(runner: CliRunner, tmp_path: Path) -> None:
     broken = tmp_path / "broken.asl.json"
-    broken.write_text(
-        '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Next": "B"}\n  }\n}\n'
-    )
+    broken.write_text('{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Next": "B"}\n  }\n}\n')
     result = runner.invoke(main, ["validate", str(broken)])
     assert result.exit_code == 1
     assert "broken.asl.json:" in result.output
@@ -195,7 +192,9 @@ def test_template_override_changes_output(runner: CliRunner, tmp_path: Path) -> 
     override.mkdir()
     original = (data_dir("templates") / "state-machine.asl.json.j2").read_text()
     (override / "state-machine.asl.json.j2").write_text(
-        original.replace('"Comment": {{ machine.comment | tojson }}', '"Comment": {{ ("[team] " ~ machine.comment) | tojson }}')
+        original.replace(
+            '"Comment": {{ machine.comment | tojson }}', '"Comment": {{ ("[team] " ~ machine.comment) | tojson }}'
+        )
     )
     out = tmp_path / "out"
     result = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(out), "--templates", str(override)])
@@ -216,8 +215,9 @@ def test_broken_template_override_names_the_template(runner: CliRunner, tmp_path
     assert not out.exists()
 
 
-def test_internal_errors_exit_3_without_traceback(runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
-                                                  tmp_path: Path) -> None:
+def test_internal_errors_exit_3_without_traceback(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import asl_gen.build
 
     def explode(*args: object, **kwargs: object) -> None:

@@ -14,7 +14,10 @@ def _build(out: Path, cwd: Path, seed: str) -> dict[str, bytes]:
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
     subprocess.run(
         [sys.executable, "-m", "asl_gen", "build", str(EXAMPLE), "--out", str(out)],
-        cwd=cwd, env=env, check=True, capture_output=True,
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 

@@ -91,22 +91,34 @@ def test_pass_role_only_on_the_passed_role_with_the_service_condition() -> None:
 
 
 def test_tasks_inside_parallel_and_map_are_found() -> None:
-    inner = _machine({"Resource": "arn:aws:states:::sagemaker:createModel",
-                      "Parameters": {"ModelName": "m1", "ExecutionRoleArn": ROLE}})
+    inner = _machine(
+        {
+            "Resource": "arn:aws:states:::sagemaker:createModel",
+            "Parameters": {"ModelName": "m1", "ExecutionRoleArn": ROLE},
+        }
+    )
     definition = {
         "StartAt": "P",
         "States": {
             "P": {"Type": "Parallel", "Branches": [inner], "Next": "M"},
-            "M": {"Type": "Map", "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, **_machine(
-                {"Resource": "arn:aws:states:::sagemaker:createEndpointConfig",
-                 "Parameters": {"EndpointConfigName": "c1", "ProductionVariants": []}})}, "End": True},
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    **_machine(
+                        {
+                            "Resource": "arn:aws:states:::sagemaker:createEndpointConfig",
+                            "Parameters": {"EndpointConfigName": "c1", "ProductionVariants": []},
+                        }
+                    ),
+                },
+                "End": True,
+            },
         },
     }
     actions = _by_action(state_machine_statements({"m": definition}, TARGET))
     assert actions["sagemaker:CreateModel"] == ["arn:aws:sagemaker:us-east-1:123456789012:model/m1"]
-    assert actions["sagemaker:CreateEndpointConfig"] == [
-        "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/c1"
-    ]
+    assert actions["sagemaker:CreateEndpointConfig"] == ["arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/c1"]
 
 
 def test_unknown_resource_is_an_error_not_a_silent_skip() -> None:
@@ -134,7 +146,9 @@ def test_wider_resource_absorbs_narrower_and_actions_sharing_resources_merge() -
     assert len(training) == 1
     assert training[0].resources == ("arn:aws:sagemaker:us-east-1:123456789012:training-job/*",)
     assert set(training[0].actions) == {
-        "sagemaker:AddTags", "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob",
+        "sagemaker:AddTags",
+        "sagemaker:CreateTrainingJob",
+        "sagemaker:DescribeTrainingJob",
         "sagemaker:StopTrainingJob",
     }
 

@@ -85,18 +85,15 @@ MISTAKES = [
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES])
-def test_spec_mistake_gives_one_located_line(old: str, new: str, expected: str, tmp_path: Path) -> None:
+def test_spec_mistake_gives_one_located_line(
+    old: str, new: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = EXAMPLE.read_text()
     assert old in text, f"the example no longer contains {old!r}; update the table"
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(text.replace(old, new, 1))
+    (tmp_path / "spec.yaml").write_text(text.replace(old, new, 1))
     out = tmp_path / "out"
-    cwd_runner = CliRunner()
-    with cwd_runner.isolated_filesystem(temp_dir=tmp_path):
-        import os
-
-        os.replace(spec, "spec.yaml")
-        result = cwd_runner.invoke(main, ["build", "spec.yaml", "--out", str(out)])
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(out)])
     assert result.exit_code == 2, result.output
     lines = result.output.splitlines()
     assert lines[-1].endswith("found")
@@ -116,22 +113,23 @@ def test_spec_mistake_gives_one_located_line(old: str, new: str, expected: str, 
     ],
     ids=["empty", "binary", "not a mapping", "unclosed"],
 )
-def test_unreadable_spec_files(content: bytes, expected: str, tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        Path("spec.yaml").write_bytes(content)
-        result = runner.invoke(main, ["build", "spec.yaml", "--out", "out"])
-        assert result.exit_code == 2
-        assert result.output.splitlines()[0].startswith(expected), result.output
-        assert not Path("out").exists()
+def test_unreadable_spec_files(
+    content: bytes, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("spec.yaml").write_bytes(content)
+    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", "out"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0].startswith(expected), result.output
+    assert not Path("out").exists()
 
 
-def test_missing_spec_file_and_directory(tmp_path: Path) -> None:
+def test_missing_spec_file_and_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("folder").mkdir()
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        Path("folder").mkdir()
-        missing = runner.invoke(main, ["build", "nope.yaml"])
-        folder = runner.invoke(main, ["build", "folder"])
+    missing = runner.invoke(main, ["build", "nope.yaml"])
+    folder = runner.invoke(main, ["build", "folder"])
     assert missing.exit_code == 2 and "nope.yaml: file not found" in missing.output
     assert folder.exit_code == 2 and "folder: is a directory" in folder.output
 
