@@ -13,74 +13,182 @@ from .conftest import EXAMPLE
 
 # (what the user got wrong, text replaced in the example, replacement, the exact message expected)
 MISTAKES = [
-    ("misspelt instance type", "ml.m5.xlarge", "ml.m5.xl",
-     "spec.yaml:22:22: jobs.train.instance.type: 'ml.m5.xl' is not a SageMaker instance type "
-     "(did you mean 'ml.m5.xlarge'?)"),
-    ("misspelt key", "  region: us-east-1", "  regoin: us-east-1",
-     "spec.yaml:6:3: aws.regoin: unknown field 'regoin' (did you mean 'region'?)"),
-    ("unknown region", "region: us-east-1", "region: us-east1",
-     "spec.yaml:6:11: aws.region: 'us-east1' is not an AWS region (did you mean 'us-east-1'?)"),
-    ("account as a number", 'account: "123456789012"', "account: 123456789012",
-     'spec.yaml:7:12: aws.account: expected a string, got 123456789012 (quote it: account: "123456789012")'),
-    ("short account", 'account: "123456789012"', 'account: "12345"',
-     "spec.yaml:7:12: aws.account: '12345' is not valid here (an account id is 12 digits, quoted)"),
-    ("misspelt job type", "type: training", "type: trainig",
-     "spec.yaml:19:11: jobs.train.type: 'trainig' is not a job type (did you mean 'training'?)"),
-    ("reference to a missing job", "    from: train", "    from: trian",
-     "spec.yaml:43:11: jobs.model.from: no job named 'trian' (did you mean 'train'?)"),
-    ("reference to a job of the wrong type", "    config: endpoint-config", "    config: model",
-     "spec.yaml:56:13: jobs.endpoint.config: job 'model' is of type model, not endpoint-config "
-     "(name a job of type endpoint-config)"),
-    ("bad S3 URI", "s3://slytherins-test/sagemaker/big-mart-pipeline/output", "slytherins-test/output",
-     "spec.yaml:37:13: jobs.train.output: 'slytherins-test/output' is not an S3 URI "
-     "(write it as s3://bucket/prefix)"),
-    ("bad bucket name", "s3://slytherins-test/sagemaker/big-mart-pipeline/train", "s3://Slytherins_Test/train",
-     "spec.yaml:32:13: jobs.train.channels.train.s3: 'Slytherins_Test' is not a valid S3 bucket name "
-     "(3-63 lowercase letters, digits, '.' and '-')"),
-    ("step naming a missing job", "  save-model: [model]", "  save-model: [modle]",
-     "spec.yaml:60:16: state_machines.save-model.0: no job named 'modle' (did you mean 'model'?)"),
-    ("undeclared input", "    name: {input: EndpointName}", "    name: {input: EndpointNam}",
-     "spec.yaml:57:19: jobs.endpoint.name.input: input 'EndpointNam' is not declared "
-     "(add it under inputs: {EndpointNam: string})"),
-    ("unquoted version", 'version: "1.7-1"', "version: 1.7",
-     'spec.yaml:21:41: jobs.train.algorithm.version: expected a string, got 1.7 (quote it: version: "1.7-1")'),
-    ("unknown algorithm version", 'version: "1.7-1"', 'version: "1.7"',
-     "spec.yaml:21:16: jobs.train.algorithm: built-in algorithm 'xgboost' has no version '1.7'"),
-    ("role given by name", "arn: arn:aws:iam::123456789012:role/big-mart-sagemaker", "arn: big-mart-sagemaker",
-     "spec.yaml:10:10: roles.sagemaker.arn: 'big-mart-sagemaker' is not an IAM role ARN "
-     "(arn:aws:iam::123456789012:role/name)"),
-    ("role of another account", "arn:aws:iam::123456789012:role/big-mart-sagemaker",
-     "arn:aws:iam::999999999999:role/big-mart-sagemaker",
-     "spec.yaml:10:10: roles.sagemaker.arn: the role belongs to account 999999999999, not 123456789012 "
-     "(Step Functions can only pass a role of its own account to SageMaker)"),
-    ("zero instances", "count: 1, volume_gb: 30", "count: 0, volume_gb: 30",
-     "spec.yaml:22:43: jobs.train.instance.count: 0 is out of range: input should be greater than or equal to 1"),
-    ("missing field", "    channels:\n", "    chanels:\n",
-     "spec.yaml:30:5: jobs.train.chanels: unknown field 'chanels' (did you mean 'channels'?)"),
-    ("name over SageMaker's limit", "    name: {input: ModelName}\n  endpoint-config", "    name: " + "m" * 64
-     + "\n  endpoint-config",
-     "spec.yaml:44:11: jobs.model.name: '" + "m" * 64 + "' is not a SageMaker name: at most 63 letters, digits "
-     "and hyphens, starting and ending with a letter or digit"),
-    ("bad project name", "project: big-mart", "project: Big_Mart",
-     "spec.yaml:4:10: project: 'Big_Mart' is not valid here (use lowercase letters, digits and single hyphens, "
-     "at most 40 characters)"),
-    ("unknown field in a job", "    from: train\n", "    from: train\n    typo_field: 1\n",
-     "spec.yaml:44:5: jobs.model.typo_field: unknown field 'typo_field' (allowed here: comment, environment, "
-     "from, image, model_data, name, state_name, tags, type)"),
-    ("both algorithm and image", "    instance: {type: ml.m5.xlarge",
-     "    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1\n    instance: {type: ml.m5.xlarge",
-     "spec.yaml:19:5: jobs.train: give exactly one of 'algorithm' (a built-in by name and version) or 'image'"),
-    ("duplicate key", "  model:\n    type: model\n", "  model:\n    type: model\n    type: model\n",
-     "spec.yaml:42:5: duplicate key 'type' (first at line 41) (keep one of them)"),
-    ("YAML syntax", "  train:\n    type: training", "  train:\n    type: training: x",
-     "spec.yaml:19:19: not valid YAML or JSON: mapping values are not allowed here (fix the syntax at this position)"),
-    ("object-building tag", "project: big-mart", "project: !!python/object:os.system big-mart",
-     "spec.yaml:4:10: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed "
-     "(remove the tag; specs hold plain data only)"),
-    ("step whose source cannot be known", "    name: {input: ModelName}\n    variants", "    variants",
-     "spec.yaml:61:12: state_machines.deploy.0: step 'endpoint' needs job 'endpoint-config', which does not run "
-     "before it in state machine 'deploy', and 'endpoint-config' gets a new name in every execution (run "
-     "'endpoint-config' earlier in this state machine, or name it from an input (name: {input: ...}) or a literal)"),
+    (
+        "misspelt instance type",
+        "ml.m5.xlarge",
+        "ml.m5.xl",
+        "spec.yaml:22:22: jobs.train.instance.type: 'ml.m5.xl' is not a SageMaker instance type "
+        "(did you mean 'ml.m5.xlarge'?)",
+    ),
+    (
+        "misspelt key",
+        "  region: us-east-1",
+        "  regoin: us-east-1",
+        "spec.yaml:6:3: aws.regoin: unknown field 'regoin' (did you mean 'region'?)",
+    ),
+    (
+        "unknown region",
+        "region: us-east-1",
+        "region: us-east1",
+        "spec.yaml:6:11: aws.region: 'us-east1' is not an AWS region (did you mean 'us-east-1'?)",
+    ),
+    (
+        "account as a number",
+        'account: "123456789012"',
+        "account: 123456789012",
+        'spec.yaml:7:12: aws.account: expected a string, got 123456789012 (quote it: account: "123456789012")',
+    ),
+    (
+        "short account",
+        'account: "123456789012"',
+        'account: "12345"',
+        "spec.yaml:7:12: aws.account: '12345' is not valid here (an account id is 12 digits, quoted)",
+    ),
+    (
+        "misspelt job type",
+        "type: training",
+        "type: trainig",
+        "spec.yaml:19:11: jobs.train.type: 'trainig' is not a job type (did you mean 'training'?)",
+    ),
+    (
+        "reference to a missing job",
+        "    from: train",
+        "    from: trian",
+        "spec.yaml:43:11: jobs.model.from: no job named 'trian' (did you mean 'train'?)",
+    ),
+    (
+        "reference to a job of the wrong type",
+        "    config: endpoint-config",
+        "    config: model",
+        "spec.yaml:56:13: jobs.endpoint.config: job 'model' is of type model, not endpoint-config "
+        "(name a job of type endpoint-config)",
+    ),
+    (
+        "bad S3 URI",
+        "s3://slytherins-test/sagemaker/big-mart-pipeline/output",
+        "slytherins-test/output",
+        "spec.yaml:37:13: jobs.train.output: 'slytherins-test/output' is not an S3 URI "
+        "(write it as s3://bucket/prefix)",
+    ),
+    (
+        "bad bucket name",
+        "s3://slytherins-test/sagemaker/big-mart-pipeline/train",
+        "s3://Slytherins_Test/train",
+        "spec.yaml:32:13: jobs.train.channels.train.s3: 'Slytherins_Test' is not a valid S3 bucket name "
+        "(3-63 lowercase letters, digits, '.' and '-')",
+    ),
+    (
+        "step naming a missing job",
+        "  save-model: [model]",
+        "  save-model: [modle]",
+        "spec.yaml:60:16: state_machines.save-model.0: no job named 'modle' (did you mean 'model'?)",
+    ),
+    (
+        "undeclared input",
+        "    name: {input: EndpointName}",
+        "    name: {input: EndpointNam}",
+        "spec.yaml:57:19: jobs.endpoint.name.input: input 'EndpointNam' is not declared "
+        "(add it under inputs: {EndpointNam: string})",
+    ),
+    (
+        "unquoted version",
+        'version: "1.7-1"',
+        "version: 1.7",
+        'spec.yaml:21:41: jobs.train.algorithm.version: expected a string, got 1.7 (quote it: version: "1.7-1")',
+    ),
+    (
+        "unknown algorithm version",
+        'version: "1.7-1"',
+        'version: "1.7"',
+        "spec.yaml:21:16: jobs.train.algorithm: built-in algorithm 'xgboost' has no version '1.7'",
+    ),
+    (
+        "role given by name",
+        "arn: arn:aws:iam::123456789012:role/big-mart-sagemaker",
+        "arn: big-mart-sagemaker",
+        "spec.yaml:10:10: roles.sagemaker.arn: 'big-mart-sagemaker' is not an IAM role ARN "
+        "(arn:aws:iam::123456789012:role/name)",
+    ),
+    (
+        "role of another account",
+        "arn:aws:iam::123456789012:role/big-mart-sagemaker",
+        "arn:aws:iam::999999999999:role/big-mart-sagemaker",
+        "spec.yaml:10:10: roles.sagemaker.arn: the role belongs to account 999999999999, not 123456789012 "
+        "(Step Functions can only pass a role of its own account to SageMaker)",
+    ),
+    (
+        "zero instances",
+        "count: 1, volume_gb: 30",
+        "count: 0, volume_gb: 30",
+        "spec.yaml:22:43: jobs.train.instance.count: 0 is out of range: input should be greater than or equal to 1",
+    ),
+    (
+        "misspelt required field",
+        "    channels:\n",
+        "    chanels:\n",
+        "spec.yaml:30:5: jobs.train.chanels: unknown field 'chanels' (did you mean 'channels'?)",
+    ),
+    (
+        "missing required field",
+        "    output: s3://slytherins-test/sagemaker/big-mart-pipeline/output\n",
+        "",
+        "spec.yaml:19:5: jobs.train.output: required field 'output' is missing (add output: ...)",
+    ),
+    (
+        "name over SageMaker's limit",
+        "    name: {input: ModelName}\n  endpoint-config",
+        "    name: " + "m" * 64 + "\n  endpoint-config",
+        "spec.yaml:44:11: jobs.model.name: '" + "m" * 64 + "' is not a SageMaker name: at most 63 letters, digits "
+        "and hyphens, starting and ending with a letter or digit",
+    ),
+    (
+        "bad project name",
+        "project: big-mart",
+        "project: Big_Mart",
+        "spec.yaml:4:10: project: 'Big_Mart' is not valid here (use lowercase letters, digits and single hyphens, "
+        "at most 40 characters)",
+    ),
+    (
+        "unknown field in a job",
+        "    from: train\n",
+        "    from: train\n    typo_field: 1\n",
+        "spec.yaml:44:5: jobs.model.typo_field: unknown field 'typo_field' (allowed here: comment, environment, "
+        "from, image, model_data, name, state_name, tags, type)",
+    ),
+    (
+        "both algorithm and image",
+        "    instance: {type: ml.m5.xlarge",
+        "    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1\n    instance: {type: ml.m5.xlarge",
+        "spec.yaml:19:5: jobs.train: give exactly one of 'algorithm' (a built-in by name and version) or 'image'",
+    ),
+    (
+        "duplicate key",
+        "  model:\n    type: model\n",
+        "  model:\n    type: model\n    type: model\n",
+        "spec.yaml:42:5: duplicate key 'type' (first at line 41) (keep one of them)",
+    ),
+    (
+        "YAML syntax",
+        "  train:\n    type: training",
+        "  train:\n    type: training: x",
+        "spec.yaml:19:19: not valid YAML or JSON: mapping values are not allowed here "
+        "(fix the syntax at this position)",
+    ),
+    (
+        "object-building tag",
+        "project: big-mart",
+        "project: !!python/object:os.system big-mart",
+        "spec.yaml:4:10: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed "
+        "(remove the tag; specs hold plain data only)",
+    ),
+    (
+        "step whose source cannot be known",
+        "    name: {input: ModelName}\n    variants",
+        "    variants",
+        "spec.yaml:61:12: state_machines.deploy.0: step 'endpoint' needs job 'endpoint-config', which does not run "
+        "before it in state machine 'deploy', and 'endpoint-config' gets a new name in every execution (run "
+        "'endpoint-config' earlier in this state machine, or name it from an input (name: {input: ...}) or a literal)",
+    ),
 ]
 
 
@@ -113,9 +221,7 @@ def test_spec_mistake_gives_one_located_line(
     ],
     ids=["empty", "binary", "not a mapping", "unclosed"],
 )
-def test_unreadable_spec_files(
-    content: bytes, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unreadable_spec_files(content: bytes, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("spec.yaml").write_bytes(content)
     result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", "out"])
