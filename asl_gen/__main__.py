@@ -2,4 +2,4 @@ from __future__ import annotations
 
 from asl_gen.cli import main
 
-main()
+main(prog_name="asl-gen")

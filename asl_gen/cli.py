@@ -7,12 +7,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from asl_gen import __version__
-from asl_gen.errors import EXIT_INTERNAL, EXIT_OK, AslGenError, Problem, UsageError
+from asl_gen.errors import EXIT_INTERNAL, AslGenError, Problem, UsageError
 
 REPORT_URL = "https://github.com/asl-gen/asl-gen/issues"
 
@@ -113,12 +113,28 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EPILOG)
-@click.argument("specs", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
-@out_option
-@templates_option
-@format_option
-@debug_option
+def spec_command(function: Callable[..., None]) -> Callable[..., None]:
+    """The arguments and options `build` and `check` share."""
+    for decorator in reversed(
+        [
+            main.command(epilog=EPILOG),
+            click.argument("specs", nargs=-1, type=click.Path(dir_okay=True, path_type=str)),
+            out_option,
+            templates_option,
+            format_option,
+            debug_option,
+        ]
+    ):
+        function = decorator(function)
+    return function
+
+
+def _on_specs(operation: Callable[..., Any], specs: Sequence[str], out_dir: Path | None, templates: Path | None) -> Any:
+    paths, default_out, default_templates, names = _specs(specs)
+    return operation(paths, out_dir or default_out, templates=templates or default_templates, display=names)
+
+
+@spec_command
 def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool) -> None:
     """Generate and write out/<project>/ for each SPEC (default: the project's specs).
 
@@ -126,11 +142,7 @@ def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, 
     """
     from asl_gen import build as pipeline
 
-    def action() -> dict[str, Any]:
-        paths, default_out, default_templates, names = _specs(specs)
-        return pipeline.build(paths, out_dir or default_out, templates=templates or default_templates, display=names)
-
-    results = _run(action, fmt, debug)
+    results = _run(lambda: _on_specs(pipeline.build, specs, out_dir, templates), fmt, debug)
     if fmt == "json":
         click.echo(json.dumps({p: vars(r) for p, r in results.items()}, indent=2))
         return
@@ -141,21 +153,12 @@ def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, 
         )
 
 
-@main.command(epilog=EPILOG)
-@click.argument("specs", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
-@out_option
-@templates_option
-@format_option
-@debug_option
+@spec_command
 def check(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool) -> None:
     """Exit 1 with a short diff if out/ differs from what build would write (for CI and pre-commit)."""
     from asl_gen import build as pipeline
 
-    def action() -> dict[str, Any]:
-        paths, default_out, default_templates, names = _specs(specs)
-        return pipeline.check(paths, out_dir or default_out, templates=templates or default_templates, display=names)
-
-    results = _run(action, fmt, debug)
+    results = _run(lambda: _on_specs(pipeline.check, specs, out_dir, templates), fmt, debug)
     if fmt == "json":
         click.echo(json.dumps({"problems": [], "projects": sorted(results)}))
     else:
@@ -199,8 +202,3 @@ def _pointer(path: tuple[str | int, ...]) -> str:
         else:
             text += f"[{json.dumps(part, ensure_ascii=False)}]"
     return text
-
-
-def run() -> NoReturn:  # pragma: no cover - console entry point alias
-    main()
-    sys.exit(EXIT_OK)

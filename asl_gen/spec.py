@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -62,6 +63,26 @@ def _s3_uri(value: str) -> str:
     if not BUCKET.match(bucket) or re.match(r"^\d+\.\d+\.\d+\.\d+$", bucket):
         raise ValueError(f"{bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
     return value
+
+
+def _instance_type(value: str) -> str:
+    if value not in catalog.INSTANCE_TYPES:
+        hint = catalog.suggest(value, catalog.INSTANCE_TYPES)
+        raise ValueError(f"{value!r} is not a SageMaker instance type" + (f" (did you mean {hint!r}?)" if hint else ""))
+    return value
+
+
+def _image(value: str) -> str:
+    if not ECR_IMAGE.match(value):
+        raise ValueError(
+            f"{value!r} is not an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)"
+        )
+    return value
+
+
+S3Uri = Annotated[str, AfterValidator(_s3_uri)]
+InstanceType = Annotated[str, AfterValidator(_instance_type)]
+EcrImage = Annotated[str, AfterValidator(_image)]
 
 
 class Name(_Model):
@@ -161,31 +182,14 @@ class Roles(_Model):
 
 
 class Instance(_Model):
-    type: str
+    type: InstanceType
     count: Annotated[int, Field(ge=1, le=100)] = 1
     volume_gb: Annotated[int, Field(ge=1, le=16384)] = 30
 
-    @field_validator("type")
-    @classmethod
-    def _instance_type(cls, value: str) -> str:
-        return _check_instance_type(value)
-
 
 class HostingInstance(_Model):
-    type: str
+    type: InstanceType
     count: Annotated[int, Field(ge=1, le=1000)] = 1
-
-    @field_validator("type")
-    @classmethod
-    def _instance_type(cls, value: str) -> str:
-        return _check_instance_type(value)
-
-
-def _check_instance_type(value: str) -> str:
-    if value not in catalog.INSTANCE_TYPES:
-        hint = catalog.suggest(value, catalog.INSTANCE_TYPES)
-        raise ValueError(f"{value!r} is not a SageMaker instance type" + (f" (did you mean {hint!r}?)" if hint else ""))
-    return value
 
 
 class Algorithm(_Model):
@@ -194,16 +198,11 @@ class Algorithm(_Model):
 
 
 class Channel(_Model):
-    s3: str
+    s3: S3Uri
     content_type: NonEmpty | None = None
     data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = "S3Prefix"
     distribution: Literal["FullyReplicated", "ShardedByS3Key"] = "FullyReplicated"
     compression: Literal["None", "Gzip"] | None = None
-
-    @field_validator("s3")
-    @classmethod
-    def _s3(cls, value: str) -> str:
-        return _s3_uri(value)
 
 
 ChannelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-_]{1,64}$")]
@@ -218,39 +217,21 @@ Environment = dict[
 ]
 
 
-def _check_image(value: str) -> str:
-    if not ECR_IMAGE.match(value):
-        raise ValueError(
-            f"{value!r} is not an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)"
-        )
-    return value
-
-
 class TrainingJob(_Model):
     type: Literal["training"]
     name: Name | None = None
     state_name: str | None = None
     comment: str | None = None
     algorithm: Algorithm | None = None
-    image: str | None = None
+    image: EcrImage | None = None
     input_mode: Literal["File", "Pipe", "FastFile"] = "File"
     instance: Instance
     max_runtime_seconds: Annotated[int, Field(ge=1, le=MAX_RUNTIME_LIMIT)] = 86400
     hyperparameters: dict[Annotated[str, StringConstraints(min_length=1, max_length=256)], HyperValue] = {}
     channels: Annotated[dict[ChannelName, Channel], Field(min_length=1, max_length=20)]
-    output: str
+    output: S3Uri
     environment: Environment = {}
     tags: Tags = {}
-
-    @field_validator("output")
-    @classmethod
-    def _output(cls, value: str) -> str:
-        return _s3_uri(value)
-
-    @field_validator("image")
-    @classmethod
-    def _image(cls, value: str | None) -> str | None:
-        return None if value is None else _check_image(value)
 
     @field_validator("hyperparameters")
     @classmethod
@@ -273,20 +254,10 @@ class ModelJob(_Model):
     state_name: str | None = None
     comment: str | None = None
     from_: Key | None = Field(default=None, alias="from")
-    model_data: str | None = None
-    image: str | None = None
+    model_data: S3Uri | None = None
+    image: EcrImage | None = None
     environment: Environment = {}
     tags: Tags = {}
-
-    @field_validator("model_data")
-    @classmethod
-    def _model_data(cls, value: str | None) -> str | None:
-        return None if value is None else _s3_uri(value)
-
-    @field_validator("image")
-    @classmethod
-    def _image(cls, value: str | None) -> str | None:
-        return None if value is None else _check_image(value)
 
     @model_validator(mode="after")
     def _source(self) -> ModelJob:
