@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -97,6 +98,10 @@ class Name(_Model):
     def _from_shorthand(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"literal": value}
+        if not isinstance(value, dict):
+            raise ValueError(
+                f"give the name as a string, {{input: InputName}} or {{prefix: name-prefix}}, not {_show(value)}"
+            )
         return value
 
     @model_validator(mode="after")
@@ -314,6 +319,8 @@ class StateMachine(_Model):
     def _from_list(cls, value: Any) -> Any:
         if isinstance(value, list):
             return {"steps": value}
+        if not isinstance(value, dict):
+            raise ValueError(f"give a list of job keys, or {{steps: [...], comment: ...}}, not {_show(value)}")
         return value
 
 
@@ -409,6 +416,7 @@ def _pydantic_problems(exc: ValidationError, located: Located) -> Iterator[Probl
                 Problem(message, file=located.file, line=line, column=column, pointer=pointer, hint=hint),
             )
         )
+    found = _merge_type_errors(found)
     # A misspelt key shows up twice: as an unknown field and as a missing one. Report it once.
     misspelt = {
         (*path[:-1], match.group(1))
@@ -420,28 +428,58 @@ def _pydantic_problems(exc: ValidationError, located: Located) -> Iterator[Probl
             yield problem
 
 
+# Location parts Pydantic adds that are not keys of the user's data: union members and validator names.
+_TAG_PARTS = {"str", "int", "float", "bool", *JOB_TYPES}
+
+
+def _is_tag(part: str) -> bool:
+    return part in _TAG_PARTS or part.startswith("function-") or "[" in part or part[:1].isupper()
+
+
+def _merge_type_errors(
+    found: list[tuple[str, tuple[str | int, ...], Problem]],
+) -> list[tuple[str, tuple[str | int, ...], Problem]]:
+    """A value that matches no member of a union gives one error per member; say it once."""
+    expected: dict[tuple[str | int, ...], list[str]] = {}
+    for kind, path, _ in found:
+        if kind in _TYPE_WORDS:
+            expected.setdefault(path, []).append(_TYPE_WORDS[kind])
+    merged: list[tuple[str, tuple[str | int, ...], Problem]] = []
+    done: set[tuple[str | int, ...]] = set()
+    for kind, path, problem in found:
+        words = expected.get(path, [])
+        if kind not in _TYPE_WORDS or len(words) < 2:
+            merged.append((kind, path, problem))
+            continue
+        if path in done:
+            continue
+        done.add(path)
+        got = problem.message.rsplit(", got ", 1)[-1]
+        if "a number" in words:
+            words = [w for w in words if w != "a whole number"]
+        alternatives = sorted(set(words), key=list(_TYPE_WORDS.values()).index)
+        alternatives = [w.replace("true or false", "true/false") for w in alternatives]
+        text = ", ".join(alternatives[:-1]) + f" or {alternatives[-1]}"
+        merged.append((kind, path, replace(problem, message=f"expected {text}, got {got}")))
+    return merged
+
+
 def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
     """Map a Pydantic location onto the user's data, dropping union tags and validator names."""
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str):
-            key = "from" if part == "from_" and "from" in node else part
-            if key in node:
-                path.append(key)
-                node = node[key]
-                continue
-            if node.get("type") == part or part in JOB_TYPES or part.startswith(("function-", "str", "Name")):
-                continue
+        if isinstance(node, dict) and isinstance(part, str) and ("from" if part == "from_" else part) in node:
+            key = "from" if part == "from_" else part
             path.append(key)
-            node = None
+            node = node[key]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(part, str) and (part in JOB_TYPES or part.startswith(("function-", "list["))):
+        elif isinstance(part, str) and _is_tag(part):
             continue
         else:
-            path.append(part)
+            path.append("from" if part == "from_" else part)
             node = None
     return tuple(path)
 
@@ -507,6 +545,8 @@ def _describe(error: Mapping[str, Any], path: tuple[str | int, ...], data: Any) 
         return f"{_show(got)} is not valid here", _pattern_hint(path)
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         return f"{_show(got)} is out of range: {error['msg'].lower()}", None
+    if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty", "remove the field or give it a value"
     if kind in {"too_short", "too_long", "string_too_short", "string_too_long"}:
         return str(error["msg"]).replace("Value should", "should"), None
     if kind == "value_error":

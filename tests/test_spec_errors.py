@@ -142,6 +142,32 @@ MISTAKES = [
         "and hyphens, starting and ending with a letter or digit",
     ),
     (
+        "hyperparameter that is not a scalar",
+        "      num_round: 100",
+        "      num_round: [1, 2]",
+        "spec.yaml:26:18: jobs.train.hyperparameters.num_round: expected a string, a number or true/false, got a list",
+    ),
+    (
+        "name of the wrong type",
+        "    name: {input: ModelName}\n  endpoint-config",
+        "    name: 42\n  endpoint-config",
+        "spec.yaml:44:11: jobs.model.name: give the name as a string, {input: InputName} or {prefix: name-prefix}, "
+        "not 42",
+    ),
+    (
+        "state machine that is not a list",
+        "  training: [train]",
+        "  training: train",
+        "spec.yaml:59:13: state_machines.training: give a list of job keys, or {steps: [...], comment: ...}, "
+        "not 'train'",
+    ),
+    (
+        "empty string",
+        "        content_type: text/csv\n      validation",
+        '        content_type: ""\n      validation',
+        "spec.yaml:33:23: jobs.train.channels.train.content_type: must not be empty",
+    ),
+    (
         "bad project name",
         "project: big-mart",
         "project: Big_Mart",
