@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from asl_gen import __version__
-from asl_gen.errors import EXIT_INTERNAL, AslGenError, Problem, UsageError
+from asl_gen.errors import EXIT_INTERNAL, AslGenError, Problem, UsageError, pointer_of
 
 REPORT_URL = "https://github.com/asl-gen/asl-gen/issues"
 
@@ -179,7 +179,8 @@ def validate(files: tuple[Path, ...], fmt: str, debug: bool) -> None:
         problems: list[Problem] = []
         for path in files:
             located = load_file(path, _display(path))
-            lines = {_pointer(p): mark for p, mark in located.marks.items()}
+            # A field is best pointed at by its key; list items and the root only have value marks.
+            lines = {pointer_of(p): located.key_marks.get(p, mark) for p, mark in located.marks.items()}
             problems.extend(validate_document(located.data, source=located.file, lines=lines))
         if problems:
             raise ValidationFailure(problems)
@@ -190,15 +191,3 @@ def validate(files: tuple[Path, ...], fmt: str, debug: bool) -> None:
         click.echo(json.dumps({"problems": []}))
     else:
         click.echo(f"{count} file{'s' if count != 1 else ''} valid")
-
-
-def _pointer(path: tuple[str | int, ...]) -> str:
-    text = "$"
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part.isidentifier():
-            text += f".{part}"
-        else:
-            text += f"[{json.dumps(part, ensure_ascii=False)}]"
-    return text

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def pointer_of(path: Iterable[str | int]) -> str:
+    """The location of a node in a JSON document: `$.States['Wait here'].Next`, `$.Statement[0]`."""
+    text = "$"
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            text += f".{part}"
+        else:
+            text += "['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']"
+    return text
 
 
 @dataclass(frozen=True)

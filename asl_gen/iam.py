@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asl_gen import spec as spec_model
-from asl_gen.errors import Problem, ValidationFailure
+from asl_gen.errors import Problem, ValidationFailure, pointer_of
 from asl_gen.integrations import BY_KEY, Integration, parse_resource
 from asl_gen.plan import ProjectPlan, Target, image_of, model_image
 
@@ -35,7 +35,9 @@ class _Need:
     label: str = ""  # Sid base for hand-described statements; derived from the ARN when empty
 
 
-def iter_tasks(definition: Mapping[str, Any], pointer: str = "$") -> Iterator[tuple[str, Mapping[str, Any]]]:
+def iter_tasks(
+    definition: Mapping[str, Any], path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Every Task state, nested Parallel branches and Map processors included, with its pointer."""
     states = definition.get("States")
     if not isinstance(states, Mapping):
@@ -43,19 +45,19 @@ def iter_tasks(definition: Mapping[str, Any], pointer: str = "$") -> Iterator[tu
     for name, state in states.items():
         if not isinstance(state, Mapping):
             continue
-        here = f"{pointer}.States[{json.dumps(name, ensure_ascii=False)}]"
+        here = (*path, "States", name)
         kind = state.get("Type")
         if kind == "Task":
-            yield here, state
+            yield pointer_of(here), state
         elif kind == "Parallel":
             for index, branch in enumerate(state.get("Branches") or []):
                 if isinstance(branch, Mapping):
-                    yield from iter_tasks(branch, f"{here}.Branches[{index}]")
+                    yield from iter_tasks(branch, (*here, "Branches", index))
         elif kind == "Map":
             for field in ("ItemProcessor", "Iterator"):
                 processor = state.get(field)
                 if isinstance(processor, Mapping):
-                    yield from iter_tasks(processor, f"{here}.{field}")
+                    yield from iter_tasks(processor, (*here, field))
 
 
 def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from asl_gen.errors import Problem
+from asl_gen.errors import Problem, pointer_of
 from asl_gen.resources import load_schema
 
 __all__ = [
@@ -130,27 +130,12 @@ class _Finding:
     missing: tuple[str, ...] = ()
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def _pointer(path: Iterable[PathPart]) -> str:
-    text = "$"
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _IDENTIFIER.match(part):
-            text += f".{part}"
-        else:
-            text += "['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']"
-    return text
-
-
 def _locate(path: Path, lines: Mapping[str, tuple[int, int]] | None) -> tuple[int | None, int | None]:
     # An unknown or missing field has no mark of its own in the source; its nearest located ancestor is close.
     if not lines:
         return None, None
     for end in range(len(path), -1, -1):
-        mark = lines.get(_pointer(path[:end]))
+        mark = lines.get(pointer_of(path[:end]))
         if mark is not None:
             return mark
     return None, None
@@ -164,7 +149,7 @@ def _to_problems(
     seen: set[tuple[str, str]] = set()
     problems: list[Problem] = []
     for finding in kept:
-        pointer = _pointer(finding.path)
+        pointer = pointer_of(finding.path)
         if (pointer, finding.message) in seen:
             continue
         seen.add((pointer, finding.message))
@@ -1587,7 +1572,7 @@ class _AslChecker:
             for path in paths[1:]:
                 self._add(
                     path,
-                    f"state name '{name}' is already used at {_pointer(paths[0])}",
+                    f"state name '{name}' is already used at {pointer_of(paths[0])}",
                     "state names must be unique across the whole definition, nested branches and processors included",
                 )
 
@@ -1632,7 +1617,7 @@ class _AslChecker:
                 self._add(
                     path,
                     f"{what} '{target}' is not in {self._scope_name(scope)}; it is defined at "
-                    f"{_pointer(self.names[target][0])}",
+                    f"{pointer_of(self.names[target][0])}",
                     "a transition cannot enter or leave a Parallel branch or a Map processor; "
                     "end the inner scope and continue from the Parallel or Map state's own 'Next'",
                 )
@@ -2096,7 +2081,7 @@ def _policy_findings(doc: dict[str, Any]) -> list[_Finding]:
                 findings.append(
                     _Finding(
                         (*path, "Sid"),
-                        f"Sid '{sid}' is already used at {_pointer(sids[sid])}",
+                        f"Sid '{sid}' is already used at {pointer_of(sids[sid])}",
                         "give each statement its own Sid",
                     )
                 )

@@ -126,7 +126,7 @@ def test_unknown_resource_is_an_error_not_a_silent_skip() -> None:
     with pytest.raises(ValidationFailure) as error:
         state_machine_statements({"m.asl.json": _machine(task)}, TARGET)
     (problem,) = error.value.problems
-    assert problem.pointer == '$.States["S0"].Resource'
+    assert problem.pointer == "$.States.S0.Resource"
     assert "no IAM mapping" in problem.message
 
 
