@@ -60,6 +60,13 @@ def _s3_uri(value: str) -> str:
     match = S3_URI.match(value)
     if not match:
         raise ValueError(f"{value!r} is not an S3 URI (write it as s3://bucket/prefix)")
+    # The key prefix ends up inside IAM resource ARNs: a wildcard or a policy variable there would widen the grant.
+    unsafe = sorted({c for c in match.group(2) or "" if c in "*?$" or ord(c) < 32 or ord(c) == 127})
+    if unsafe:
+        raise ValueError(
+            f"the S3 key in {value!r} contains {', '.join(repr(c) for c in unsafe)}, which IAM would read as a "
+            "wildcard, variable or control character (write the prefix out without them)"
+        )
     bucket = match.group(1)
     if not BUCKET.match(bucket) or re.match(r"^\d+\.\d+\.\d+\.\d+$", bucket):
         raise ValueError(f"{bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
@@ -212,9 +219,33 @@ class Channel(_Model):
 
 ChannelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-_]{1,64}$")]
 HyperValue = str | bool | int | float
-Tags = dict[
-    Annotated[str, StringConstraints(min_length=1, max_length=128)],
-    Annotated[str, StringConstraints(max_length=256)],
+# State names are shown in the console and history events (80 characters at most there); control characters
+# would break both.
+StateName = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Comment = Annotated[str, StringConstraints(max_length=2000)]
+
+
+def _tags(tags: dict[str, str]) -> dict[str, str]:
+    # SageMaker's tag pattern: letters, numbers, separators (spaces) and _.:/=+-@ only; `aws:` is reserved.
+    for key, value in tags.items():
+        for text in (key, value):
+            bad = sorted({c for c in text if not (c.isalnum() or c == " " or c in "_.:/=+-@")})
+            if bad:
+                raise ValueError(
+                    f"tag {key!r} contains {', '.join(repr(c) for c in bad)}; SageMaker tags allow letters, "
+                    "digits, spaces and _.:/=+-@"
+                )
+        if key.lower().startswith("aws:"):
+            raise ValueError(f"tag {key!r} uses the prefix 'aws:', which AWS reserves")
+    return tags
+
+
+Tags = Annotated[
+    dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=128)],
+        Annotated[str, StringConstraints(max_length=256)],
+    ],
+    AfterValidator(_tags),
 ]
 Environment = dict[
     Annotated[str, StringConstraints(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")],
@@ -225,8 +256,8 @@ Environment = dict[
 class TrainingJob(_Model):
     type: Literal["training"]
     name: Name | None = None
-    state_name: str | None = None
-    comment: str | None = None
+    state_name: StateName | None = None
+    comment: Comment | None = None
     algorithm: Algorithm | None = None
     image: EcrImage | None = None
     input_mode: Literal["File", "Pipe", "FastFile"] = "File"
@@ -256,8 +287,8 @@ class TrainingJob(_Model):
 class ModelJob(_Model):
     type: Literal["model"]
     name: Name | None = None
-    state_name: str | None = None
-    comment: str | None = None
+    state_name: StateName | None = None
+    comment: Comment | None = None
     from_: Key | None = Field(default=None, alias="from")
     model_data: S3Uri | None = None
     image: EcrImage | None = None
@@ -283,8 +314,8 @@ class Variant(_Model):
 class EndpointConfigJob(_Model):
     type: Literal["endpoint-config"]
     name: Name | None = None
-    state_name: str | None = None
-    comment: str | None = None
+    state_name: StateName | None = None
+    comment: Comment | None = None
     variants: Annotated[list[Variant], Field(min_length=1, max_length=10)]
     tags: Tags = {}
 
@@ -300,8 +331,8 @@ class EndpointConfigJob(_Model):
 class EndpointJob(_Model):
     type: Literal["endpoint"]
     name: Name | None = None
-    state_name: str | None = None
-    comment: str | None = None
+    state_name: StateName | None = None
+    comment: Comment | None = None
     config: Key
     tags: Tags = {}
 
@@ -312,7 +343,7 @@ JOB_TYPES = ("training", "model", "endpoint-config", "endpoint")
 
 class StateMachine(_Model):
     steps: Annotated[list[Key], Field(min_length=1)]
-    comment: str | None = None
+    comment: Comment | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -560,6 +591,8 @@ def _describe(error: Mapping[str, Any], path: tuple[str | int, ...], data: Any) 
 
 def _pattern_hint(path: tuple[str | int, ...]) -> str:
     parents = [p for p in path if isinstance(p, str)]
+    if "state_name" in parents:
+        return "state names are 1-80 characters with no control characters"
     if parents[:1] == ["project"]:
         return "use lowercase letters, digits and single hyphens, at most 40 characters"
     if parents[:1] in (["jobs"], ["state_machines"]) or "steps" in parents or "model" in parents:
