@@ -1,21 +1,33 @@
-"""Write generated files into `out/<project>/`: staged, then renamed into place; stale files it owns removed.
+"""Write generated files into `out/<project>/`: all or nothing, and never beyond what asl-gen owns.
 
-A manifest in each project folder lists what asl-gen wrote there. Only those files are ever replaced
-or deleted; anything else in `out/` is left alone, and symbolic links are never followed.
+A manifest in each project folder lists what asl-gen wrote there. Only those files are ever replaced or
+dropped; anything else in the folder is carried over untouched, and symbolic links are never followed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import difflib
+import errno
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from asl_gen.errors import Problem, WriteError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 MANIFEST = ".asl-gen-manifest.json"
 _SAFE_PART = re.compile(r"^\.?[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -71,92 +83,234 @@ def _owned(project_dir: Path) -> list[str]:
     return sorted(owned)
 
 
-def _no_links(root: Path, relative: PurePosixPath) -> None:
-    current = root
-    for part in relative.parts:
-        current = current / part
-        if current.is_symlink():
-            raise WriteError(
-                Problem(
-                    "is a symbolic link; asl-gen never writes through links",
-                    file=str(current),
-                    hint="remove the link, then build again",
-                )
-            )
-
-
 def _all_files(project: str, files: Mapping[str, str]) -> dict[str, str]:
     _check_relative(project)
     everything = dict(files)
+    for path in everything:
+        _check_relative(path)
     everything[MANIFEST] = manifest_text(files)
     return everything
 
 
-def write_project(out_dir: Path, project: str, files: Mapping[str, str]) -> WriteResult:
-    """Bring `out_dir/project` to exactly `files` (plus the manifest); nothing changes if any write fails."""
-    result = WriteResult()
-    everything = _all_files(project, files)
-    if out_dir.is_symlink():
-        raise WriteError(Problem("is a symbolic link; asl-gen never writes through links", file=str(out_dir)))
-    project_dir = out_dir / project
-    _no_links(out_dir, PurePosixPath(project))
-    for path in everything:
-        _no_links(project_dir, _check_relative(path))
-    previous = _owned(project_dir)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, text in sorted(everything.items()):
-            target = project_dir / path
-            if target.is_file() and target.read_bytes() == text.encode("utf-8"):
-                result.unchanged.append(path)
-                continue
-            if target.exists() and not target.is_file():
-                raise WriteError(Problem("exists and is not a file", file=str(target)))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            with open(temp, "wb") as handle:
-                staged.append((temp, target))
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            result.written.append(path)
-    except OSError as exc:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+def _refuse_link(path: Path) -> None:
+    if path.is_symlink():
         raise WriteError(
             Problem(
-                f"cannot write: {exc.strerror}",
-                file=exc.filename or str(project_dir),
-                hint="check free space and permissions; out/ was left as it was",
+                "is a symbolic link; asl-gen never writes through links",
+                file=str(path),
+                hint="make it a real folder, then build again",
             )
-        ) from None
-    except WriteError:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        raise
-    # The manifest goes last so that it never names a file that is not in place yet.
-    staged.sort(key=lambda pair: pair[1].name == MANIFEST)
-    for temp, target in staged:
-        os.replace(temp, target)
-    for path in previous:
-        if path in everything:
-            continue
-        stale = project_dir / path
+        )
+
+
+def write_project(
+    out_dir: Path, project: str, files: Mapping[str, str], *, on_wait: Callable[[str], None] | None = None
+) -> WriteResult:
+    """Make `out_dir/project` hold exactly `files` plus the manifest and whatever asl-gen does not own.
+
+    The new folder is staged beside the old one and swapped in with one atomic rename, so a process killed
+    at any instant leaves the complete old or the complete new output. Files that are not asl-gen's are
+    carried over (hard links, never following symbolic links). Builds on the same `out_dir` take turns.
+    """
+    everything = _all_files(project, files)
+    _refuse_link(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(exc, out_dir) from None
+    with _locked(out_dir, on_wait):
+        _recover(out_dir)
+        project_dir = out_dir / project
+        _refuse_link(project_dir)
+        if project_dir.exists() and not project_dir.is_dir():
+            raise WriteError(Problem("exists and is not a folder", file=str(project_dir)))
+        previous = _owned(project_dir)
+        result = WriteResult()
+        for path, text in sorted(everything.items()):
+            target = project_dir / path
+            same = target.is_file() and not target.is_symlink() and target.read_bytes() == text.encode("utf-8")
+            (result.unchanged if same else result.written).append(path)
+        result.removed = [p for p in previous if p not in everything and os.path.lexists(project_dir / p)]
+        if not result.written and not result.removed:
+            return result
+        stage = Path(tempfile.mkdtemp(prefix=f"{_STAGE}{project}-", dir=out_dir))
         try:
-            _no_links(project_dir, PurePosixPath(path))
+            if project_dir.is_dir():
+                _carry_foreign(project_dir, stage, set(previous) | set(everything))
+            for path, text in sorted(everything.items()):
+                _write_file(stage / path, text)
+            _fsync_dir(stage)
+            leftover = _swap(stage, project_dir)
+        except OSError as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise _write_error(exc, project_dir) from None
         except WriteError:
-            continue
-        if stale.is_file():
-            stale.unlink()
-            result.removed.append(path)
-            _prune(project_dir, stale.parent)
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        _fsync_dir(out_dir)
+        if leftover is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
     return result
 
 
-def _prune(root: Path, folder: Path) -> None:
-    while folder != root and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+# Folders a build leaves in out/ only while it runs; a killed build leaves them for the next one to clear.
+_STAGE = ".asl-gen-stage-"
+_BACKUP = ".asl-gen-old-"
+
+
+def _write_error(exc: OSError, where: Path) -> WriteError:
+    reason = exc.strerror or str(exc)
+    return WriteError(
+        Problem(
+            f"cannot write: {reason}",
+            file=str(exc.filename or where),
+            hint="free some space or fix the permissions; out/ was left as it was",
+        )
+    )
+
+
+def _write_file(target: Path, text: str) -> None:
+    if target.is_dir() and not target.is_symlink():
+        raise WriteError(Problem("is a folder where asl-gen writes a file", file=str(target)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "xb") as handle:
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _carry_foreign(source: Path, stage: Path, owned: set[str]) -> None:
+    """Re-create in `stage` every entry of `source` that asl-gen does not own, without following links."""
+    for folder, dirs, names in os.walk(source, followlinks=False):
+        here = Path(folder)
+        relative = here.relative_to(source)
+        for name in [*dirs, *names]:
+            entry = here / name
+            key = (relative / name).as_posix()
+            if key in owned or key.startswith(_STAGE):
+                continue
+            target = stage / relative / name
+            if entry.is_symlink():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(entry), target)
+            elif entry.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif entry.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(entry, target, follow_symlinks=False)
+                except OSError:
+                    shutil.copy2(entry, target, follow_symlinks=False)
+            else:
+                raise WriteError(
+                    Problem(
+                        "is neither a file, a folder nor a link; asl-gen cannot carry it over",
+                        file=str(entry),
+                        hint="move it out of the output folder",
+                    )
+                )
+        # os.walk lists links to folders among the folders; they were re-created as links, not entered.
+        dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
+
+
+def _swap(stage: Path, project_dir: Path) -> Path | None:
+    """Put `stage` in place of `project_dir` atomically; return the folder that now holds the old content."""
+    if not os.path.lexists(project_dir):
+        os.rename(stage, project_dir)
+        return None
+    if _exchange(stage, project_dir):
+        return stage
+    # No atomic exchange here (not Linux): two renames; `_recover` undoes a crash between them.
+    backup = Path(tempfile.mkdtemp(prefix=f"{_BACKUP}{project_dir.name}-", dir=project_dir.parent))
+    backup.rmdir()
+    os.rename(project_dir, backup)
+    os.rename(stage, project_dir)
+    return backup
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step with Linux's renameat2(RENAME_EXCHANGE); False where it is unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _recover(out_dir: Path) -> None:
+    """Clear what a killed build left: restore a project folder caught between two renames, drop stages."""
+    for entry in sorted(out_dir.iterdir()):
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        if entry.name.startswith(_BACKUP):
+            project = entry.name[len(_BACKUP) :].rsplit("-", 1)[0]
+            if project and not os.path.lexists(out_dir / project):
+                os.rename(entry, out_dir / project)
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(_STAGE):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+    """Hold an exclusive lock on `out_dir` itself (no lock file to commit or clean up)."""
+    if fcntl is None:  # pragma: no cover - Windows has no flock; builds there do not take turns
+        yield
+        return
+    fd = os.open(out_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            timeout = float(os.environ.get("ASL_GEN_LOCK_TIMEOUT", "120"))
+            if on_wait is not None:
+                on_wait(f"another asl-gen build is writing {out_dir}; waiting up to {timeout:g} s")
+            deadline = time.monotonic() + timeout
+            while True:
+                time.sleep(0.05)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise WriteError(
+                            Problem(
+                                f"another asl-gen build kept this folder locked for {timeout:g} s; gave up",
+                                file=str(out_dir),
+                                hint="let the other build finish (or stop it), then build again; "
+                                "ASL_GEN_LOCK_TIMEOUT sets the wait",
+                            )
+                        ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def compare_project(out_dir: Path, project: str, files: Mapping[str, str]) -> list[Difference]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -115,16 +116,51 @@ def test_one_bad_spec_stops_every_spec_from_being_written(runner: CliRunner, tmp
     assert not out.exists()
 
 
-def test_build_refuses_to_write_through_a_symbolic_link(runner: CliRunner, built: Path, tmp_path: Path) -> None:
+def test_build_replaces_a_link_at_its_own_path_without_following_it(
+    runner: CliRunner, built: Path, tmp_path: Path
+) -> None:
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text("precious")
     target = built / "big-mart" / "deploy.asl.json"
     target.unlink()
     target.symlink_to(elsewhere)
     result = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(built)])
+    assert result.exit_code == 0, result.output
+    assert elsewhere.read_text() == "precious"
+    assert not target.is_symlink() and json.loads(target.read_text())["StartAt"] == "Create Endpoint"
+
+
+def test_build_carries_foreign_files_folders_and_links_over_untouched(
+    runner: CliRunner, built: Path, tmp_path: Path
+) -> None:
+    project = built / "big-mart"
+    (project / "docs").mkdir()
+    (project / "docs" / "notes.md").write_text("mine")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("keep")
+    (project / "link-to-outside").symlink_to(outside)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(EXAMPLE.read_text().replace("ml.m5.large", "ml.m5.2xlarge"))
+    result = runner.invoke(main, ["build", str(spec), "--out", str(built)])
+    assert result.exit_code == 0, result.output
+    assert (project / "docs" / "notes.md").read_text() == "mine"
+    assert (project / "link-to-outside").is_symlink()
+    assert os.readlink(project / "link-to-outside") == str(outside)
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+    assert [p.name for p in built.iterdir()] == ["big-mart"]
+
+
+def test_build_refuses_a_project_folder_that_is_a_link(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "big-mart").symlink_to(elsewhere)
+    result = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(out)])
     assert result.exit_code == 2
     assert "symbolic link" in result.output
-    assert elsewhere.read_text() == "precious"
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_build_without_spec_uses_project_settings(
