@@ -60,9 +60,19 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
         if self.count > _MAX_NODES:
-            raise SpecError(_problem(self.file, node.start_mark, f"more than {_MAX_NODES} values in one file"))
+            raise SpecError(
+                _problem(
+                    self.file,
+                    node.start_mark,
+                    f"more than {_MAX_NODES} values in one file (counting each use of an alias)",
+                )
+            )
         if depth > _MAX_DEPTH:
-            raise SpecError(_problem(self.file, node.start_mark, f"nested deeper than {_MAX_DEPTH} levels"))
+            raise SpecError(
+                _problem(
+                    self.file, node.start_mark, f"nested deeper than {_MAX_DEPTH} levels (or an alias contains itself)"
+                )
+            )
         self.located.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -151,6 +161,11 @@ def load_text(text: str, file: str) -> Located:
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(Problem(f"not valid YAML or JSON: {exc}", file=file)) from None
+    except RecursionError:
+        # PyYAML composes nested collections recursively; this depth is far beyond anything a spec needs.
+        raise SpecError(
+            Problem(f"nested deeper than {_MAX_DEPTH} levels", file=file, hint="flatten the document")
+        ) from None
     if root is None:
         raise SpecError(Problem("the file is empty", file=file, hint="start from examples/big-mart/spec.yaml"))
     builder = _Builder(file)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from asl_gen.errors import Problem, TemplateError
 from asl_gen.resources import data_dir
@@ -34,7 +35,9 @@ class Renderer:
                 )
             loaders.append(jinja2.FileSystemLoader(str(override)))
         loaders.append(jinja2.FileSystemLoader(str(data_dir("templates"))))
-        self.env = jinja2.Environment(
+        # Sandboxed: a template from a user's folder cannot reach Python internals, call methods that
+        # mutate data, or read files beyond what the loader serves.
+        self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -54,7 +57,15 @@ class Renderer:
             raise TemplateError(
                 Problem(f"template syntax error: {exc.message}", file=self._where(exc.name, name), line=exc.lineno)
             ) from None
-        except jinja2.TemplateNotFound:
+        except jinja2.TemplateNotFound as exc:
+            if exc.name != name:
+                # Only templates in the template folders can be included; paths with '..' never resolve.
+                raise TemplateError(
+                    Problem(
+                        f"includes {exc.name!r}, which is not a template in the template folders",
+                        file=self._where(name, name),
+                    )
+                ) from None
             raise TemplateError(
                 Problem(
                     f"template {name!r} not found",
