@@ -51,7 +51,16 @@ def generate(spec_path: Path, *, templates: Path | None = None, display: str | N
         )
     documents.update(_render_iam(renderer, plan, definitions))
     _validate(documents, located.file)
-    return Generated(spec.project, located.file, {path: dump(doc) for path, doc in sorted(documents.items())})
+    files = {path: dump(doc) for path, doc in documents.items()}
+    if spec.diagrams:
+        # Markdown is text, not a JSON document: it is drawn from the validated definitions and written as is.
+        from asl_gen.graph import markdown
+
+        for machine in plan.machines:
+            files[f"{machine.key}.md"] = markdown(
+                definitions[f"{machine.key}.asl.json"], machine.name, f"{machine.key}.asl.json"
+            )
+    return Generated(spec.project, located.file, dict(sorted(files.items())))
 
 
 def _render_machine(renderer: Renderer, machine: MachinePlan) -> Any:

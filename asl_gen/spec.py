@@ -367,6 +367,11 @@ class Spec(_Model):
     ] = {}
     jobs: Annotated[dict[Key, Job], Field(min_length=1)]
     state_machines: Annotated[dict[Key, StateMachine], Field(min_length=1)]
+    diagrams: bool = Field(
+        False,
+        description="Also write <machine>.md beside each definition: a Mermaid diagram GitHub and GitLab render",
+        examples=[True],
+    )
 
 
 def hyperparameter_text(value: HyperValue) -> str:
