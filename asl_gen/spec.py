@@ -93,8 +93,63 @@ InstanceType = Annotated[str, AfterValidator(_instance_type)]
 EcrImage = Annotated[str, AfterValidator(_image)]
 
 
+def _name_schema(schema: dict[str, Any]) -> None:
+    # Users write a name as a plain string or a one-key mapping; the schema offers those forms, not the model's
+    # internal three optional fields.
+    schema.clear()
+    schema.update(
+        {
+            "description": NAME_DESCRIPTION,
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": SAGEMAKER_NAME.pattern,
+                    "maxLength": SAGEMAKER_NAME_MAX,
+                    "description": "A literal name, the same in every execution",
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "input": {
+                            "type": "string",
+                            "pattern": INPUT_NAME.pattern,
+                            "description": "The execution input field that carries the name (declare it under inputs)",
+                            "examples": ["ModelName"],
+                        }
+                    },
+                    "required": ["input"],
+                    "additionalProperties": False,
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "prefix": {
+                            "type": "string",
+                            "pattern": SAGEMAKER_NAME.pattern,
+                            "maxLength": PREFIX_MAX,
+                            "description": "asl-gen appends '-' and an MD5 of the execution: a new name per execution",
+                            "examples": ["churn-train"],
+                        }
+                    },
+                    "required": ["prefix"],
+                    "additionalProperties": False,
+                },
+            ],
+            "examples": ["churn-baseline-v1", {"input": "ModelName"}, {"prefix": "churn-train"}],
+        }
+    )
+
+
+NAME_DESCRIPTION = (
+    "The SageMaker name: a literal string, {input: InputName} (from the execution input) or {prefix: name-prefix} "
+    "(the prefix plus a hash of the execution); default {prefix: <project>-<job key>}"
+)
+
+
 class Name(_Model):
     """How a SageMaker resource is named: a literal, an execution input, or a prefix plus a per-execution hash."""
+
+    model_config = ConfigDict(**_Model.model_config, json_schema_extra=_name_schema)
 
     literal: str | None = None
     input: str | None = None
@@ -135,11 +190,18 @@ class Name(_Model):
 
 
 class Aws(_Model):
-    region: str
-    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(
-        description="The 12-digit AWS account id, quoted so YAML keeps it a string"
+    region: str = Field(
+        description="The AWS region the state machines run in; every ARN is built for it",
+        examples=["us-east-1", "eu-west-1", "cn-north-1"],
     )
-    partition: Literal["aws", "aws-cn", "aws-us-gov"] | None = None
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(
+        description="The 12-digit AWS account id, quoted so YAML keeps it a string", examples=["123456789012"]
+    )
+    partition: Literal["aws", "aws-cn", "aws-us-gov"] | None = Field(
+        None,
+        description="The AWS partition; leave it out to derive it from the region (it must agree with the region)",
+        examples=["aws", "aws-cn", "aws-us-gov"],
+    )
 
     @field_validator("region")
     @classmethod
@@ -167,7 +229,10 @@ class Aws(_Model):
 
 
 class SageMakerRole(_Model):
-    arn: str = Field(description="ARN of the existing IAM role SageMaker assumes for jobs and models")
+    arn: str = Field(
+        description="ARN of the existing IAM role SageMaker assumes for jobs and models (same account)",
+        examples=["arn:aws:iam::123456789012:role/big-mart-sagemaker"],
+    )
 
     @field_validator("arn")
     @classmethod
@@ -178,7 +243,10 @@ class SageMakerRole(_Model):
 
 
 class StepFunctionsRole(_Model):
-    name: str = Field(description="Name of the IAM role asl-gen generates for the state machines")
+    name: str = Field(
+        description="Name of the Step Functions role; asl-gen writes its policy and trust policy",
+        examples=["big-mart-step-functions"],
+    )
 
     @field_validator("name")
     @classmethod
@@ -189,32 +257,62 @@ class StepFunctionsRole(_Model):
 
 
 class Roles(_Model):
-    sagemaker: SageMakerRole
-    stepfunctions: StepFunctionsRole
+    sagemaker: SageMakerRole = Field(
+        description="The role SageMaker assumes: asl-gen passes it to jobs and models and writes the policy it needs",
+        examples=[{"arn": "arn:aws:iam::123456789012:role/big-mart-sagemaker"}],
+    )
+    stepfunctions: StepFunctionsRole = Field(
+        description="The role the state machines run as", examples=[{"name": "big-mart-step-functions"}]
+    )
+
+
+INSTANCE_TYPE_DESCRIPTION = "A SageMaker instance type, checked against the ones SageMaker offers"
 
 
 class Instance(_Model):
-    type: InstanceType
-    count: Annotated[int, Field(ge=1, le=100)] = 1
-    volume_gb: Annotated[int, Field(ge=1, le=16384)] = 30
+    type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.xlarge", "ml.g5.2xlarge"])
+    count: Annotated[int, Field(ge=1, le=100)] = Field(1, description="How many instances train", examples=[1, 2])
+    volume_gb: Annotated[int, Field(ge=1, le=16384)] = Field(
+        30, description="Size of each instance's ML storage volume, in GB", examples=[30, 100]
+    )
 
 
 class HostingInstance(_Model):
-    type: InstanceType
-    count: Annotated[int, Field(ge=1, le=1000)] = 1
+    type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.large", "ml.g5.xlarge"])
+    count: Annotated[int, Field(ge=1, le=1000)] = Field(
+        1, description="How many instances serve this variant", examples=[1, 2]
+    )
 
 
 class Algorithm(_Model):
-    name: str
-    version: str = Field(description="The algorithm's image version, quoted: '1.7-1'")
+    name: str = Field(
+        description="A SageMaker built-in algorithm; its image URI is resolved offline for the region",
+        examples=["xgboost", "linear-learner", "kmeans"],
+    )
+    version: str = Field(description="The algorithm's image version, quoted: '1.7-1'", examples=["1.7-1"])
 
 
 class Channel(_Model):
-    s3: S3Uri
-    content_type: NonEmpty | None = None
-    data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = "S3Prefix"
-    distribution: Literal["FullyReplicated", "ShardedByS3Key"] = "FullyReplicated"
-    compression: Literal["None", "Gzip"] | None = None
+    s3: S3Uri = Field(
+        description="S3 URI of the channel's data (a prefix, or a manifest file)",
+        examples=["s3://my-bucket/pipeline/train"],
+    )
+    content_type: NonEmpty | None = Field(
+        None,
+        description="MIME type of the data, passed to the algorithm",
+        examples=["text/csv", "application/x-parquet"],
+    )
+    data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
+        "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
+    )
+    distribution: Literal["FullyReplicated", "ShardedByS3Key"] = Field(
+        "FullyReplicated",
+        description="Every instance gets all data, or each a share of the S3 objects",
+        examples=["FullyReplicated", "ShardedByS3Key"],
+    )
+    compression: Literal["None", "Gzip"] | None = Field(
+        None, description="Compression of the data; leave out for none", examples=["Gzip"]
+    )
 
 
 ChannelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-_]{1,64}$")]
@@ -240,6 +338,7 @@ def _tags(tags: dict[str, str]) -> dict[str, str]:
     return tags
 
 
+TAGS_DESCRIPTION = "Tags SageMaker puts on the resource: letters, digits, spaces and _.:/=+-@"
 Tags = Annotated[
     dict[
         Annotated[str, StringConstraints(min_length=1, max_length=128)],
@@ -254,20 +353,51 @@ Environment = dict[
 
 
 class TrainingJob(_Model):
-    type: Literal["training"]
-    name: Name | None = None
-    state_name: StateName | None = None
-    comment: Comment | None = None
-    algorithm: Algorithm | None = None
-    image: EcrImage | None = None
-    input_mode: Literal["File", "Pipe", "FastFile"] = "File"
-    instance: Instance
-    max_runtime_seconds: Annotated[int, Field(ge=1, le=MAX_RUNTIME_LIMIT)] = 86400
-    hyperparameters: dict[Annotated[str, StringConstraints(min_length=1, max_length=256)], HyperValue] = {}
-    channels: Annotated[dict[ChannelName, Channel], Field(min_length=1, max_length=20)]
-    output: S3Uri
-    environment: Environment = {}
-    tags: Tags = {}
+    type: Literal["training"] = Field(
+        description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
+    )
+    name: Name | None = Field(None, description=NAME_DESCRIPTION, examples=[{"input": "ModelName"}])
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Training Step"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    algorithm: Algorithm | None = Field(
+        None,
+        description="A built-in algorithm (give this or image)",
+        examples=[{"name": "xgboost", "version": "1.7-1"}],
+    )
+    image: EcrImage | None = Field(
+        None,
+        description="An ECR image URI of your own training image (give this or algorithm)",
+        examples=["123456789012.dkr.ecr.us-east-1.amazonaws.com/trainer:1.0"],
+    )
+    input_mode: Literal["File", "Pipe", "FastFile"] = Field(
+        "File", description="How the algorithm reads the channels", examples=["File", "FastFile"]
+    )
+    instance: Instance = Field(
+        description="The training instances", examples=[{"type": "ml.m5.xlarge", "count": 1, "volume_gb": 30}]
+    )
+    max_runtime_seconds: Annotated[int, Field(ge=1, le=MAX_RUNTIME_LIMIT)] = Field(
+        86400, description="SageMaker stops the job after this many seconds (at most 28 days)", examples=[3600]
+    )
+    hyperparameters: dict[Annotated[str, StringConstraints(min_length=1, max_length=256)], HyperValue] = Field(
+        {},
+        description="Algorithm hyperparameters; any scalars, rendered as the strings SageMaker wants",
+        examples=[{"objective": "reg:squarederror", "num_round": 100, "eta": 0.2}],
+    )
+    channels: Annotated[dict[ChannelName, Channel], Field(min_length=1, max_length=20)] = Field(
+        description="Input channels by name",
+        examples=[{"train": {"s3": "s3://my-bucket/pipeline/train", "content_type": "text/csv"}}],
+    )
+    output: S3Uri = Field(
+        description="S3 URI where SageMaker writes the model artifacts", examples=["s3://my-bucket/pipeline/output"]
+    )
+    environment: Environment = Field(
+        {}, description="Environment variables of the training container", examples=[{"LOG_LEVEL": "info"}]
+    )
+    tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
 
     @field_validator("hyperparameters")
     @classmethod
@@ -285,15 +415,34 @@ class TrainingJob(_Model):
 
 
 class ModelJob(_Model):
-    type: Literal["model"]
-    name: Name | None = None
-    state_name: StateName | None = None
-    comment: Comment | None = None
-    from_: Key | None = Field(default=None, alias="from")
-    model_data: S3Uri | None = None
-    image: EcrImage | None = None
-    environment: Environment = {}
-    tags: Tags = {}
+    type: Literal["model"] = Field(description="A SageMaker model, created with createModel", examples=["model"])
+    name: Name | None = Field(None, description=NAME_DESCRIPTION, examples=[{"input": "ModelName"}])
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Training Step"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    from_: Key | None = Field(
+        default=None,
+        alias="from",
+        description="The training job whose artifacts and image the model uses (give this or model_data)",
+        examples=["train"],
+    )
+    model_data: S3Uri | None = Field(
+        None,
+        description="S3 URI of model artifacts made elsewhere (give this and image instead of from)",
+        examples=["s3://my-bucket/models/model.tar.gz"],
+    )
+    image: EcrImage | None = Field(
+        None,
+        description="The inference image URI, with model_data",
+        examples=["123456789012.dkr.ecr.us-east-1.amazonaws.com/server:1.0"],
+    )
+    environment: Environment = Field(
+        {}, description="Environment variables of the inference container", examples=[{"SAGEMAKER_PROGRAM": "serve.py"}]
+    )
+    tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
 
     @model_validator(mode="after")
     def _source(self) -> ModelJob:
@@ -305,19 +454,35 @@ class ModelJob(_Model):
 
 
 class Variant(_Model):
-    model: Key
-    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern)] = "AllTraffic"
-    instance: HostingInstance
-    weight: Annotated[float, Field(ge=0)] = 1.0
+    model: Key = Field(description="The job key of the model this variant serves", examples=["model"])
+    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern)] = Field(
+        "AllTraffic", description="The variant's name", examples=["AllTraffic", "candidate"]
+    )
+    instance: HostingInstance = Field(
+        description="The instances serving the variant", examples=[{"type": "ml.m5.large", "count": 1}]
+    )
+    weight: Annotated[float, Field(ge=0)] = Field(
+        1.0, description="The variant's share of traffic, relative to the other variants", examples=[1.0, 0.1]
+    )
 
 
 class EndpointConfigJob(_Model):
-    type: Literal["endpoint-config"]
-    name: Name | None = None
-    state_name: StateName | None = None
-    comment: Comment | None = None
-    variants: Annotated[list[Variant], Field(min_length=1, max_length=10)]
-    tags: Tags = {}
+    type: Literal["endpoint-config"] = Field(
+        description="A SageMaker endpoint configuration, created with createEndpointConfig",
+        examples=["endpoint-config"],
+    )
+    name: Name | None = Field(None, description=NAME_DESCRIPTION, examples=[{"input": "ModelName"}])
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Training Step"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    variants: Annotated[list[Variant], Field(min_length=1, max_length=10)] = Field(
+        description="The production variants: which model serves on which instances",
+        examples=[[{"model": "model", "instance": {"type": "ml.m5.large"}}]],
+    )
+    tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
 
     @model_validator(mode="after")
     def _unique_variants(self) -> EndpointConfigJob:
@@ -329,21 +494,47 @@ class EndpointConfigJob(_Model):
 
 
 class EndpointJob(_Model):
-    type: Literal["endpoint"]
-    name: Name | None = None
-    state_name: StateName | None = None
-    comment: Comment | None = None
-    config: Key
-    tags: Tags = {}
+    type: Literal["endpoint"] = Field(
+        description="A SageMaker endpoint, created with createEndpoint (the call returns when creation starts)",
+        examples=["endpoint"],
+    )
+    name: Name | None = Field(None, description=NAME_DESCRIPTION, examples=[{"input": "ModelName"}])
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Training Step"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    config: Key = Field(description="The job key of the endpoint configuration to deploy", examples=["endpoint-config"])
+    tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
 
 
 Job = Annotated[TrainingJob | ModelJob | EndpointConfigJob | EndpointJob, Field(discriminator="type")]
 JOB_TYPES = ("training", "model", "endpoint-config", "endpoint")
 
 
+def _steps_schema(schema: dict[str, Any]) -> None:
+    # A state machine is written as a bare list of job keys or as a mapping with steps and a comment.
+    mapping = dict(schema)
+    schema.clear()
+    schema["anyOf"] = [
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": KEY.pattern, "maxLength": 40},
+            "minItems": 1,
+            "description": "The job keys, run in this order",
+        },
+        mapping,
+    ]
+
+
 class StateMachine(_Model):
-    steps: Annotated[list[Key], Field(min_length=1)]
-    comment: Comment | None = None
+    model_config = ConfigDict(**_Model.model_config, json_schema_extra=_steps_schema)
+
+    steps: Annotated[list[Key], Field(min_length=1)] = Field(
+        description="The job keys, run in this order", examples=[["train", "model", "endpoint-config", "endpoint"]]
+    )
+    comment: Comment | None = Field(None, description="The state machine's Comment", examples=["Train and deploy"])
 
     @model_validator(mode="before")
     @classmethod
@@ -358,15 +549,36 @@ class StateMachine(_Model):
 class Spec(_Model):
     """A project: its AWS target, roles, execution inputs, SageMaker jobs and the state machines running them."""
 
-    project: Annotated[str, StringConstraints(pattern=r"^[a-z0-9](-?[a-z0-9])*$", max_length=40)]
-    aws: Aws
-    roles: Roles
+    project: Annotated[str, StringConstraints(pattern=r"^[a-z0-9](-?[a-z0-9])*$", max_length=40)] = Field(
+        description="The project's name: out/<project>/ and the state machines' names <project>-<key>",
+        examples=["big-mart"],
+    )
+    aws: Aws = Field(description="Where the output runs", examples=[{"region": "us-east-1", "account": "123456789012"}])
+    roles: Roles = Field(
+        description="The SageMaker execution role (existing) and the Step Functions role (asl-gen writes its policies)",
+        examples=[
+            {
+                "sagemaker": {"arn": "arn:aws:iam::123456789012:role/big-mart-sagemaker"},
+                "stepfunctions": {"name": "big-mart-step-functions"},
+            }
+        ],
+    )
     inputs: dict[
         Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_length=80)],
         Literal["string", "integer", "number", "boolean"],
-    ] = {}
-    jobs: Annotated[dict[Key, Job], Field(min_length=1)]
-    state_machines: Annotated[dict[Key, StateMachine], Field(min_length=1)]
+    ] = Field(
+        {},
+        description="Execution input fields and their types; each machine's input schema lists those it uses",
+        examples=[{"TrainingJobName": "string", "ModelName": "string"}],
+    )
+    jobs: Annotated[dict[Key, Job], Field(min_length=1)] = Field(
+        description="The SageMaker jobs by key (lowercase letters, digits, single hyphens); each has a type",
+        examples=[{"endpoint": {"type": "endpoint", "config": "endpoint-config", "name": {"input": "EndpointName"}}}],
+    )
+    state_machines: Annotated[dict[Key, StateMachine], Field(min_length=1)] = Field(
+        description="The state machines by key: each a list of job keys run in order, or {steps, comment}",
+        examples=[{"training": ["train"], "pipeline": {"comment": "Train and deploy", "steps": ["train", "model"]}}],
+    )
     diagrams: bool = Field(
         False,
         description="Also write <machine>.md beside each definition: a Mermaid diagram GitHub and GitLab render",
