@@ -66,7 +66,7 @@ def test_schema_accepts_every_spec_asl_gen_accepts(spec: Path) -> None:
         ('account: "123456789012"', "account: 123456789012"),
         ("count: 1, volume_gb: 30", "count: 0, volume_gb: 30"),
         ("  training: [train]", "  training: []"),
-        ("    name: {input: ModelName}\n  endpoint-config", "    name: {input: ModelName, prefix: x}\n  endpoint-config"),
+        ("name: {input: ModelName}\n  endpoint-config", "name: {input: ModelName, prefix: m}\n  endpoint-config"),
     ],
 )
 def test_schema_rejects_what_an_editor_should_underline(old: str, new: str) -> None:
