@@ -7,6 +7,10 @@ become located errors, and every path in the result maps to a line and column.
 
 from __future__ import annotations
 
+import codecs
+import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,7 +105,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(_problem(self.file, key_node.start_mark, "a key must be a plain string"))
                 continue
-            key = str(key_node.value)
+            key = self._text(str(key_node.value), key_node)
             if key in result:
                 first = self.located.key_marks.get((*path, key))
                 where = f" (first at line {first[0]})" if first else ""
@@ -120,12 +124,55 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         if tag.startswith("tag:yaml.org,2002:") and tag.rsplit(":", 1)[1] in _SCALAR_TAGS:
-            return _CONSTRUCTOR.construct_object(node, deep=True)
+            try:
+                value = _CONSTRUCTOR.construct_object(node, deep=True)
+            except (ValueError, KeyError, TypeError, yaml.YAMLError):
+                # An explicit `!!int abc`, or an integer beyond Python's digit limit for conversion.
+                kind = tag.rsplit(":", 1)[1]
+                self.problems.append(
+                    _problem(
+                        self.file,
+                        node.start_mark,
+                        f"{_shorten(node.value)!r} cannot be read as {kind}",
+                        "write a plain value without a '!!' tag; quote it to keep it as text",
+                    )
+                )
+                return node.value
+            if isinstance(value, float) and not math.isfinite(value):
+                # JSON has no infinity or NaN; letting one through would write a file no JSON parser accepts.
+                self.problems.append(
+                    _problem(
+                        self.file,
+                        node.start_mark,
+                        f"{_shorten(node.value)!r} is not a finite number",
+                        "JSON has no infinity or NaN; write a finite number",
+                    )
+                )
+            if isinstance(value, str):
+                return self._text(value, node)
+            return value
         if tag == "tag:yaml.org,2002:timestamp":
             # A date is data to asl-gen, never a datetime object: keep the text the user wrote.
             return node.value
         self._bad_tag(node)
         return node.value
+
+    def _text(self, value: str, node: yaml.Node) -> str:
+        """YAML's `\\u` escapes yield UTF-16 halves one by one: join pairs (JSON's escaped emoji), refuse strays."""
+        if not any("\ud800" <= c <= "\udfff" for c in value):
+            return value
+        try:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            self.problems.append(
+                _problem(
+                    self.file,
+                    node.start_mark,
+                    "contains a lone UTF-16 surrogate escape, which is not a character",
+                    "escape the whole pair (\\ud83d\\ude00) or write the character itself",
+                )
+            )
+            return value
 
     def _bad_tag(self, node: yaml.Node) -> None:
         self.problems.append(
@@ -140,6 +187,10 @@ class _Builder:
 
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
 _CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _line_col_of(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
@@ -182,20 +233,14 @@ def load_file(path: Path, display: str | None = None) -> Located:
     if path.is_dir():
         raise SpecError(Problem("is a directory, not a file", file=name, hint="name the YAML file inside it"))
     try:
-        size = path.stat().st_size
-        if size > _MAX_BYTES:
-            raise SpecError(
-                Problem(
-                    f"file is {size} bytes; the limit is {_MAX_BYTES}",
-                    file=name,
-                    hint="split it into smaller files",
-                )
-            )
-        raw = path.read_bytes()
+        raw = _read_regular(path, name)
     except FileNotFoundError:
         raise SpecError(Problem("file not found", file=name, hint="check the path")) from None
     except OSError as exc:
-        raise SpecError(Problem(f"cannot read the file: {exc.strerror}", file=name)) from None
+        raise SpecError(Problem(f"cannot read the file: {exc.strerror or exc}", file=name)) from None
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Editors on Windows save "Unicode" as UTF-16; say so rather than point at byte 0.
+        raise SpecError(Problem("UTF-16 or UTF-32 text, not UTF-8", file=name, hint="save the file as UTF-8"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -205,3 +250,52 @@ def load_file(path: Path, display: str | None = None) -> Located:
     if "\x00" in text:
         raise SpecError(Problem("binary file (contains NUL bytes)", file=name))
     return load_text(text, name)
+
+
+def _read_regular(path: Path, name: str) -> bytes:
+    """The bytes of a regular file of at most `_MAX_BYTES`; a FIFO, device or socket is refused unread.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO cannot stall the
+    build, `/dev/zero` cannot fill memory, and the file cannot be swapped between the check and the read.
+    Symbolic links to files are followed: where a spec is kept is the user's business, and reading is harmless.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SpecError(Problem("is a directory, not a file", file=name, hint="name the YAML file inside it"))
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError(
+                Problem(
+                    "is not a regular file (a pipe, device or socket)",
+                    file=name,
+                    hint="save the spec to a file and pass that",
+                )
+            )
+        if info.st_size > _MAX_BYTES:
+            raise _too_big(info.st_size, name)
+        chunks: list[bytes] = []
+        size = 0
+        # Read one byte past the limit: a file that grew after fstat is still caught.
+        while size <= _MAX_BYTES:
+            chunk = os.read(fd, _MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > _MAX_BYTES:
+            raise _too_big(size, name)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: int, name: str) -> SpecError:
+    return SpecError(
+        Problem(
+            f"file is {size} bytes; the limit is {_MAX_BYTES}",
+            file=name,
+            hint="split it into smaller files",
+        )
+    )

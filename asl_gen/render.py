@@ -8,15 +8,53 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from asl_gen.errors import Problem, TemplateError
 from asl_gen.resources import data_dir
 
+# A Step Functions definition may be 1 MiB; a template that renders four times that is broken or hostile.
+MAX_RENDERED = 4 * 1024 * 1024
+# Deeper JSON than this is no ASL or IAM document; the validators and the dumper recurse over it.
+MAX_JSON_DEPTH = 100
+_MAX_EXPONENT = 1024
+
 
 def _dumps(obj: Any, **kwargs: Any) -> str:
     # Keys keep the order the plan gives them; that order is part of the deterministic output.
-    return json.dumps(obj, ensure_ascii=False, sort_keys=False, **kwargs)
+    # No NaN or Infinity: they are not JSON, and a file holding one would break every tool that reads it.
+    return json.dumps(obj, ensure_ascii=False, sort_keys=False, allow_nan=False, **kwargs)
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, plus bounds on the operators that build huge values in one step (`'x' * 10**10`)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is larger than {_MAX_EXPONENT}")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(sequence) * count > MAX_RENDERED
+                ):
+                    raise SecurityError(f"repeating a value {count} times exceeds {MAX_RENDERED} items")
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, context: jinja2.runtime.Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # `"x".center(10**10)` and friends: a size argument that large can only exhaust memory.
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_RENDERED:
+                raise SecurityError(f"argument {value} is larger than {MAX_RENDERED}")
+        return super().call(context, obj, *args, **kwargs)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 class Renderer:
@@ -37,7 +75,7 @@ class Renderer:
         loaders.append(jinja2.FileSystemLoader(str(data_dir("templates"))))
         # Sandboxed: a template from a user's folder cannot reach Python internals, call methods that
         # mutate data, or read files beyond what the loader serves.
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _Environment(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -52,7 +90,7 @@ class Renderer:
         """Render template `name` with `context` and parse the result; errors name the template and line."""
         try:
             template = self.env.get_template(name)
-            text = template.render(**context)
+            text = self._bounded(template, name, context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
                 Problem(f"template syntax error: {exc.message}", file=self._where(exc.name, name), line=exc.lineno)
@@ -85,8 +123,32 @@ class Renderer:
             raise TemplateError(
                 Problem(f"template failed: {exc}", file=self._where(name, name), line=_template_line(exc))
             ) from None
+        except (ArithmeticError, LookupError, AttributeError) as exc:
+            # A user's template can divide by zero or ask for a range the sandbox refuses (OverflowError).
+            raise TemplateError(
+                Problem(
+                    f"template failed: {type(exc).__name__}: {exc}",
+                    file=self._where(name, name),
+                    line=_template_line(exc),
+                )
+            ) from None
+        except RecursionError:
+            raise TemplateError(
+                Problem(
+                    "template failed: recursion too deep",
+                    file=self._where(name, name),
+                    hint="an include or a macro calls itself without end",
+                )
+            ) from None
+        except MemoryError:
+            raise TemplateError(
+                Problem("template failed: out of memory while rendering", file=self._where(name, name))
+            ) from None
+        too_deep = False
         try:
-            return json.loads(text)
+            document = json.loads(text, parse_constant=_reject_constant)
+        except RecursionError:
+            document, too_deep = None, True
         except json.JSONDecodeError as exc:
             raise TemplateError(
                 Problem(
@@ -97,6 +159,35 @@ class Renderer:
                     hint="interpolate every value with '| tojson' and check commas",
                 )
             ) from None
+        except ValueError as exc:
+            raise TemplateError(
+                Problem(f"rendered text is not JSON: {exc}", file=f"{self._where(name, name)} (rendered)")
+            ) from None
+        if too_deep or _deeper_than(document, MAX_JSON_DEPTH):
+            raise TemplateError(
+                Problem(
+                    f"rendered JSON is nested deeper than {MAX_JSON_DEPTH} levels",
+                    file=f"{self._where(name, name)} (rendered)",
+                )
+            )
+        return document
+
+    def _bounded(self, template: jinja2.Template, name: str, context: Mapping[str, Any]) -> str:
+        """Render, stopping as soon as the text passes `MAX_RENDERED` rather than filling memory."""
+        chunks: list[str] = []
+        size = 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > MAX_RENDERED:
+                raise TemplateError(
+                    Problem(
+                        f"template renders more than {MAX_RENDERED} characters",
+                        file=self._where(name, name),
+                        hint="a loop or a repeated value runs away",
+                    )
+                )
+            chunks.append(chunk)
+        return "".join(chunks)
 
     def _where(self, template_name: str | None, fallback: str) -> str:
         name = template_name or fallback
@@ -105,6 +196,18 @@ class Renderer:
         except jinja2.TemplateNotFound:
             return name
         return filename or name
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether containers nest more than `limit` levels; iterative, so depth itself cannot overflow the stack."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -120,4 +223,4 @@ def _template_line(exc: BaseException) -> int | None:
 
 def dump(document: Any) -> str:
     """The canonical bytes asl-gen writes: 2-space indent, UTF-8 as is, final newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
