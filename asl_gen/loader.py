@@ -238,7 +238,7 @@ def load_file(path: Path, display: str | None = None) -> Located:
         raise SpecError(Problem("file not found", file=name, hint="check the path")) from None
     except OSError as exc:
         raise SpecError(Problem(f"cannot read the file: {exc.strerror or exc}", file=name)) from None
-    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if _is_utf16_or_32(raw):
         # Editors on Windows save "Unicode" as UTF-16; say so rather than point at byte 0.
         raise SpecError(Problem("UTF-16 or UTF-32 text, not UTF-8", file=name, hint="save the file as UTF-8"))
     try:
@@ -250,6 +250,22 @@ def load_file(path: Path, display: str | None = None) -> Located:
     if "\x00" in text:
         raise SpecError(Problem("binary file (contains NUL bytes)", file=name))
     return load_text(text, name)
+
+
+def _is_utf16_or_32(raw: bytes) -> bool:
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            try:
+                raw.decode(codec)
+            except UnicodeDecodeError:
+                return False
+            return True
+    return False
 
 
 def _read_regular(path: Path, name: str) -> bytes:
