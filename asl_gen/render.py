@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,6 +54,28 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call(context, obj, *args, **kwargs)
 
 
+def _environment(overrides: list[jinja2.BaseLoader]) -> _Environment:
+    # Sandboxed: a template from a user's folder cannot reach Python internals, call methods that
+    # mutate data, or read files beyond what the loader serves.
+    env = _Environment(
+        loader=jinja2.ChoiceLoader([*overrides, jinja2.FileSystemLoader(str(data_dir("templates")))]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["json.dumps_function"] = _dumps
+    env.policies["json.dumps_kwargs"] = {}
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_environment() -> _Environment:
+    """One environment for the built-in templates per process, so each is compiled once, not once per spec."""
+    return _environment([])
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -61,30 +84,19 @@ class Renderer:
     """Renders templates by name; a user folder given with `--templates` overrides built-ins file by file."""
 
     def __init__(self, override: Path | None = None) -> None:
-        loaders: list[jinja2.BaseLoader] = []
-        if override is not None:
-            if not override.is_dir():
-                raise TemplateError(
-                    Problem(
-                        "template folder not found",
-                        file=str(override),
-                        hint="pass an existing folder to --templates",
-                    )
+        if override is None:
+            self.env = _builtin_environment()
+            return
+        if not override.is_dir():
+            raise TemplateError(
+                Problem(
+                    "template folder not found",
+                    file=str(override),
+                    hint="pass an existing folder to --templates",
                 )
-            loaders.append(jinja2.FileSystemLoader(str(override)))
-        loaders.append(jinja2.FileSystemLoader(str(data_dir("templates"))))
-        # Sandboxed: a template from a user's folder cannot reach Python internals, call methods that
-        # mutate data, or read files beyond what the loader serves.
-        self.env = _Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.policies["json.dumps_function"] = _dumps
-        self.env.policies["json.dumps_kwargs"] = {}
+            )
+        # Not cached: a file added to the folder later must override the built-in the cache would remember.
+        self.env = _environment([jinja2.FileSystemLoader(str(override))])
 
     def render_json(self, name: str, context: Mapping[str, Any]) -> Any:
         """Render template `name` with `context` and parse the result; errors name the template and line."""
