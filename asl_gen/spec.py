@@ -49,7 +49,8 @@ MAX_RUNTIME_LIMIT = 28 * 24 * 3600
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False)
+    # Built on first use: one validator for the whole spec instead of one per model class at import.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False, defer_build=True)
 
 
 Key = Annotated[str, StringConstraints(pattern=KEY.pattern, max_length=40)]
