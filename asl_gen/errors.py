@@ -7,6 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Characters a terminal would act on rather than show: line and paragraph breaks (which `str.splitlines`
+# also splits on), other control characters, and bidirectional overrides that reorder what the reader sees.
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _one_line(text: str) -> str:
+    """A message wrapped over lines becomes one line; a user's value keeps its odd characters, escaped."""
+    text = " ".join(text.split("\n"))
+    return _UNSHOWABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def pointer_of(path: Iterable[str | int]) -> str:
@@ -53,7 +62,7 @@ class Problem:
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
-        return " ".join(text.split("\n"))
+        return _one_line(text)
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -8,8 +8,10 @@ become located errors, and every path in the result maps to a line and column.
 from __future__ import annotations
 
 import codecs
+import json
 import math
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,8 +199,26 @@ def _line_col_of(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
     return exc.problem_mark or exc.context_mark
 
 
+# JSON allows these raw inside strings; YAML reads NEL, LS and PS as line breaks (and folds them into spaces)
+# and refuses DEL, the C1 controls and the two non-characters.
+_JSON_ONLY_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+def _as_yaml(text: str) -> str:
+    """JSON text with those characters escaped, so YAML reads every string as JSON means it; other text as is."""
+    if not _JSON_ONLY_RAW.search(text):
+        return text
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    # Valid JSON can hold them only inside strings, where an escape means the same character.
+    return _JSON_ONLY_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def load_text(text: str, file: str) -> Located:
     """Parse YAML (JSON is a subset) text into located plain data."""
+    text = _as_yaml(text)
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -209,6 +229,19 @@ def load_text(text: str, file: str) -> Located:
         what = exc.problem or "not valid YAML"
         raise SpecError(
             _problem(file, _line_col_of(exc), f"not valid YAML or JSON: {what}", "fix the syntax at this position")
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        # YAML allows fewer raw characters than JSON (DEL and the C1 controls among them); name the one found.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SpecError(
+            Problem(
+                f"not valid YAML or JSON: the raw character U+{exc.character:04X} is not allowed",
+                file=file,
+                line=line,
+                column=column,
+                hint=f'write it as the escape "\\u{exc.character:04x}" inside a double-quoted string',
+            )
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(Problem(f"not valid YAML or JSON: {exc}", file=file)) from None
