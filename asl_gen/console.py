@@ -67,7 +67,10 @@ class Console:
         for problem in problems:
             location = problem.location()
             line = problem.format()
-            click.echo(self._style(location, bold=True) + line[len(location) :], err=True, color=self.color)
+            # format() escapes control characters; a location that needed escaping is left unstyled.
+            if line.startswith(location):
+                line = self._style(location, bold=True) + line[len(location) :]
+            click.echo(line, err=True, color=self.color)
         for detail in details:
             for text in detail.rstrip("\n").splitlines():
                 click.echo(self._diff_line(text), err=True, color=self.color)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -316,3 +317,15 @@ def test_help_of_every_command_imports_no_heavy_dependency(command: str) -> None
     imported = _imported(_as_console_script(*args))
     assert "click" in imported
     assert imported.isdisjoint(HEAVY), sorted(imported & set(HEAVY))
+
+
+def test_coloured_problem_lines_carry_the_same_text_as_plain_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    from asl_gen.errors import Problem
+
+    problems = [Problem("bad", file="spec.yaml", line=3, column=4, hint="fix"), Problem("odd", file="a\x1b[31mb")]
+    console.Console(color=True).problems(problems)
+    coloured = capsys.readouterr().err
+    console.Console(color=False).problems(problems)
+    plain = capsys.readouterr().err
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+    assert plain.splitlines()[:2] == [p.format() for p in problems]
