@@ -122,7 +122,7 @@ class StaleOutput(AslGenError):
 
 
 class WriteError(AslGenError):
-    """The output could not be written; `out/` is left as it was."""
+    """The output folder could not be written (or, for `check`, read); `out/` is left as it was."""
 
     exit_code = 2
 

@@ -12,6 +12,7 @@ import difflib
 import errno
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from asl_gen.errors import Problem, WriteError
+from asl_gen.errors import Problem, UsageError, WriteError
 
 try:
     import fcntl
@@ -30,7 +31,9 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 MANIFEST = ".asl-gen-manifest.json"
-_SAFE_PART = re.compile(r"^\.?[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SAFE_PART = re.compile(r"^\.?[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+# A manifest this large was not written by asl-gen; it is ignored rather than read into memory.
+_MAX_MANIFEST = 16 * 1024 * 1024
 
 
 @dataclass
@@ -66,9 +69,11 @@ def _check_relative(path: str) -> PurePosixPath:
 def _owned(project_dir: Path) -> list[str]:
     """Files the previous build recorded; entries that could escape the folder are ignored."""
     manifest = project_dir / MANIFEST
-    if manifest.is_symlink() or not manifest.is_file():
+    if project_dir.is_symlink() or manifest.is_symlink() or not manifest.is_file():
         return []
     try:
+        if manifest.stat().st_size > _MAX_MANIFEST:
+            return []
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
@@ -103,6 +108,23 @@ def _refuse_link(path: Path) -> None:
         )
 
 
+def _plain(project_dir: Path, path: str) -> Path | None:
+    """`project_dir/path` when no folder on the way to it is a link or a file; None when it cannot exist as such."""
+    here = project_dir
+    for part in PurePosixPath(path).parts[:-1]:
+        here = here / part
+        if here.is_symlink() or not here.is_dir():
+            return None
+    return here / PurePosixPath(path).name
+
+
+def _holds(target: Path | None, data: bytes) -> bool:
+    """Whether `target` is a regular file (not a link) with exactly `data`; sizes first, so no huge file is read."""
+    if target is None or target.is_symlink() or not target.is_file():
+        return False
+    return target.stat().st_size == len(data) and target.read_bytes() == data
+
+
 def write_project(
     out_dir: Path, project: str, files: Mapping[str, str], *, on_wait: Callable[[str], None] | None = None
 ) -> WriteResult:
@@ -111,46 +133,109 @@ def write_project(
     The new folder is staged beside the old one and swapped in with one atomic rename, so a process killed
     at any instant leaves the complete old or the complete new output. Files that are not asl-gen's are
     carried over (hard links, never following symbolic links). Builds on the same `out_dir` take turns.
+    Every failure is a `WriteError` and leaves `out_dir/project` as it was.
     """
     everything = _all_files(project, files)
+    timeout = _lock_timeout()
     _refuse_link(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        with _locked(out_dir, timeout, on_wait):
+            _recover(out_dir)
+            return _replace(out_dir, project, everything)
     except OSError as exc:
-        raise _write_error(exc, out_dir) from None
-    with _locked(out_dir, on_wait):
-        _recover(out_dir)
-        project_dir = out_dir / project
-        _refuse_link(project_dir)
-        if project_dir.exists() and not project_dir.is_dir():
-            raise WriteError(Problem("exists and is not a folder", file=str(project_dir)))
-        previous = _owned(project_dir)
-        result = WriteResult()
+        raise _write_error(exc, out_dir / project) from None
+
+
+def _replace(out_dir: Path, project: str, everything: Mapping[str, str]) -> WriteResult:
+    project_dir = out_dir / project
+    _refuse_link(project_dir)
+    if project_dir.exists() and not project_dir.is_dir():
+        raise WriteError(Problem("exists and is not a folder", file=str(project_dir)))
+    previous = _owned(project_dir)
+    if project_dir.is_dir():
+        _refuse_conflicts(project_dir, everything, set(previous))
+    result = WriteResult()
+    for path, text in sorted(everything.items()):
+        same = _holds(_plain(project_dir, path), text.encode("utf-8"))
+        (result.unchanged if same else result.written).append(path)
+    for path in previous:
+        target = _plain(project_dir, path)
+        if path not in everything and target is not None and os.path.lexists(target):
+            result.removed.append(path)
+    if not result.written and not result.removed:
+        return result
+    stage = Path(tempfile.mkdtemp(prefix=f"{_STAGE}{project}-", dir=out_dir))
+    try:
+        if project_dir.is_dir():
+            _carry_foreign(project_dir, stage, set(previous) | set(everything))
         for path, text in sorted(everything.items()):
-            target = project_dir / path
-            same = target.is_file() and not target.is_symlink() and target.read_bytes() == text.encode("utf-8")
-            (result.unchanged if same else result.written).append(path)
-        result.removed = [p for p in previous if p not in everything and os.path.lexists(project_dir / p)]
-        if not result.written and not result.removed:
-            return result
-        stage = Path(tempfile.mkdtemp(prefix=f"{_STAGE}{project}-", dir=out_dir))
-        try:
-            if project_dir.is_dir():
-                _carry_foreign(project_dir, stage, set(previous) | set(everything))
-            for path, text in sorted(everything.items()):
-                _write_file(stage / path, text)
-            _fsync_dir(stage)
-            leftover = _swap(stage, project_dir)
-        except OSError as exc:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise _write_error(exc, project_dir) from None
-        except WriteError:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
-        _fsync_dir(out_dir)
-        if leftover is not None:
-            shutil.rmtree(leftover, ignore_errors=True)
+            _write_file(stage, path, text)
+        _fsync_tree(stage)
+        leftover = _swap(stage, project_dir)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise _write_error(exc, project_dir) from None
+    except BaseException:
+        # A WriteError, or an interrupt: the stage is not worth keeping for the next build to clear.
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    _fsync_dir(out_dir)
+    if leftover is not None:
+        shutil.rmtree(leftover, ignore_errors=True)
     return result
+
+
+def _refuse_conflicts(project_dir: Path, everything: Mapping[str, str], previous: set[str]) -> None:
+    """Refuse a layout asl-gen could only write by following a link or by dropping something not its own."""
+    for path in sorted(everything):
+        pure = PurePosixPath(path)
+        here = project_dir
+        for depth, part in enumerate(pure.parts):
+            here = here / part
+            key = PurePosixPath(*pure.parts[: depth + 1]).as_posix()
+            last = depth == len(pure.parts) - 1
+            if not os.path.lexists(here):
+                break
+            if last:
+                if here.is_dir() and not here.is_symlink():
+                    raise WriteError(Problem("is a folder where asl-gen writes a file", file=str(here)))
+                break
+            if key in previous:
+                break  # asl-gen's own file where it now needs a folder: dropped with the old output.
+            if here.is_symlink():
+                raise WriteError(
+                    Problem(
+                        "is a symbolic link where asl-gen writes a folder; asl-gen never writes through links",
+                        file=str(here),
+                        hint="replace the link with a real folder, then build again",
+                    )
+                )
+            if not here.is_dir():
+                raise WriteError(
+                    Problem(
+                        "is a file where asl-gen writes a folder",
+                        file=str(here),
+                        hint="move the file elsewhere, then build again",
+                    )
+                )
+
+
+def _lock_timeout() -> float:
+    text = os.environ.get("ASL_GEN_LOCK_TIMEOUT", "120")
+    try:
+        timeout = float(text)
+    except ValueError:
+        timeout = math.nan
+    if not math.isfinite(timeout) or timeout < 0:
+        raise UsageError(
+            Problem(
+                f"{text!r} is not a number of seconds",
+                file="ASL_GEN_LOCK_TIMEOUT",
+                hint="set it to how long a build may wait for another one, e.g. 120, or 0 not to wait",
+            )
+        )
+    return timeout
 
 
 # Folders a build leaves in out/ only while it runs; a killed build leaves them for the next one to clear.
@@ -158,30 +243,57 @@ _STAGE = ".asl-gen-stage-"
 _BACKUP = ".asl-gen-old-"
 
 
-def _write_error(exc: OSError, where: Path) -> WriteError:
+def _write_error(exc: OSError, project_dir: Path, verb: str = "write") -> WriteError:
     reason = exc.strerror or str(exc)
+    name = Path(os.fsdecode(exc.filename)) if isinstance(exc.filename, str | bytes) else project_dir
+    try:
+        inside = name.relative_to(project_dir.parent)
+    except ValueError:
+        inside = None
+    if inside is not None and inside.parts and inside.parts[0].startswith((_STAGE, _BACKUP)):
+        # A staging folder is gone by the time the user reads this; name the file they will look for.
+        name = project_dir.joinpath(*inside.parts[1:])
     return WriteError(
         Problem(
-            f"cannot write: {reason}",
-            file=str(exc.filename or where),
+            f"cannot {verb}: {reason}",
+            file=str(name),
             hint="free some space or fix the permissions; out/ was left as it was",
         )
     )
 
 
-def _write_file(target: Path, text: str) -> None:
-    if target.is_dir() and not target.is_symlink():
-        raise WriteError(Problem("is a folder where asl-gen writes a file", file=str(target)))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "xb") as handle:
-        handle.write(text.encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
+def _write_file(stage: Path, path: str, text: str) -> None:
+    """Create `stage/path` afresh; neither its folders nor the file itself may be links."""
+    here = stage
+    for part in PurePosixPath(path).parts[:-1]:
+        here = here / part
+        if here.is_symlink():
+            raise WriteError(Problem("is a symbolic link; asl-gen never writes through links", file=str(here)))
+        if not here.is_dir():
+            here.mkdir()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    target = here / PurePosixPath(path).name
+    fd = os.open(target, flags, 0o666)
+    try:
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data) :]
+        os.fsync(fd)
+    except OSError as exc:
+        # os.write and os.fsync do not say which file failed (a full disk shows here); the message should.
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
+    finally:
+        os.close(fd)
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
 
 
 def _carry_foreign(source: Path, stage: Path, owned: set[str]) -> None:
     """Re-create in `stage` every entry of `source` that asl-gen does not own, without following links."""
-    for folder, dirs, names in os.walk(source, followlinks=False):
+    # An unreadable folder must stop the build: skipping it would drop the user's files with the old output.
+    for folder, dirs, names in os.walk(source, followlinks=False, onerror=_raise):
         here = Path(folder)
         relative = here.relative_to(source)
         for name in [*dirs, *names]:
@@ -224,7 +336,11 @@ def _swap(stage: Path, project_dir: Path) -> Path | None:
     backup = Path(tempfile.mkdtemp(prefix=f"{_BACKUP}{project_dir.name}-", dir=project_dir.parent))
     backup.rmdir()
     os.rename(project_dir, backup)
-    os.rename(stage, project_dir)
+    try:
+        os.rename(stage, project_dir)
+    except BaseException:
+        os.rename(backup, project_dir)
+        raise
     return backup
 
 
@@ -265,6 +381,12 @@ def _recover(out_dir: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def _fsync_tree(folder: Path) -> None:
+    """Make the staged entries durable before the swap publishes them: every folder, deepest first."""
+    for here, _, _ in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
+        _fsync_dir(Path(here))
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -279,22 +401,21 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(out_dir: Path, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+def _locked(out_dir: Path, timeout: float, on_wait: Callable[[str], None] | None) -> Iterator[None]:
     """Hold an exclusive lock on `out_dir` itself (no lock file to commit or clean up)."""
     if fcntl is None:  # pragma: no cover - Windows has no flock; builds there do not take turns
         yield
         return
-    fd = os.open(out_dir, os.O_RDONLY)
+    fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            timeout = float(os.environ.get("ASL_GEN_LOCK_TIMEOUT", "120"))
             if on_wait is not None:
                 on_wait(f"another asl-gen build is writing {out_dir}; waiting up to {timeout:g} s")
             deadline = time.monotonic() + timeout
             while True:
-                time.sleep(0.05)
+                time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
@@ -317,17 +438,28 @@ def compare_project(out_dir: Path, project: str, files: Mapping[str, str]) -> li
     """What `write_project` would change, as differences with short unified diffs."""
     everything = _all_files(project, files)
     project_dir = out_dir / project
+    try:
+        return _differences(project_dir, project, everything)
+    except OSError as exc:
+        raise _write_error(exc, project_dir, verb="read") from None
+
+
+def _differences(project_dir: Path, project: str, everything: Mapping[str, str]) -> list[Difference]:
     differences: list[Difference] = []
+    if project_dir.is_symlink():
+        # A build refuses to write through it, so nothing behind it counts as output.
+        return [Difference(path, "missing") for path in sorted(everything)]
     for path, text in sorted(everything.items()):
-        target = project_dir / path
-        if not target.is_file() or target.is_symlink():
+        target = _plain(project_dir, path)
+        if target is None or target.is_symlink() or not target.is_file():
             differences.append(Difference(path, "missing"))
             continue
         current = target.read_text(encoding="utf-8", errors="replace")
         if current != text:
             differences.append(Difference(path, "changed", "".join(_short_diff(current, text, f"{project}/{path}"))))
     for path in _owned(project_dir):
-        if path not in everything and (project_dir / path).is_file():
+        target = _plain(project_dir, path)
+        if path not in everything and target is not None and os.path.lexists(target):
             differences.append(Difference(path, "stale"))
     return differences
 
