@@ -19,6 +19,7 @@ from asl_gen.spec import (
     TrainingJob,
     default_name,
     hyperparameter_text,
+    lookup_state_name,
     result_slot,
     state_name_of,
 )
@@ -212,7 +213,7 @@ class _MachineBuilder:
         job = self.spec.jobs[source]
         self.tasks.append(
             TaskPlan(
-                state_name=f"Look up {state_name_of(source, job)}",
+                state_name=lookup_state_name(source, job),
                 comment=f"Read the model artifacts of training job '{source}', which another state machine ran",
                 resource=task_resource(
                     self.target.partition, BY_KEY["aws-sdk:sagemaker:describeTrainingJob"], REQUEST_RESPONSE

@@ -58,7 +58,7 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
 def _s3_uri(value: str) -> str:
-    match = S3_URI.match(value)
+    match = S3_URI.fullmatch(value)
     if not match:
         raise ValueError(f"{value!r} is not an S3 URI (write it as s3://bucket/prefix)")
     # The key prefix ends up inside IAM resource ARNs: a wildcard or a policy variable there would widen the grant.
@@ -69,7 +69,7 @@ def _s3_uri(value: str) -> str:
             "wildcard, variable or control character (write the prefix out without them)"
         )
     bucket = match.group(1)
-    if not BUCKET.match(bucket) or re.match(r"^\d+\.\d+\.\d+\.\d+$", bucket):
+    if not BUCKET.fullmatch(bucket) or re.fullmatch(r"\d+\.\d+\.\d+\.\d+", bucket):
         raise ValueError(f"{bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
     return value
 
@@ -82,7 +82,7 @@ def _instance_type(value: str) -> str:
 
 
 def _image(value: str) -> str:
-    if not ECR_IMAGE.match(value):
+    if not ECR_IMAGE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)"
         )
@@ -175,17 +175,17 @@ class Name(_Model):
                 "give the name as a string, {input: InputName} or {prefix: name-prefix}"
                 + (f", not {' and '.join(given)} together" if given else "")
             )
-        if self.literal is not None and not SAGEMAKER_NAME.match(self.literal):
+        if self.literal is not None and not SAGEMAKER_NAME.fullmatch(self.literal):
             raise ValueError(
                 f"{self.literal!r} is not a SageMaker name: at most 63 letters, digits and hyphens, "
                 "starting and ending with a letter or digit"
             )
-        if self.prefix is not None and (len(self.prefix) > PREFIX_MAX or not SAGEMAKER_NAME.match(self.prefix)):
+        if self.prefix is not None and (len(self.prefix) > PREFIX_MAX or not SAGEMAKER_NAME.fullmatch(self.prefix)):
             raise ValueError(
                 f"prefix {self.prefix!r} must be 1-{PREFIX_MAX} letters, digits and hyphens "
                 f"(asl-gen appends '-' and a 32-character hash; SageMaker names stop at 63)"
             )
-        if self.input is not None and not INPUT_NAME.match(self.input):
+        if self.input is not None and not INPUT_NAME.fullmatch(self.input):
             raise ValueError(f"{self.input!r} is not an input name (letters, digits and '_')")
         return self
 
@@ -238,7 +238,7 @@ class SageMakerRole(_Model):
     @field_validator("arn")
     @classmethod
     def _role_arn(cls, value: str) -> str:
-        if not ROLE_ARN.match(value):
+        if not ROLE_ARN.fullmatch(value):
             raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
         return value
 
@@ -252,7 +252,7 @@ class StepFunctionsRole(_Model):
     @field_validator("name")
     @classmethod
     def _role_name(cls, value: str) -> str:
-        if not ROLE_NAME.match(value):
+        if not ROLE_NAME.fullmatch(value):
             raise ValueError(f"{value!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-)")
         return value
 
@@ -320,7 +320,7 @@ ChannelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-_]{1,64}$
 HyperValue = str | bool | int | float
 # State names are shown in the console and history events (80 characters at most there); control characters
 # would break both.
-StateName = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
+StateName = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
 Comment = Annotated[str, StringConstraints(max_length=2000)]
 
 
@@ -912,7 +912,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
         )
 
     jobs = spec.jobs
-    role = ROLE_ARN.match(spec.roles.sagemaker.arn)
+    role = ROLE_ARN.fullmatch(spec.roles.sagemaker.arn)
     if role and role.group(1) != spec.aws.resolved_partition:
         yield problem(
             ("roles", "sagemaker", "arn"),
@@ -1032,6 +1032,13 @@ def _check_step_sources(
         target = spec.jobs.get(ref)
         if target is None or ref in earlier:
             continue
+        if isinstance(job, ModelJob) and len(lookup := lookup_state_name(ref, target)) > STATE_NAME_MAX:
+            yield problem(
+                path,
+                f"the state that looks up training job {ref!r} would be named {lookup!r}, "
+                f"{len(lookup)} characters; state names stop at {STATE_NAME_MAX}",
+                f"give job {ref!r} a state_name of at most {STATE_NAME_MAX - len(LOOKUP_PREFIX)} characters",
+            )
         name = target.name or default_name(spec.project, ref)
         if name.prefix is not None:
             yield problem(
@@ -1041,6 +1048,15 @@ def _check_step_sources(
                 f"run {ref!r} earlier in this state machine, or name it from an input "
                 f"(name: {{input: ...}}) or a literal",
             )
+
+
+STATE_NAME_MAX = 80
+LOOKUP_PREFIX = "Look up "
+
+
+def lookup_state_name(key: str, job: Job) -> str:
+    """The state that fetches a training job's artifacts when another state machine ran the job."""
+    return LOOKUP_PREFIX + state_name_of(key, job)
 
 
 def result_slot(key: str) -> str:

@@ -487,37 +487,6 @@ def _strings(node: Any) -> Iterator[str]:
 class Outcome:
     code: int
     output: str
-    gap: str | None = None
-
-
-# Known gaps in asl_gen/spec.py, which this suite may not change (reported in the issue 8 note). A run that
-# meets one may end in exit 1 or carry a control character into the output; everything else is still checked,
-# and the strict-xfail tests at the end fail loudly once spec.py is fixed, so these allowances get removed.
-FINAL_NEWLINE = "Python's `$` matches before a final newline: 'valid\\n' passes the regex validators"
-LOOK_UP_NAME = "an 80-character state name is valid, but the 'Look up <state>' state built from it is not"
-C1_STATE_NAME = "state names refuse C0 controls and DEL but not the C1 controls U+0080-U+009F"
-# Fields validated in spec.py with Python `re` patterns ending in `$` (not pydantic's, which anchor at the end).
-_DOLLAR_FIELDS = {
-    "literal name",
-    "name prefix",
-    "roles.sagemaker.arn",
-    "roles.stepfunctions.name",
-    "channel S3 URI",
-    "output S3 URI",
-    "training image",
-    "model data",
-    "model image",
-}
-
-
-def _known_gap(field: Field, value: str) -> str | None:
-    if field.name in _DOLLAR_FIELDS and value.endswith("\n") and not _CONTROL.search(value[:-1]):
-        return FINAL_NEWLINE
-    if field.name == "state_name" and len(value) <= 80 < len(f"Look up {value}"):
-        return LOOK_UP_NAME
-    if field.name == "state_name" and re.search(r"[\x80-\x9f]", value) and not re.search(r"[\x00-\x1f\x7f]", value):
-        return C1_STATE_NAME
-    return None
 
 
 def run_case(field: Field, value: str, form: str, *, check: bool = True) -> Outcome:
@@ -537,20 +506,19 @@ def run_case(field: Field, value: str, form: str, *, check: bool = True) -> Outc
         spec_path.write_text(text, encoding="utf-8")
         out = root / "out"
         result = CliRunner().invoke(main, ["build", str(spec_path), "--out", str(out)])
-        gap = _known_gap(field, value)
         assert "Traceback" not in result.output
-        assert result.exit_code in ((0, 1, 2) if gap else (0, 2)), f"exit {result.exit_code}:\n{result.output}"
+        assert result.exit_code in (0, 2), f"exit {result.exit_code}:\n{result.output}"
         if result.exit_code != 0:
             if result.exit_code == 2:
                 _assert_clean_refusal(result.output, os.path.relpath(spec_path))
             assert not out.exists(), "a refused build created out/"
         else:
-            _assert_written_intact(field, value, spec, out, strict=gap is None)
+            _assert_written_intact(field, value, spec, out)
             assert sorted(p.name for p in root.iterdir()) == sorted([spec_path.name, "out"])
             if check:
                 checked = CliRunner().invoke(main, ["check", str(spec_path), "--out", str(out)])
                 assert checked.exit_code == 0, checked.output
-        return Outcome(result.exit_code, result.output, gap if result.exit_code != 2 else None)
+        return Outcome(result.exit_code, result.output)
 
 
 def _assert_clean_refusal(output: str, display: str) -> None:
@@ -563,7 +531,7 @@ def _assert_clean_refusal(output: str, display: str) -> None:
         assert re.match(rf"{re.escape(display)}:\d+:\d+: \S", line), f"not one located line: {line!r}"
 
 
-def _assert_written_intact(field: Field, value: str, spec: Spec, out: Path, *, strict: bool) -> None:
+def _assert_written_intact(field: Field, value: str, spec: Spec, out: Path) -> None:
     entries = sorted(out.iterdir())
     assert [e.name for e in entries] == [spec["project"]], f"out/ holds {entries}"
     project_dir = entries[0]
@@ -585,8 +553,6 @@ def _assert_written_intact(field: Field, value: str, spec: Spec, out: Path, *, s
             docs[relative] = _strict_json(path)
     if field.lands is not None:
         assert field.lands(docs, value), f"{field.name}: {value!r} is not in the output as given"
-    if not strict:
-        return
     if not field.free_text:
         assert not _CONTROL.search(value), f"{field.name} accepted a control character: {value!r}"
     for name, document in docs.items():
@@ -615,8 +581,6 @@ _TRIED: Counter[str] = Counter()
 
 
 def _kind(outcome: Outcome) -> str:
-    if outcome.gap is not None:
-        return "known spec.py gap"
     return "written intact" if outcome.code == 0 else "refused"
 
 
@@ -661,10 +625,10 @@ def test_hypothesis_values_are_written_intact_or_refused(pytestconfig: pytest.Co
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The known gaps, pinned: each test fails (XPASS, strict) once spec.py refuses the value, so the allowance in
-# `_known_gap` is removed with the fix.
+# Values that once slipped through spec.py: a final newline after a valid name or address (Python's `$`),
+# a C1 control character in a state name, a state name too long for the look-up state built from it.
 
-GAP_CASES = [
+NEWLINE_CASES = [
     ("literal name", "churn-train-v1\n"),
     ("name prefix", "churn-endpoint\n"),
     ("roles.sagemaker.arn", "arn:aws:iam::123456789012:role/big-mart-sagemaker\n"),
@@ -677,20 +641,19 @@ GAP_CASES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=f"spec.py: {FINAL_NEWLINE}; fix: re.fullmatch, or \\Z for $")
-@pytest.mark.parametrize(("name", "value"), GAP_CASES, ids=[c[0] for c in GAP_CASES])
+@pytest.mark.parametrize(("name", "value"), NEWLINE_CASES, ids=[c[0] for c in NEWLINE_CASES])
 def test_a_final_newline_is_refused_where_names_and_addresses_go(name: str, value: str) -> None:
     field = FIELDS[FIELD_NAMES.index(name)]
     assert run_case(field, value, "yaml").code == 2
 
 
-@pytest.mark.xfail(strict=True, reason=f"spec.py: {C1_STATE_NAME}; fix: [^\\x00-\\x1f\\x7f-\\x9f] in StateName")
 def test_a_state_name_with_a_c1_control_character_is_a_spec_error() -> None:
     field = FIELDS[FIELD_NAMES.index("state_name")]
     assert run_case(field, "Train\x85ing", "yaml").code == 2
 
 
-@pytest.mark.xfail(strict=True, reason=f"spec.py: {LOOK_UP_NAME}; fix: limit state_name so the look-up fits")
 def test_a_state_name_too_long_for_its_look_up_state_is_a_spec_error() -> None:
     field = FIELDS[FIELD_NAMES.index("state_name")]
-    assert run_case(field, "x" * 80, "yaml").code == 2
+    outcome = run_case(field, "x" * 80, "yaml")
+    assert outcome.code == 2
+    assert "would be named 'Look up xxx" in outcome.output
