@@ -572,8 +572,9 @@ def test_the_base_spec_with_every_optional_field_builds() -> None:
 
 @pytest.mark.parametrize("field", FIELDS, ids=FIELD_NAMES)
 def test_each_valid_value_lands_where_the_field_says(field: Field) -> None:
-    # Proves each `lands` check can pass, so its silence on hostile values means something.
-    outcome = run_case(field, field.valid, "yaml")
+    # Proves each `lands` check can pass, so its silence on hostile values means something. (`check` after a
+    # build is the hypothesis runs' job; here it would only add time.)
+    outcome = run_case(field, field.valid, "yaml", check=False)
     assert outcome.code == 0, outcome.output
 
 
@@ -603,7 +604,7 @@ def test_hypothesis_values_are_written_intact_or_refused(pytestconfig: pytest.Co
 
     # derandomize: the same examples on every run, so CI is reproducible; database=None: no .hypothesis/.
     @settings(
-        max_examples=200,
+        max_examples=150,
         derandomize=True,
         database=None,
         deadline=None,
