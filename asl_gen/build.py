@@ -5,7 +5,7 @@ This is the public API the CLI calls. Nothing is written unless every document o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from asl_gen.plan import MachinePlan, ProjectPlan, plan_project
 from asl_gen.render import Renderer, dump
 from asl_gen.spec import load_spec
 from asl_gen.validate import validate_definition, validate_policy
-from asl_gen.write import Difference, WriteResult, compare_project, write_project
+from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"
 STEPFUNCTIONS_TRUST = "iam/stepfunctions-trust-policy.json"
@@ -154,10 +154,14 @@ def build(
     *,
     templates: Path | None = None,
     display: Mapping[Path, str] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, WriteResult]:
-    """Generate every spec, then write them all; nothing is written if any spec fails."""
+    """Generate every spec, then write them all; nothing is written if any spec fails.
+
+    `on_wait` hears about it when another build holds the output folder and this one waits its turn.
+    """
     generated = generate_all(spec_paths, templates=templates, display=display)
-    return {g.project: write_project(out_dir, g.project, g.files) for g in generated}
+    return write_projects(out_dir, {g.project: g.files for g in generated}, on_wait=on_wait)
 
 
 _STALE_WORDS = {

@@ -168,6 +168,7 @@ def _on_specs(
     out_dir: Path | None,
     templates: Path | None,
     label: str,
+    **extra: Any,
 ) -> Any:
     paths, default_out, default_templates, names = _specs(specs)
     return operation(
@@ -175,6 +176,7 @@ def _on_specs(
         out_dir or default_out,
         templates=templates or default_templates,
         display=names,
+        **extra,
     )
 
 
@@ -188,7 +190,11 @@ def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, 
 
     console = _console(fmt)
     started = time.perf_counter()
-    results = _run(lambda: _on_specs(pipeline.build, console, specs, out_dir, templates, "building"), console, debug)
+    results = _run(
+        lambda: _on_specs(pipeline.build, console, specs, out_dir, templates, "building", on_wait=console.say),
+        console,
+        debug,
+    )
     if not console.human:
         console.data({"problems": [], "projects": {p: vars(r) for p, r in results.items()}})
         return

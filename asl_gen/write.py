@@ -135,19 +135,50 @@ def write_project(
     carried over (hard links, never following symbolic links). Builds on the same `out_dir` take turns.
     Every failure is a `WriteError` and leaves `out_dir/project` as it was.
     """
-    everything = _all_files(project, files)
+    return write_projects(out_dir, {project: files}, on_wait=on_wait)[project]
+
+
+def write_projects(
+    out_dir: Path, projects: Mapping[str, Mapping[str, str]], *, on_wait: Callable[[str], None] | None = None
+) -> dict[str, WriteResult]:
+    """`write_project` for several projects at once: all are staged before the first one is swapped in.
+
+    A failure while staging leaves every project as it was. Only a failure of a swap itself (a rename in
+    the same folder) can leave the projects before it new and the ones after it old, each complete.
+    """
+    everything = {project: _all_files(project, files) for project, files in projects.items()}
     timeout = _lock_timeout()
     _refuse_link(out_dir)
+    staged: list[tuple[Path, Path]] = []
+    current = out_dir
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir, timeout, on_wait):
             _recover(out_dir)
-            return _replace(out_dir, project, everything)
+            results: dict[str, WriteResult] = {}
+            for project, files in everything.items():
+                current = out_dir / project
+                results[project], stage = _stage(out_dir, project, files)
+                if stage is not None:
+                    staged.append((stage, out_dir / project))
+            for stage, project_dir in staged:
+                current = project_dir
+                leftover = _swap(stage, project_dir)
+                if leftover is not None:
+                    shutil.rmtree(leftover, ignore_errors=True)
+            staged.clear()
+            _fsync_dir(out_dir)
+            return results
     except OSError as exc:
-        raise _write_error(exc, out_dir / project) from None
+        raise _write_error(exc, current) from None
+    finally:
+        # Stages not swapped in (a failure, or an interrupt) are not worth keeping for the next build to clear.
+        for stage, _ in staged:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
-def _replace(out_dir: Path, project: str, everything: Mapping[str, str]) -> WriteResult:
+def _stage(out_dir: Path, project: str, everything: Mapping[str, str]) -> tuple[WriteResult, Path | None]:
+    """Stage the new project folder beside the old one; None when nothing would change."""
     project_dir = out_dir / project
     _refuse_link(project_dir)
     if project_dir.exists() and not project_dir.is_dir():
@@ -164,7 +195,7 @@ def _replace(out_dir: Path, project: str, everything: Mapping[str, str]) -> Writ
         if path not in everything and target is not None and os.path.lexists(target):
             result.removed.append(path)
     if not result.written and not result.removed:
-        return result
+        return result, None
     stage = Path(tempfile.mkdtemp(prefix=f"{_STAGE}{project}-", dir=out_dir))
     try:
         if project_dir.is_dir():
@@ -172,18 +203,13 @@ def _replace(out_dir: Path, project: str, everything: Mapping[str, str]) -> Writ
         for path, text in sorted(everything.items()):
             _write_file(stage, path, text)
         _fsync_tree(stage)
-        leftover = _swap(stage, project_dir)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise _write_error(exc, project_dir) from None
     except BaseException:
-        # A WriteError, or an interrupt: the stage is not worth keeping for the next build to clear.
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    _fsync_dir(out_dir)
-    if leftover is not None:
-        shutil.rmtree(leftover, ignore_errors=True)
-    return result
+    return result, stage
 
 
 def _refuse_conflicts(project_dir: Path, everything: Mapping[str, str], previous: set[str]) -> None:
@@ -200,6 +226,19 @@ def _refuse_conflicts(project_dir: Path, everything: Mapping[str, str], previous
             if last:
                 if here.is_dir() and not here.is_symlink():
                     raise WriteError(Problem("is a folder where asl-gen writes a file", file=str(here)))
+                if (
+                    key not in previous
+                    and key != MANIFEST
+                    and not _holds(_plain(project_dir, key), everything[key].encode("utf-8"))
+                ):
+                    raise WriteError(
+                        Problem(
+                            f"exists, and asl-gen did not write it (it is not in {MANIFEST}); asl-gen never "
+                            "replaces a file it does not own",
+                            file=str(here),
+                            hint="move or delete the file if asl-gen may write its output there",
+                        )
+                    )
                 break
             if key in previous:
                 break  # asl-gen's own file where it now needs a folder: dropped with the old output.

@@ -260,7 +260,7 @@ def test_internal_errors_exit_3_without_traceback(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(asl_gen.build, "write_project", explode)
+    monkeypatch.setattr(asl_gen.build, "write_projects", explode)
     result = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(tmp_path / "out")])
     assert result.exit_code == 3
     assert "internal error: RuntimeError: boom" in result.output

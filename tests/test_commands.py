@@ -131,7 +131,7 @@ def test_json_internal_error_exits_3_and_stays_parseable(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(asl_gen.build, "write_project", explode)
+    monkeypatch.setattr(asl_gen.build, "write_projects", explode)
     result = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(tmp_path / "out"), "--format", "json"])
     assert result.exit_code == 3
     assert json.loads(result.stdout)["problems"][0]["message"] == "internal error: RuntimeError: boom"

@@ -310,6 +310,7 @@ def test_a_build_that_cannot_get_the_lock_gives_up_clearly_and_changes_nothing(
     assert 0.2 <= time.monotonic() - started < 10
     assert result.exit_code == 2
     assert result.output.splitlines() == [
+        f"another asl-gen build is writing {held_lock}; waiting up to 0.2 s",
         f"{held_lock}: another asl-gen build kept this folder locked for 0.2 s; gave up (let the other build "
         "finish (or stop it), then build again; ASL_GEN_LOCK_TIMEOUT sets the wait)",
         "1 problem found",
@@ -685,3 +686,38 @@ def test_a_crafted_manifest_cannot_remove_anything_outside_the_project_folder(
     assert json.loads((out / PROJECT / MANIFEST).read_text())["files"].keys() == {
         p for p in states.files_b if p != MANIFEST
     }
+
+
+def test_a_file_asl_gen_does_not_own_is_never_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "big-mart").mkdir(parents=True)
+    mine = out / "big-mart" / "pipeline.asl.json"
+    mine.write_text("my own pipeline")
+    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"{mine}: exists, and asl-gen did not write it" in result.output
+    assert mine.read_text() == "my own pipeline"
+    assert sorted(p.name for p in (out / "big-mart").iterdir()) == ["pipeline.asl.json"]
+
+
+def test_a_failure_staging_one_project_leaves_every_project_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    first = {"a.json": "{}\n"}
+    asl_gen.write.write_projects(out, {"one": first, "two": first})
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    real = asl_gen.write._write_file
+
+    def full_disk_on_two(stage: Path, path: str, text: str) -> None:
+        if stage.name.startswith(".asl-gen-stage-two-"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(stage / path))
+        real(stage, path, text)
+
+    monkeypatch.setattr(asl_gen.write, "_write_file", full_disk_on_two)
+    changed = {"a.json": '{"changed": true}\n'}
+    with pytest.raises(asl_gen.write.WriteError, match="No space left on device"):
+        asl_gen.write.write_projects(out, {"one": changed, "two": changed})
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert after == before
+    assert _leftovers(out) == []
