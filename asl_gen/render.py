@@ -124,38 +124,18 @@ class Renderer:
                 )
             ) from None
         except jinja2.UndefinedError as exc:
-            raise TemplateError(
-                Problem(
-                    f"template uses an undefined value: {exc.message}",
-                    file=self._where(name, name),
-                    line=_template_line(exc),
-                )
-            ) from None
+            raise self._failed(name, f"template uses an undefined value: {exc.message}", exc) from None
         except (TypeError, ValueError, jinja2.TemplateError) as exc:
-            raise TemplateError(
-                Problem(f"template failed: {exc}", file=self._where(name, name), line=_template_line(exc))
-            ) from None
+            raise self._failed(name, f"template failed: {exc}", exc) from None
         except (ArithmeticError, LookupError, AttributeError) as exc:
             # A user's template can divide by zero or ask for a range the sandbox refuses (OverflowError).
-            raise TemplateError(
-                Problem(
-                    f"template failed: {type(exc).__name__}: {exc}",
-                    file=self._where(name, name),
-                    line=_template_line(exc),
-                )
-            ) from None
+            raise self._failed(name, f"template failed: {type(exc).__name__}: {exc}", exc) from None
         except RecursionError:
-            raise TemplateError(
-                Problem(
-                    "template failed: recursion too deep",
-                    file=self._where(name, name),
-                    hint="an include or a macro calls itself without end",
-                )
+            raise self._failed(
+                name, "template failed: recursion too deep", hint="an include or a macro calls itself without end"
             ) from None
         except MemoryError:
-            raise TemplateError(
-                Problem("template failed: out of memory while rendering", file=self._where(name, name))
-            ) from None
+            raise self._failed(name, "template failed: out of memory while rendering") from None
         too_deep = False
         try:
             document = json.loads(text, parse_constant=_reject_constant)
@@ -200,6 +180,12 @@ class Renderer:
                 )
             chunks.append(chunk)
         return "".join(chunks)
+
+    def _failed(
+        self, name: str, message: str, exc: BaseException | None = None, hint: str | None = None
+    ) -> TemplateError:
+        line = _template_line(exc) if exc is not None else None
+        return TemplateError(Problem(message, file=self._where(name, name), line=line, hint=hint))
 
     def _where(self, template_name: str | None, fallback: str) -> str:
         name = template_name or fallback

@@ -759,7 +759,6 @@ def _describe(error: Mapping[str, Any], path: tuple[str | int, ...], data: Any) 
     field = str(path[-1]) if path else ""
     got = error.get("input")
     if kind == "extra_forbidden":
-        parent = _lookup(data, path[:-1]) if _exists(data, list(path[:-1])) else None
         allowed = _allowed_fields(path[:-1], data)
         hint = catalog.suggest(field, allowed) if allowed else None
         message = f"unknown field {field!r}"
@@ -767,7 +766,6 @@ def _describe(error: Mapping[str, Any], path: tuple[str | int, ...], data: Any) 
             return message, f"did you mean {hint!r}?"
         if allowed:
             return message, "allowed here: " + ", ".join(sorted(allowed))
-        del parent
         return message, "remove it"
     if kind == "missing":
         return f"required field {field!r} is missing", f"add {field}: ..."
