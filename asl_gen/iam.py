@@ -10,8 +10,8 @@ from typing import Any
 
 from asl_gen import spec as spec_model
 from asl_gen.errors import Problem, ValidationFailure, pointer_of
-from asl_gen.integrations import BY_KEY, Integration, parse_resource
-from asl_gen.plan import ProjectPlan, Target, image_of, model_image
+from asl_gen.integrations import ITEM_IO_BY_KEY, ArnParam, Context, Grant, Integration, find, parse_resource
+from asl_gen.plan import ProjectPlan, image_of, model_image
 
 # AWS counts inline policy size without white space; 10,240 characters is the per-role quota.
 INLINE_POLICY_LIMIT = 10_240
@@ -25,6 +25,9 @@ class Statement:
     actions: tuple[str, ...]
     resources: tuple[str, ...]
     condition: Mapping[str, Mapping[str, Any]] | None = None
+    # Not part of the policy: which states need the statement, and why it is on "*" when it is.
+    used_by: tuple[str, ...] = ()
+    unscoped_because: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,43 @@ class _Need:
     resource: str
     condition: str  # canonical JSON of the condition block, "" for none
     label: str = ""  # Sid base for hand-described statements; derived from the ARN when empty
+    origin: str = ""  # "<source>#<pointer>" of the state that needs it, or a setting such as "logging"
+    unscoped_because: str | None = None
+
+
+@dataclass(frozen=True)
+class MachineAccess:
+    """What the role needs beyond the Tasks: the machine's own ARN (Distributed Map), logging, tracing, KMS."""
+
+    arn: str | None = None
+    logging: bool = False
+    tracing: bool = False
+    kms_key: str | None = None
+
+
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+)
+LOG_DELIVERY_WHY = "CloudWatch Logs log-delivery actions have no resource type; IAM accepts only '*' for them"
+XRAY_ACTIONS = ("xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments")
+XRAY_WHY = "X-Ray trace and sampling actions have no resource type; IAM accepts only '*' for them"
 
 
 def iter_tasks(
     definition: Mapping[str, Any], path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every Task state, nested Parallel branches and Map processors included, with its pointer."""
+) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
+    """Every state that calls a service, nested Parallel branches and Map processors included, with its path.
+
+    That is each Task, and each Map's ItemReader and ResultWriter (objects with a Resource and Parameters or
+    Arguments, like a Task's). A DISTRIBUTED Map itself is yielded too: it starts child executions.
+    """
     states = definition.get("States")
     if not isinstance(states, Mapping):
         return
@@ -48,16 +82,28 @@ def iter_tasks(
         here = (*path, "States", name)
         kind = state.get("Type")
         if kind == "Task":
-            yield pointer_of(here), state
+            yield here, state
         elif kind == "Parallel":
             for index, branch in enumerate(state.get("Branches") or []):
                 if isinstance(branch, Mapping):
                     yield from iter_tasks(branch, (*here, "Branches", index))
         elif kind == "Map":
+            if is_distributed(state):
+                yield here, state
+            for field in ("ItemReader", "ResultWriter"):
+                io = state.get(field)
+                if isinstance(io, Mapping) and "Resource" in io:
+                    yield (*here, field), io
             for field in ("ItemProcessor", "Iterator"):
                 processor = state.get(field)
                 if isinstance(processor, Mapping):
                     yield from iter_tasks(processor, (*here, field))
+
+
+def is_distributed(state: Mapping[str, Any]) -> bool:
+    processor = state.get("ItemProcessor")
+    config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
+    return isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED"
 
 
 def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
@@ -76,7 +122,7 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
     return "*"
 
 
-def _fill(template: str, target: Target, parameters: Mapping[str, Any], lowercase: bool) -> str:
+def _fill(template: str, target: Context, parameters: Mapping[str, Any], lowercase: bool) -> str:
     def replace(match: re.Match[str]) -> str:
         key = match.group(1)
         if key == "partition":
@@ -87,21 +133,110 @@ def _fill(template: str, target: Target, parameters: Mapping[str, Any], lowercas
             return target.account
         return _scope(parameters, key, lowercase)
 
-    return re.sub(r"\{(\w+)\}", replace, template)
+    # A prefix scope followed by a template's own `*` must not become `**`.
+    return re.sub(r"\{(\w+)\}", replace, template).replace("**", "*")
+
+
+_ABSENT = object()
+_DYNAMIC = object()
+
+
+def _parameter_values(parameters: Any, path: str) -> Iterator[object]:
+    """The values at `path` (`A`, `A.B`, `A[].B`): a constant, `_DYNAMIC` for a path or JSONata, or `_ABSENT`."""
+    if isinstance(parameters, str) and parameters.startswith("{%"):
+        yield _DYNAMIC
+        return
+    if not isinstance(parameters, Mapping):
+        yield _ABSENT
+        return
+    head, _, rest = path.partition(".")
+    many = head.endswith("[]")
+    key = head[:-2] if many else head
+    if f"{key}.$" in parameters:
+        yield _DYNAMIC
+        return
+    if key not in parameters:
+        yield _ABSENT
+        return
+    value = parameters[key]
+    if isinstance(value, str) and value.startswith("{%"):
+        yield _DYNAMIC
+        return
+    items = value if many and isinstance(value, list) else [value]
+    if many and not isinstance(value, list):
+        yield _DYNAMIC
+        return
+    if not items:
+        yield _ABSENT
+    for item in items:
+        if rest:
+            yield from _parameter_values(item, rest)
+        else:
+            yield item
+
+
+def _resolve(
+    grant_resource: str | ArnParam, target: Context, parameters: Mapping[str, Any], lowercase: bool
+) -> Iterator[str | Problem]:
+    if isinstance(grant_resource, str):
+        yield _fill(grant_resource, target, parameters, lowercase)
+        return
+    for value in _parameter_values(parameters, grant_resource.parameter):
+        if value is _ABSENT and grant_resource.absent is not None:
+            yield _fill(grant_resource.absent, target, parameters, lowercase)
+        elif isinstance(value, str) and value is not _ABSENT:
+            arns = grant_resource.literal(value, target)
+            if arns is None:
+                yield Problem(
+                    f"{grant_resource.parameter} {value!r} is not a name or ARN asl-gen can scope a policy to",
+                    pointer=grant_resource.parameter.replace("[]", ""),
+                    hint="give the resource's name or full ARN",
+                )
+            else:
+                yield from arns
+        else:
+            yield _fill(grant_resource.dynamic, target, parameters, lowercase)
+
+
+def _request(state: Mapping[str, Any]) -> Mapping[str, Any]:
+    parameters = state.get("Parameters", state.get("Arguments"))
+    return parameters if isinstance(parameters, Mapping) else {}
+
+
+def _origin(source: str | None, pointer: str) -> str:
+    return f"{source or ''}#{pointer}"
 
 
 def _needs_of_task(
-    pointer: str, state: Mapping[str, Any], target: Target, source: str | None
+    path: tuple[str | int, ...],
+    state: Mapping[str, Any],
+    target: Context,
+    source: str | None,
+    access: MachineAccess,
+    resources: Mapping[str, tuple[str, ...]],
 ) -> Iterator[_Need | Problem]:
+    pointer = pointer_of(path)
+    origin = _origin(source, pointer)
+    if state.get("Type") == "Map":
+        yield from _distributed_map_needs(pointer, origin, target, source, access)
+        return
     resource = state.get("Resource")
     parsed = parse_resource(resource) if isinstance(resource, str) else None
-    integration: Integration | None = BY_KEY.get(parsed.key) if parsed else None
+    is_item_io = path[-1] in ("ItemReader", "ResultWriter")
+    integration: Integration | None = None
+    if parsed is not None:
+        integration = ITEM_IO_BY_KEY.get(parsed.key) if is_item_io else find(parsed.key)
+    declared = resources.get(str(path[-1]))
+    if parsed is not None and integration is None and declared is not None:
+        yield from _declared_needs(parsed.key, declared, origin)
+        yield from _credentials_needs(state, target, origin)
+        return
     if parsed is None or integration is None:
         yield Problem(
             f"no IAM mapping for Resource {resource!r}",
             file=source,
-            pointer=f"{pointer}.Resource",
-            hint="asl-gen derives IAM only for the service integrations it knows; see README",
+            pointer=pointer_of((*path, "Resource")),
+            hint=_unknown_hint(parsed.key if parsed else None, is_item_io),
         )
         return
     if parsed.pattern not in integration.patterns:
@@ -109,24 +244,24 @@ def _needs_of_task(
         yield Problem(
             f"{integration.key} does not support {parsed.pattern}",
             file=source,
-            pointer=f"{pointer}.Resource",
+            pointer=pointer_of((*path, "Resource")),
             hint=f"supported: {supported}",
         )
         return
-    parameters = state.get("Parameters") or state.get("Arguments") or {}
-    if not isinstance(parameters, Mapping):
-        parameters = {}
+    parameters = _request(state)
     lowercase = integration.service == "sagemaker"
     for grant in integration.grants:
-        if parsed.pattern not in grant.patterns:
+        if not _applies(grant, parsed.pattern, parameters):
             continue
-        if grant.when_parameter and not (
-            grant.when_parameter in parameters or f"{grant.when_parameter}.$" in parameters
-        ):
-            continue
-        for action in grant.actions:
-            for template in grant.resources:
-                yield _Need(action, _fill(template, target, parameters, lowercase), "")
+        for template in grant.resources:
+            for arn in _resolve(template, target, parameters, lowercase):
+                if isinstance(arn, Problem):
+                    field = "Parameters" if "Parameters" in state else "Arguments"
+                    where = pointer_of((*path, field, *str(arn.pointer).split(".")))
+                    yield Problem(arn.message, file=source, pointer=where, hint=arn.hint)
+                    continue
+                for action in grant.actions:
+                    yield _Need(action, arn, "", origin=origin, unscoped_because=grant.unscoped_because)
     for pass_role in integration.pass_roles:
         role = parameters.get(pass_role.parameter)
         arn = (
@@ -136,21 +271,103 @@ def _needs_of_task(
         )
         condition = {"StringEquals": {"iam:PassedToService": pass_role.service}}
         label = "PassRoleTo" + _camel(pass_role.service.split(".", 1)[0])
-        yield _Need("iam:PassRole", arn, json.dumps(condition, sort_keys=True), label)
+        yield _Need("iam:PassRole", arn, json.dumps(condition, sort_keys=True), label, origin)
+    yield from _credentials_needs(state, target, origin)
 
 
-def state_machine_statements(definitions: Mapping[str, Mapping[str, Any]], target: Target) -> list[Statement]:
+def _applies(grant: Grant, pattern: str, parameters: Mapping[str, Any]) -> bool:
+    if pattern not in grant.patterns:
+        return False
+    if grant.when_parameter is None:
+        return True
+    return grant.when_parameter in parameters or f"{grant.when_parameter}.$" in parameters
+
+
+def _unknown_hint(key: str | None, is_item_io: bool) -> str:
+    if is_item_io:
+        return "an ItemReader reads with s3:getObject or s3:listObjectsV2; a ResultWriter writes with s3:putObject"
+    if key is not None and key.startswith("aws-sdk:"):
+        return (
+            "asl-gen does not know which resources this SDK call acts on and will not grant it on '*'; "
+            "declare them (spec `resources:`, or `asl-gen iam --resource 'STATE=ARN'`)"
+        )
+    return "asl-gen derives IAM only for the service integrations listed in the README"
+
+
+def _declared_needs(key: str, declared: tuple[str, ...], origin: str) -> Iterator[_Need]:
+    from asl_gen import services
+
+    action = services.sdk_action(key)
+    for arn in declared:
+        yield _Need(action, arn, "", origin=origin)
+
+
+def _credentials_needs(state: Mapping[str, Any], target: Context, origin: str) -> Iterator[_Need]:
+    """A Task with `Credentials` runs as another role: Step Functions must be allowed to assume it."""
+    credentials = state.get("Credentials")
+    if not isinstance(credentials, Mapping):
+        return
+    role = credentials.get("RoleArn")
+    # A role from a path may live in any account: reaching other accounts is what Credentials is for.
+    dynamic = f"arn:{target.partition}:iam::*:role/*"
+    arn = role if isinstance(role, str) and not role.startswith("{%") else dynamic
+    yield _Need("sts:AssumeRole", arn, "", "AssumeTaskRoles", origin)
+
+
+def _distributed_map_needs(
+    pointer: str, origin: str, target: Context, source: str | None, access: MachineAccess
+) -> Iterator[_Need | Problem]:
+    """A Distributed Map runs its items as child executions of the same state machine."""
+    if access.arn is None:
+        yield Problem(
+            "a Distributed Map starts executions of its own state machine, whose ARN is not known",
+            file=source,
+            pointer=pointer,
+            hint="name the state machine (asl-gen iam --name NAME)",
+        )
+        return
+    _, _, name = access.arn.rpartition(":stateMachine:")
+    executions = f"arn:{target.partition}:states:{target.region}:{target.account}:execution:{name}/*"
+    yield _Need("states:StartExecution", access.arn, "", "StartMapRuns", origin)
+    for action in ("states:DescribeExecution", "states:StopExecution"):
+        yield _Need(action, executions, "", "ManageMapRuns", origin)
+
+
+def _machine_needs(source: str, access: MachineAccess) -> Iterator[_Need]:
+    if access.logging:
+        for action in LOG_DELIVERY_ACTIONS:
+            yield _Need(action, "*", "", "DeliverLogs", f"{source}#logging", LOG_DELIVERY_WHY)
+    if access.tracing:
+        for action in XRAY_ACTIONS:
+            yield _Need(action, "*", "", "SendTraces", f"{source}#tracing", XRAY_WHY)
+    if access.kms_key is not None and access.arn is not None:
+        condition = {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": access.arn}}
+        for action in ("kms:Decrypt", "kms:GenerateDataKey"):
+            yield _Need(
+                action, access.kms_key, json.dumps(condition, sort_keys=True), "UseStateMachineKey", f"{source}#kms"
+            )
+
+
+def state_machine_statements(
+    definitions: Mapping[str, Mapping[str, Any]],
+    target: Context,
+    machines: Mapping[str, MachineAccess] | None = None,
+    resources: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Statement]:
     """Statements the Step Functions role needs to run every Task of these definitions.
 
-    `definitions` maps a source name (file or state machine) to its parsed definition. Raises
-    `ValidationFailure` naming each Task whose Resource has no mapping.
+    `definitions` maps a source name (file or state machine) to its parsed definition; `machines` gives
+    each source's own ARN and settings; `resources` maps a state name to the ARNs a call asl-gen has no
+    row for acts on. Raises `ValidationFailure` naming each state whose call cannot be mapped.
     """
     needs: list[_Need] = []
     problems: list[Problem] = []
     for source, definition in definitions.items():
-        for pointer, state in iter_tasks(definition):
-            for item in _needs_of_task(pointer, state, target, source):
+        access = (machines or {}).get(source, MachineAccess())
+        for path, state in iter_tasks(definition):
+            for item in _needs_of_task(path, state, target, source, access, resources or {}):
                 (problems if isinstance(item, Problem) else needs).append(item)  # type: ignore[arg-type]
+        needs.extend(_machine_needs(source, access))
     if problems:
         raise ValidationFailure(problems)
     return consolidate(needs)
@@ -166,10 +383,16 @@ def consolidate(needs: Sequence[_Need]) -> list[Statement]:
     """Merge needs into few statements: widest resource wins, actions sharing resources share a statement."""
     by_action: dict[tuple[str, str], set[str]] = {}
     labels: dict[str, str] = {}
+    origins: dict[tuple[str, str], set[str]] = {}
+    reasons: dict[str, str] = {}
     for need in needs:
         by_action.setdefault((need.action, need.condition), set()).add(need.resource)
+        if need.origin:
+            origins.setdefault((need.action, need.condition), set()).add(need.origin)
         if need.label:
             labels.setdefault(need.action, need.label)
+        if need.unscoped_because and need.resource == "*":
+            reasons.setdefault(need.action, need.unscoped_because)
     groups: dict[tuple[tuple[str, ...], str], list[str]] = {}
     for (action, condition), found in by_action.items():
         kept = tuple(sorted(r for r in found if not any(_covers(o, r) for o in found if o != r)))
@@ -188,8 +411,17 @@ def consolidate(needs: Sequence[_Need]) -> list[Statement]:
             number += 1
             sid = f"{base}{number}"
         used.add(sid)
+        used_by = sorted({o for a in actions for o in origins.get((a, condition), ())})
+        why = next((reasons[a] for a in sorted(actions) if a in reasons), None) if resources == ("*",) else None
         statements.append(
-            Statement(sid, tuple(sorted(actions)), resources, json.loads(condition) if condition else None)
+            Statement(
+                sid,
+                tuple(sorted(actions)),
+                resources,
+                json.loads(condition) if condition else None,
+                tuple(used_by),
+                why,
+            )
         )
     return statements
 

@@ -8,8 +8,10 @@ name, the literal prefix of a `States.Format` expression followed by `*`, or `*`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 REQUEST_RESPONSE = ""
 SYNC = ".sync"
@@ -20,15 +22,44 @@ PATTERNS = (SYNC2, SYNC, CALLBACK)
 ALL_PATTERNS = frozenset({REQUEST_RESPONSE, SYNC, SYNC2, CALLBACK})
 
 
+class Context(Protocol):
+    """Where the definition runs: every ARN template is filled from these."""
+
+    @property
+    def partition(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def account(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ArnParam:
+    """A resource named by a request parameter that may hold a name, a partial ARN or a full ARN.
+
+    `parameter` is a key of the request, or a path through lists such as `Entries[].EventBusName`.
+    `literal` turns a constant value into ARNs; it returns None when the value is not a valid reference,
+    which `iam` reports. `dynamic` is the template used when the value comes from a path or JSONata, and
+    `absent` the one used when the request leaves the parameter out (None: `dynamic` again).
+    """
+
+    parameter: str
+    literal: Callable[[str, Context], tuple[str, ...] | None]
+    dynamic: str
+    absent: str | None = None
+
+
 @dataclass(frozen=True)
 class Grant:
     """Actions on resources that one call needs, for the patterns listed."""
 
     actions: tuple[str, ...]
-    resources: tuple[str, ...]
+    resources: tuple[str | ArnParam, ...]
     patterns: frozenset[str] = ALL_PATTERNS
     # Only when the request carries this parameter (e.g. `Tags` needs sagemaker:AddTags).
     when_parameter: str | None = None
+    # Why the grant is on "*": required whenever `resources` is ("*",), and shown in the policy notes.
+    unscoped_because: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +78,8 @@ class Integration:
     grants: tuple[Grant, ...]
     pass_roles: tuple[PassRole, ...] = ()
     sdk: bool = False
+    # Parameters a request must carry; the spec and the validator report a missing one.
+    required: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -77,7 +110,7 @@ def _sagemaker_job(
             # Step Functions tags every job it runs with .sync; without AddTags the run fails (AccessDenied).
             Grant(("sagemaker:AddTags",), (job_arn,), patterns=frozenset({SYNC})),
             Grant(("sagemaker:AddTags",), (job_arn,), when_parameter="Tags"),
-            Grant(("sagemaker:ListTags",), ("*",)),
+            Grant(("sagemaker:ListTags",), (job_arn,)),
             Grant(EVENTS_ACTIONS, (EVENTS_RULE.replace("{rule}", rule),), patterns=frozenset({SYNC})),
         ),
         pass_roles=(SAGEMAKER_PASS,),
@@ -117,7 +150,7 @@ INTEGRATIONS: tuple[Integration, ...] = (
         (
             Grant(("sagemaker:CreateModel",), (f"{SAGEMAKER_ARN}:model/{{ModelName}}",)),
             Grant(("sagemaker:AddTags",), (f"{SAGEMAKER_ARN}:model/{{ModelName}}",), when_parameter="Tags"),
-            Grant(("sagemaker:ListTags",), ("*",)),
+            Grant(("sagemaker:ListTags",), (f"{SAGEMAKER_ARN}:model/{{ModelName}}",)),
         ),
         (PassRole("ExecutionRoleArn", "sagemaker.amazonaws.com"),),
     ),
@@ -133,7 +166,7 @@ INTEGRATIONS: tuple[Integration, ...] = (
                 (f"{SAGEMAKER_ARN}:endpoint-config/{{EndpointConfigName}}",),
                 when_parameter="Tags",
             ),
-            Grant(("sagemaker:ListTags",), ("*",)),
+            Grant(("sagemaker:ListTags",), (f"{SAGEMAKER_ARN}:endpoint-config/{{EndpointConfigName}}",)),
         ),
     ),
     _sagemaker_call(
@@ -148,7 +181,7 @@ INTEGRATIONS: tuple[Integration, ...] = (
                 ),
             ),
             Grant(("sagemaker:AddTags",), (f"{SAGEMAKER_ARN}:endpoint/{{EndpointName}}",), when_parameter="Tags"),
-            Grant(("sagemaker:ListTags",), ("*",)),
+            Grant(("sagemaker:ListTags",), (f"{SAGEMAKER_ARN}:endpoint/{{EndpointName}}",)),
         ),
     ),
     _sagemaker_call(
@@ -172,7 +205,61 @@ INTEGRATIONS: tuple[Integration, ...] = (
     ),
 )
 
+S3_OBJECT = "arn:{partition}:s3:::{Bucket}/{Key}"
+S3_PREFIX = "arn:{partition}:s3:::{Bucket}/{Prefix}*"
+
+# What a Distributed Map's ItemReader and ResultWriter call; they are not Tasks, but `iam` walks them like one.
+ITEM_IO: tuple[Integration, ...] = (
+    Integration(
+        "s3",
+        "listObjectsV2",
+        frozenset({REQUEST_RESPONSE}),
+        (Grant(("s3:ListBucket",), ("arn:{partition}:s3:::{Bucket}",)),),
+        required=("Bucket",),
+    ),
+    Integration(
+        "s3",
+        "getObject",
+        frozenset({REQUEST_RESPONSE}),
+        (Grant(("s3:GetObject",), (S3_OBJECT,)),),
+        required=("Bucket", "Key"),
+    ),
+    Integration(
+        "s3",
+        "putObject",
+        frozenset({REQUEST_RESPONSE}),
+        (
+            # Results are written as multipart uploads, which are read back and may be aborted.
+            Grant(
+                ("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"),
+                (S3_PREFIX,),
+            ),
+        ),
+        required=("Bucket",),
+    ),
+)
+
 BY_KEY: Mapping[str, Integration] = {i.key: i for i in INTEGRATIONS}
+ITEM_IO_BY_KEY: Mapping[str, Integration] = {i.key: i for i in ITEM_IO}
+
+
+@functools.cache
+def table() -> Mapping[str, Integration]:
+    """Every Task integration asl-gen knows: the SageMaker rows here and the other services' rows."""
+    # `services` builds its rows from the classes above, so it is imported once they exist.
+    from asl_gen import services
+
+    rows: dict[str, Integration] = dict(BY_KEY)
+    for row in services.ROWS:
+        if row.key in rows:
+            raise ValueError(f"integration {row.key} is defined twice")
+        rows[row.key] = row
+    return rows
+
+
+def find(key: str) -> Integration | None:
+    """The row for `service:api` or `aws-sdk:service:api`, or None when asl-gen does not know the call."""
+    return table().get(key)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ def test_sync_training_gets_describe_stop_addtags_and_its_events_rule() -> None:
     assert actions["events:PutRule"] == [
         "arn:aws:events:us-east-1:123456789012:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"
     ]
-    assert actions["sagemaker:ListTags"] == ["*"]
+    # ListTags takes a ResourceArn, so it is scoped like the job it reads.
+    assert actions["sagemaker:ListTags"] == ["arn:aws:sagemaker:us-east-1:123456789012:training-job/t"]
 
 
 def test_request_response_training_gets_no_sync_extras() -> None:
@@ -149,6 +150,7 @@ def test_wider_resource_absorbs_narrower_and_actions_sharing_resources_merge() -
         "sagemaker:AddTags",
         "sagemaker:CreateTrainingJob",
         "sagemaker:DescribeTrainingJob",
+        "sagemaker:ListTags",
         "sagemaker:StopTrainingJob",
     }
 

@@ -1,7 +1,8 @@
 """The example's Step Functions policy against the seed tutorial's hand-written one (tests/data, copied verbatim).
 
 The tutorial grants 33 actions on "*" and iam:PassRole on "*", and still lacks sagemaker:AddTags, which a
-.sync training job needs. asl-gen must grant what the five state machines call, scoped, and nothing else.
+.sync training job needs. asl-gen must grant what the five state machines call, scoped, and nothing else:
+for this pipeline no action at all is granted on "*".
 """
 
 from __future__ import annotations
@@ -45,8 +46,14 @@ def test_the_tutorial_grants_34_actions_on_any_resource(tutorial: dict[str, set[
     assert sum(1 for resources in tutorial.values() if "*" in resources) == 34
 
 
-def test_only_sagemaker_list_tags_is_granted_on_any_resource(ours: dict[str, set[str]]) -> None:
-    assert [action for action, resources in ours.items() if "*" in resources] == ["sagemaker:ListTags"]
+def test_no_action_is_granted_on_any_resource(ours: dict[str, set[str]]) -> None:
+    assert [action for action, resources in ours.items() if "*" in resources] == []
+
+
+def test_list_tags_reads_only_the_resource_types_the_pipeline_creates(ours: dict[str, set[str]]) -> None:
+    arn = "arn:aws:sagemaker:us-east-1:123456789012"
+    kinds = ("endpoint-config", "endpoint", "model", "training-job")
+    assert ours["sagemaker:ListTags"] == {f"{arn}:{kind}/*" for kind in kinds}
 
 
 def test_add_tags_is_granted_where_the_tutorial_forgot_it(
