@@ -82,7 +82,7 @@ def _render_machine(renderer: Renderer, machine: MachinePlan) -> Any:
 
 
 def _render_iam(renderer: Renderer, plan: ProjectPlan, definitions: Mapping[str, Any]) -> dict[str, Any]:
-    statements = iam.state_machine_statements(definitions, plan.target)
+    statements = iam.state_machine_statements(definitions, plan.target, iam.machine_access(plan))
     return {
         STEPFUNCTIONS_POLICY: renderer.render_json("iam/policy.json.j2", {"statements": statements}),
         STEPFUNCTIONS_TRUST: renderer.render_json(

@@ -393,10 +393,12 @@ def consolidate(needs: Sequence[_Need]) -> list[Statement]:
             labels.setdefault(need.action, need.label)
         if need.unscoped_because and need.resource == "*":
             reasons.setdefault(need.action, need.unscoped_because)
-    groups: dict[tuple[tuple[str, ...], str], list[str]] = {}
+    groups: dict[tuple[tuple[str, ...], str, str], list[str]] = {}
     for (action, condition), found in by_action.items():
         kept = tuple(sorted(r for r in found if not any(_covers(o, r) for o in found if o != r)))
-        groups.setdefault((kept, condition), []).append(action)
+        # Unrelated grants on "*" stay apart, so each such statement has one reason and an honest Sid.
+        apart = labels.get(action, "") if kept == ("*",) else ""
+        groups.setdefault((kept, condition, apart), []).append(action)
 
     def base_of(resources: tuple[str, ...], actions: list[str]) -> str:
         label = next((labels[a] for a in sorted(actions) if a in labels), "")
@@ -404,7 +406,7 @@ def consolidate(needs: Sequence[_Need]) -> list[Statement]:
 
     statements: list[Statement] = []
     used: set[str] = set()
-    for (resources, condition), actions in sorted(groups.items(), key=lambda g: (base_of(g[0][0], g[1]), g[0])):
+    for (resources, condition, _), actions in sorted(groups.items(), key=lambda g: (base_of(g[0][0], g[1]), g[0])):
         base = base_of(resources, actions)
         sid, number = base, 1
         while sid in used:
@@ -446,6 +448,16 @@ def _sid_base(actions: Sequence[str], resources: Sequence[str]) -> str:
     return _camel("-".join(services)) + "".join(kinds)
 
 
+def machine_access(plan: ProjectPlan) -> dict[str, MachineAccess]:
+    """Each machine's own ARN and the settings that need permissions, keyed like the definitions (`<key>.asl.json`)."""
+    access: dict[str, MachineAccess] = {}
+    for machine in plan.machines:
+        settings = plan.spec.state_machines[machine.key]
+        logging = settings.logging is not None and settings.logging.level != "OFF"
+        access[f"{machine.key}.asl.json"] = MachineAccess(machine.arn, logging, settings.tracing, settings.kms_key)
+    return access
+
+
 def trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
     """Trust for the Step Functions role, limited to this account and these state machines."""
     return {
@@ -461,12 +473,20 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
     reads: list[str] = []
     writes: list[str] = []
     images: list[str] = []
+    vpcs: list[spec_model.Vpc] = []
+    keys: set[str] = set()
     for job in spec.jobs.values():
         if isinstance(job, spec_model.TrainingJob):
             reads.extend(channel.s3 for channel in job.channels.values())
             writes.append(job.output)
             images.append(image_of(spec, job))
+            if job.vpc is not None:
+                vpcs.append(job.vpc)
+            if job.kms_key is not None:
+                keys.add(job.kms_key)
         elif isinstance(job, spec_model.ModelJob):
+            if job.vpc is not None:
+                vpcs.append(job.vpc)
             source = spec.jobs.get(job.from_ or "")
             if job.model_data is not None:
                 reads.append(job.model_data)
@@ -492,7 +512,15 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
             needs.append(_Need(action, f"arn:{p}:ecr:{region}:{registry}:repository/{repository}", "", "PullImages"))
     if images:
         # GetAuthorizationToken has no resource type; it only lets the role ask for a registry login.
-        needs.append(_Need("ecr:GetAuthorizationToken", "*", "", "RegistryLogin"))
+        needs.append(
+            _Need(
+                "ecr:GetAuthorizationToken",
+                "*",
+                "",
+                "RegistryLogin",
+                unscoped_because="GetAuthorizationToken has no resource type; it only logs in, the pulls are scoped",
+            )
+        )
     log_groups = f"arn:{p}:logs:{target.region}:{target.account}:log-group:/aws/sagemaker/*"
     for action in (
         "logs:CreateLogGroup",
@@ -502,8 +530,57 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
     ):
         needs.append(_Need(action, log_groups, "", "WriteLogs"))
     metrics = {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}
-    needs.append(_Need("cloudwatch:PutMetricData", "*", json.dumps(metrics, sort_keys=True), "PutMetrics"))
+    needs.append(
+        _Need(
+            "cloudwatch:PutMetricData",
+            "*",
+            json.dumps(metrics, sort_keys=True),
+            "PutMetrics",
+            unscoped_because="PutMetricData has no resource type; the condition limits it to SageMaker's namespaces",
+        )
+    )
+    needs.extend(_vpc_needs(vpcs, target))
+    needs.extend(_key_needs(sorted(keys)))
     return _merge_list_bucket(consolidate(needs))
+
+
+ENI_DESCRIBE_WHY = "EC2 Describe actions have no resource type; IAM accepts only '*' for them"
+
+
+def _vpc_needs(vpcs: Sequence[spec_model.Vpc], target: Context) -> Iterator[_Need]:
+    """SageMaker attaches network interfaces in the given subnets and security groups to reach the VPC."""
+    if not vpcs:
+        return
+    ec2 = f"arn:{target.partition}:ec2:{target.region}:{target.account}"
+    subnets = sorted({s for vpc in vpcs for s in vpc.subnets})
+    groups = sorted({g for vpc in vpcs for g in vpc.security_groups})
+    create = [f"{ec2}:network-interface/*"] + [f"{ec2}:subnet/{s}" for s in subnets]
+    create += [f"{ec2}:security-group/{g}" for g in groups]
+    for resource in create:
+        yield _Need("ec2:CreateNetworkInterface", resource, "", "AttachToVpc")
+    for action in (
+        "ec2:CreateNetworkInterfacePermission",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DeleteNetworkInterfacePermission",
+    ):
+        yield _Need(action, f"{ec2}:network-interface/*", "", "ManageNetworkInterfaces")
+    for action in (
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+    ):
+        yield _Need(action, "*", "", "DescribeVpc", unscoped_because=ENI_DESCRIBE_WHY)
+
+
+def _key_needs(keys: Sequence[str]) -> Iterator[_Need]:
+    """Artifacts and volumes encrypted with a customer key: SageMaker uses the key and grants itself its use."""
+    for key in keys:
+        for action in ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"):
+            yield _Need(action, key, "", "UseDataKeys")
+        condition = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+        yield _Need("kms:CreateGrant", key, json.dumps(condition, sort_keys=True), "GrantKeyToSageMaker")
 
 
 def _merge_list_bucket(statements: list[Statement]) -> list[Statement]:

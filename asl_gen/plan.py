@@ -17,6 +17,7 @@ from asl_gen.spec import (
     Name,
     Spec,
     TrainingJob,
+    Vpc,
     default_name,
     hyperparameter_text,
     lookup_state_name,
@@ -192,6 +193,8 @@ class _MachineBuilder:
             "max_runtime_seconds": job.max_runtime_seconds,
             "environment": dict(job.environment),
             "tags": _tags(job.tags),
+            "vpc": _vpc(job.vpc),
+            "kms_key": job.kms_key,
         }
         self._task(
             key,
@@ -235,6 +238,7 @@ class _MachineBuilder:
             "role_arn": self.spec.roles.sagemaker.arn,
             "environment": dict(job.environment),
             "tags": _tags(job.tags),
+            "vpc": _vpc(job.vpc),
         }
         self._task(
             key,
@@ -287,6 +291,12 @@ class _MachineBuilder:
 
 def _tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def _vpc(vpc: Vpc | None) -> dict[str, list[str]] | None:
+    if vpc is None:
+        return None
+    return {"SecurityGroupIds": list(vpc.security_groups), "Subnets": list(vpc.subnets)}
 
 
 def plan_project(spec: Spec) -> ProjectPlan:

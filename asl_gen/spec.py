@@ -38,6 +38,7 @@ KEY = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 INPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ROLE_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+KMS_KEY_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})$")
 S3_URI = re.compile(r"^s3://([^/]+)(?:/(.*))?$")
 BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ECR_IMAGE = re.compile(
@@ -353,6 +354,28 @@ Environment = dict[
 ]
 
 
+KmsKeyArn = Annotated[
+    str,
+    StringConstraints(pattern=KMS_KEY_ARN.pattern),
+    Field(
+        description="ARN of a KMS key (key/<id>, not an alias: IAM grants are written on the key ARN)",
+        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    ),
+]
+
+
+class Vpc(_Model):
+    subnets: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]], Field(min_length=1, max_length=16)
+    ] = Field(description="Subnet IDs the containers run in", examples=[["subnet-0a1b2c3d4e5f67890"]])
+    security_groups: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]], Field(min_length=1, max_length=5)
+    ] = Field(description="Security group IDs of the containers", examples=[["sg-0a1b2c3d4e5f67890"]])
+
+
+VPC_DESCRIPTION = "Run the containers in your VPC; the SageMaker role then gets the network-interface permissions"
+
+
 class TrainingJob(_Model):
     type: Literal["training"] = Field(
         description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
@@ -399,6 +422,16 @@ class TrainingJob(_Model):
         {}, description="Environment variables of the training container", examples=[{"LOG_LEVEL": "info"}]
     )
     tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
+    vpc: Vpc | None = Field(
+        None,
+        description=VPC_DESCRIPTION,
+        examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
+    )
+    kms_key: KmsKeyArn | None = Field(
+        None,
+        description="KMS key that encrypts the model artifacts and the training volume",
+        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    )
 
     @field_validator("hyperparameters")
     @classmethod
@@ -444,6 +477,11 @@ class ModelJob(_Model):
         {}, description="Environment variables of the inference container", examples=[{"SAGEMAKER_PROGRAM": "serve.py"}]
     )
     tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
+    vpc: Vpc | None = Field(
+        None,
+        description=VPC_DESCRIPTION,
+        examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
+    )
 
     @model_validator(mode="after")
     def _source(self) -> ModelJob:
@@ -529,6 +567,15 @@ def _steps_schema(schema: dict[str, Any]) -> None:
     ]
 
 
+class Logging(_Model):
+    level: Literal["ALL", "ERROR", "FATAL", "OFF"] = Field(
+        "ERROR", description="Which execution events Step Functions logs", examples=["ALL", "ERROR"]
+    )
+    include_execution_data: bool = Field(
+        False, description="Log each state's input and output too (may log sensitive data)", examples=[True]
+    )
+
+
 class StateMachine(_Model):
     model_config = ConfigDict(**_Model.model_config, json_schema_extra=_steps_schema)
 
@@ -536,6 +583,17 @@ class StateMachine(_Model):
         description="The job keys, run in this order", examples=[["train", "model", "endpoint-config", "endpoint"]]
     )
     comment: Comment | None = Field(None, description="The state machine's Comment", examples=["Train and deploy"])
+    logging: Logging | None = Field(
+        None,
+        description="Send execution logs to CloudWatch Logs; the role then gets the log-delivery permissions",
+        examples=[{"level": "ERROR"}],
+    )
+    tracing: bool = Field(False, description="Trace executions with AWS X-Ray", examples=[True])
+    kms_key: KmsKeyArn | None = Field(
+        None,
+        description="Customer managed KMS key that encrypts execution data; the role may use it for this machine only",
+        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    )
 
     @model_validator(mode="before")
     @classmethod
