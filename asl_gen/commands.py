@@ -250,6 +250,123 @@ def validate(files: tuple[Path, ...], fmt: str, debug: bool) -> None:
     console.say(f"{len(checked)} file{'s' if len(checked) != 1 else ''} valid", fg="green")
 
 
+def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    declared: dict[str, list[str]] = {}
+    for value in values:
+        state, sep, arn = value.partition("=")
+        if not sep or not state or not arn.startswith("arn:"):
+            raise UsageError(
+                Problem(f"--resource {value!r} is not STATE=ARN", hint="e.g. --resource 'Read config=arn:aws:s3:::b/k'")
+            )
+        declared.setdefault(state, []).append(arn)
+    return {state: tuple(arns) for state, arns in declared.items()}
+
+
+@_command(
+    click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path)),
+    click.option("--region", required=True, help="Region the state machines run in, e.g. eu-west-1."),
+    click.option("--account", required=True, help="12-digit account ID the state machines run in."),
+    click.option("--name", help="State machine name, for its own ARN (default: the file name without .asl.json)."),
+    click.option(
+        "--resource",
+        "resources",
+        multiple=True,
+        metavar="STATE=ARN",
+        help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable).",
+    ),
+    click.option("--logging", is_flag=True, help="The machines log to CloudWatch Logs: add log-delivery actions."),
+    click.option("--tracing", is_flag=True, help="The machines are traced with X-Ray: add the X-Ray actions."),
+    click.option("--kms-key", help="ARN of the customer managed key that encrypts the machines' data."),
+    click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."),
+    format_option,
+)
+def iam(
+    files: tuple[Path, ...],
+    region: str,
+    account: str,
+    name: str | None,
+    resources: tuple[str, ...],
+    logging: bool,
+    tracing: bool,
+    kms_key: str | None,
+    out_file: Path | None,
+    fmt: str,
+    debug: bool,
+) -> None:
+    """Derive the least-privilege policy of the Step Functions role from ASL definitions (JSON or YAML),
+    generated or hand-written: every Task, Parallel branch, Map processor, ItemReader and ResultWriter.
+
+    \b
+    Examples:
+      asl-gen iam pipeline.asl.json --region eu-west-1 --account 123456789012 > policy.json
+      asl-gen iam a.asl.json b.asl.yaml --region us-east-1 --account 123456789012 --out iam/policy.json
+    """
+    console = _console(fmt)
+
+    def action() -> Any:
+        import re
+
+        from asl_gen import iam as derivation
+        from asl_gen.catalog import partition_for_region, suggest
+        from asl_gen.loader import load_file
+        from asl_gen.plan import Target
+        from asl_gen.render import dump
+
+        partition = partition_for_region(region)
+        if partition is None:
+            from asl_gen.catalog import REGION_PARTITIONS
+
+            hint = suggest(region, REGION_PARTITIONS)
+            raise UsageError(Problem(f"--region {region!r} is not an AWS region", hint=f"did you mean {hint!r}?"))
+        if not re.fullmatch(r"\d{12}", account):
+            raise UsageError(Problem(f"--account {account!r} is not a 12-digit account ID"))
+        if name is not None and len(files) > 1:
+            raise UsageError(Problem("--name names one state machine; give one file with it"))
+        if kms_key is not None and not re.fullmatch(rf"arn:{partition}:kms:[a-z0-9-]+:\d{{12}}:key/[\w-]+", kms_key):
+            raise UsageError(Problem(f"--kms-key {kms_key!r} is not a KMS key ARN in partition {partition}"))
+        loaded: list[tuple[Any, str]] = []
+        names: dict[str, str] = {}
+        lines: dict[str, dict[str, tuple[int, int]]] = {}
+        for path in files:
+            located = load_file(path, _display(path))
+            loaded.append((located.data, located.file))
+            stem = path.name
+            for suffix in _DEFINITION_SUFFIXES:
+                stem = stem.removesuffix(suffix)
+            names[located.file] = name or stem
+            lines[located.file] = _lines(located)
+        derived = derivation.derive_for_files(
+            loaded,
+            Target(partition, region, account),
+            names=names,
+            access=derivation.MachineAccess(None, logging, tracing, kms_key),
+            resources=_resource_option(resources),
+            lines=lines,
+        )
+        text = dump(derived.document)
+        if out_file is not None:
+            from asl_gen.scaffold import write_text
+
+            write_text(out_file, text)
+        return derived, text
+
+    derived, text = _run(action, console, debug)
+    notes = [
+        {"sid": s.sid, "used_by": list(s.used_by), "unscoped_because": s.unscoped_because} for s in derived.statements
+    ]
+    if not console.human:
+        console.data({"problems": [], "policy": derived.document, "statements": notes})
+        return
+    if out_file is None:
+        console.output(text)
+    for statement in derived.statements:
+        if statement.unscoped_because:
+            console.say(f"  {statement.sid} is on '*': {statement.unscoped_because}", level=VERBOSE)
+    where = f" to {_display(out_file)}" if out_file is not None else ""
+    count = len(derived.statements)
+    console.say(f"{count} statement{'s' if count != 1 else ''}{where}", fg="green")
+
+
 def _lines(located: Any) -> dict[str, tuple[int, int]]:
     # A field is best pointed at by its key; list items and the root only have value marks.
     return {pointer_of(p): located.key_marks.get(p, mark) for p, mark in located.marks.items()}

@@ -250,6 +250,7 @@ def _needs_of_task(
         return
     parameters = _request(state)
     lowercase = integration.service == "sagemaker"
+    label = {"ItemReader": "ReadItems", "ResultWriter": "WriteResults"}.get(str(path[-1]), "")
     for grant in integration.grants:
         if not _applies(grant, parsed.pattern, parameters):
             continue
@@ -261,7 +262,7 @@ def _needs_of_task(
                     yield Problem(arn.message, file=source, pointer=where, hint=arn.hint)
                     continue
                 for action in grant.actions:
-                    yield _Need(action, arn, "", origin=origin, unscoped_because=grant.unscoped_because)
+                    yield _Need(action, arn, "", label, origin, grant.unscoped_because)
     for pass_role in integration.pass_roles:
         role = parameters.get(pass_role.parameter)
         arn = (
@@ -619,3 +620,61 @@ def check_size(policy: Mapping[str, Any], name: str) -> list[Problem]:
             )
         ]
     return []
+
+
+@dataclass(frozen=True)
+class DerivedPolicy:
+    """The Step Functions role policy for definitions asl-gen did not necessarily write."""
+
+    document: Any
+    statements: tuple[Statement, ...]
+
+
+def derive_for_files(
+    paths: Sequence[tuple[Any, str]],
+    target: Context,
+    *,
+    names: Mapping[str, str],
+    access: MachineAccess,
+    resources: Mapping[str, tuple[str, ...]],
+    lines: Mapping[str, Mapping[str, tuple[int, int]]],
+) -> DerivedPolicy:
+    """Policy for already-parsed definitions: `paths` holds (data, display name) pairs, `names` each one's
+    state machine name (for its own ARN), `lines` each one's pointer → (line, column) marks."""
+    from asl_gen.render import Renderer
+    from asl_gen.validate import validate_definition, validate_policy
+
+    problems: list[Problem] = []
+    definitions: dict[str, Mapping[str, Any]] = {}
+    machines: dict[str, MachineAccess] = {}
+    for data, source in paths:
+        problems.extend(validate_definition(data, source=source, lines=lines.get(source)))
+        definitions[source] = data
+        arn = f"arn:{target.partition}:states:{target.region}:{target.account}:stateMachine:{names[source]}"
+        machines[source] = MachineAccess(arn, access.logging, access.tracing, access.kms_key)
+    if problems:
+        raise ValidationFailure(problems)
+    try:
+        statements = state_machine_statements(definitions, target, machines, resources)
+    except ValidationFailure as failure:
+        raise ValidationFailure([_locate(p, lines) for p in failure.problems]) from None
+    document = Renderer().render_json("iam/policy.json.j2", {"statements": statements})
+    found = validate_policy(document, source="policy") + check_size(document, "policy")
+    if found:
+        raise ValidationFailure(found)
+    return DerivedPolicy(document, tuple(statements))
+
+
+def _locate(problem: Problem, lines: Mapping[str, Mapping[str, tuple[int, int]]]) -> Problem:
+    marks = lines.get(problem.file or "", {})
+    pointer = problem.pointer
+    # The nearest enclosing node that has a mark: a missing parameter is pointed at by its state.
+    while pointer not in marks:
+        parent = re.sub(r"(\.[^.\[]+|\[[^\]]*\]|\['(?:[^'\\]|\\.)*'\])$", "", pointer)
+        if parent == pointer:
+            break
+        pointer = parent
+    if pointer in marks:
+        line, column = marks[pointer]
+        return Problem(problem.message, problem.file, line, column, problem.pointer, problem.hint)
+    return problem
