@@ -31,7 +31,7 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class _Need:
+class Need:
     action: str
     resource: str
     condition: str  # canonical JSON of the condition block, "" for none
@@ -214,7 +214,7 @@ def _needs_of_task(
     source: str | None,
     access: MachineAccess,
     resources: Mapping[str, tuple[str, ...]],
-) -> Iterator[_Need | Problem]:
+) -> Iterator[Need | Problem]:
     pointer = pointer_of(path)
     origin = _origin(source, pointer)
     if state.get("Type") == "Map":
@@ -262,7 +262,7 @@ def _needs_of_task(
                     yield Problem(arn.message, file=source, pointer=where, hint=arn.hint)
                     continue
                 for action in grant.actions:
-                    yield _Need(action, arn, "", label, origin, grant.unscoped_because)
+                    yield Need(action, arn, "", label, origin, grant.unscoped_because)
     for pass_role in integration.pass_roles:
         role = parameters.get(pass_role.parameter)
         arn = (
@@ -272,7 +272,7 @@ def _needs_of_task(
         )
         condition = {"StringEquals": {"iam:PassedToService": pass_role.service}}
         label = "PassRoleTo" + _camel(pass_role.service.split(".", 1)[0])
-        yield _Need("iam:PassRole", arn, json.dumps(condition, sort_keys=True), label, origin)
+        yield Need("iam:PassRole", arn, json.dumps(condition, sort_keys=True), label, origin)
     yield from _credentials_needs(state, target, origin)
 
 
@@ -295,15 +295,15 @@ def _unknown_hint(key: str | None, is_item_io: bool) -> str:
     return "asl-gen derives IAM only for the service integrations listed in the README"
 
 
-def _declared_needs(key: str, declared: tuple[str, ...], origin: str) -> Iterator[_Need]:
+def _declared_needs(key: str, declared: tuple[str, ...], origin: str) -> Iterator[Need]:
     from asl_gen import services
 
     action = services.sdk_action(key)
     for arn in declared:
-        yield _Need(action, arn, "", origin=origin)
+        yield Need(action, arn, "", origin=origin)
 
 
-def _credentials_needs(state: Mapping[str, Any], target: Context, origin: str) -> Iterator[_Need]:
+def _credentials_needs(state: Mapping[str, Any], target: Context, origin: str) -> Iterator[Need]:
     """A Task with `Credentials` runs as another role: Step Functions must be allowed to assume it."""
     credentials = state.get("Credentials")
     if not isinstance(credentials, Mapping):
@@ -312,13 +312,17 @@ def _credentials_needs(state: Mapping[str, Any], target: Context, origin: str) -
     # A role from a path may live in any account: reaching other accounts is what Credentials is for.
     dynamic = f"arn:{target.partition}:iam::*:role/*"
     arn = role if isinstance(role, str) and not role.startswith("{%") else dynamic
-    yield _Need("sts:AssumeRole", arn, "", "AssumeTaskRoles", origin)
+    yield Need("sts:AssumeRole", arn, "", "AssumeTaskRoles", origin)
 
 
 def _distributed_map_needs(
     pointer: str, origin: str, target: Context, source: str | None, access: MachineAccess
-) -> Iterator[_Need | Problem]:
-    """A Distributed Map runs its items as child executions of the same state machine."""
+) -> Iterator[Need | Problem]:
+    """A Distributed Map runs its items as child executions of the same state machine.
+
+    Their ARNs are `execution:<machine>/<map run label>:<id>`, hence `<machine>/*:*`; EXPRESS children are
+    `express:<machine>/<label>:<id>:<express id>`, which only DescribeExecution accepts.
+    """
     if access.arn is None:
         yield Problem(
             "a Distributed Map starts executions of its own state machine, whose ARN is not known",
@@ -328,23 +332,25 @@ def _distributed_map_needs(
         )
         return
     _, _, name = access.arn.rpartition(":stateMachine:")
-    executions = f"arn:{target.partition}:states:{target.region}:{target.account}:execution:{name}/*"
-    yield _Need("states:StartExecution", access.arn, "", "StartMapRuns", origin)
+    states = f"arn:{target.partition}:states:{target.region}:{target.account}"
+    yield Need("states:StartExecution", access.arn, "", "StartMapRuns", origin)
     for action in ("states:DescribeExecution", "states:StopExecution"):
-        yield _Need(action, executions, "", "ManageMapRuns", origin)
+        yield Need(action, f"{states}:execution:{name}/*:*", "", "ManageMapRuns", origin)
+    # Either kind of child, whatever ProcessorConfig says: the execution type may come from a path.
+    yield Need("states:DescribeExecution", f"{states}:express:{name}/*:*:*", "", "ManageMapRuns", origin)
 
 
-def _machine_needs(source: str, access: MachineAccess) -> Iterator[_Need]:
+def _machine_needs(source: str, access: MachineAccess) -> Iterator[Need]:
     if access.logging:
         for action in LOG_DELIVERY_ACTIONS:
-            yield _Need(action, "*", "", "DeliverLogs", f"{source}#logging", LOG_DELIVERY_WHY)
+            yield Need(action, "*", "", "DeliverLogs", f"{source}#logging", LOG_DELIVERY_WHY)
     if access.tracing:
         for action in XRAY_ACTIONS:
-            yield _Need(action, "*", "", "SendTraces", f"{source}#tracing", XRAY_WHY)
+            yield Need(action, "*", "", "SendTraces", f"{source}#tracing", XRAY_WHY)
     if access.kms_key is not None and access.arn is not None:
         condition = {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": access.arn}}
         for action in ("kms:Decrypt", "kms:GenerateDataKey"):
-            yield _Need(
+            yield Need(
                 action, access.kms_key, json.dumps(condition, sort_keys=True), "UseStateMachineKey", f"{source}#kms"
             )
 
@@ -361,7 +367,17 @@ def state_machine_statements(
     each source's own ARN and settings; `resources` maps a state name to the ARNs a call asl-gen has no
     row for acts on. Raises `ValidationFailure` naming each state whose call cannot be mapped.
     """
-    needs: list[_Need] = []
+    return consolidate(state_machine_needs(definitions, target, machines, resources))
+
+
+def state_machine_needs(
+    definitions: Mapping[str, Mapping[str, Any]],
+    target: Context,
+    machines: Mapping[str, MachineAccess] | None = None,
+    resources: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Need]:
+    """Each (action, resource, condition) some state or setting needs, before statements are merged."""
+    needs: list[Need] = []
     problems: list[Problem] = []
     for source, definition in definitions.items():
         access = (machines or {}).get(source, MachineAccess())
@@ -371,7 +387,7 @@ def state_machine_statements(
         needs.extend(_machine_needs(source, access))
     if problems:
         raise ValidationFailure(problems)
-    return consolidate(needs)
+    return needs
 
 
 def _covers(pattern: str, resource: str) -> bool:
@@ -380,7 +396,7 @@ def _covers(pattern: str, resource: str) -> bool:
     return pattern.endswith("*") and resource.startswith(pattern[:-1]) and pattern != resource
 
 
-def consolidate(needs: Sequence[_Need]) -> list[Statement]:
+def consolidate(needs: Sequence[Need]) -> list[Statement]:
     """Merge needs into few statements: widest resource wins, actions sharing resources share a statement."""
     by_action: dict[tuple[str, str], set[str]] = {}
     labels: dict[str, str] = {}
@@ -470,6 +486,11 @@ def trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
 
 def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
     """What the SageMaker execution role needs for the jobs and models of this spec, scoped to their data."""
+    return _merge_list_bucket(consolidate(sagemaker_role_needs(plan)))
+
+
+def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
+    """Each permission the SageMaker execution role needs, before statements are merged."""
     spec, target = plan.spec, plan.target
     reads: list[str] = []
     writes: list[str] = []
@@ -495,26 +516,26 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
                 reads.append(source.output)
             images.append(model_image(spec, job))
     p = target.partition
-    needs: list[_Need] = []
+    needs: list[Need] = []
     for uri in reads:
         bucket, prefix = _split_s3(uri)
-        needs.append(_Need("s3:GetObject", f"arn:{p}:s3:::{bucket}/{prefix}*", "", "ReadData"))
+        needs.append(Need("s3:GetObject", f"arn:{p}:s3:::{bucket}/{prefix}*", "", "ReadData"))
         condition = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
-        needs.append(_Need("s3:ListBucket", f"arn:{p}:s3:::{bucket}", json.dumps(condition, sort_keys=True)))
+        needs.append(Need("s3:ListBucket", f"arn:{p}:s3:::{bucket}", json.dumps(condition, sort_keys=True)))
     for uri in writes:
         bucket, prefix = _split_s3(uri)
         for action in ("s3:PutObject", "s3:AbortMultipartUpload"):
-            needs.append(_Need(action, f"arn:{p}:s3:::{bucket}/{prefix}*", "", "WriteOutput"))
+            needs.append(Need(action, f"arn:{p}:s3:::{bucket}/{prefix}*", "", "WriteOutput"))
     for image in images:
         match = spec_model.ECR_IMAGE.match(image)
         assert match is not None
         registry, region, repository = match.group(1), match.group(2), match.group(3)
         for action in ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
-            needs.append(_Need(action, f"arn:{p}:ecr:{region}:{registry}:repository/{repository}", "", "PullImages"))
+            needs.append(Need(action, f"arn:{p}:ecr:{region}:{registry}:repository/{repository}", "", "PullImages"))
     if images:
         # GetAuthorizationToken has no resource type; it only lets the role ask for a registry login.
         needs.append(
-            _Need(
+            Need(
                 "ecr:GetAuthorizationToken",
                 "*",
                 "",
@@ -529,10 +550,10 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
         "logs:DescribeLogStreams",
         "logs:PutLogEvents",
     ):
-        needs.append(_Need(action, log_groups, "", "WriteLogs"))
+        needs.append(Need(action, log_groups, "", "WriteLogs"))
     metrics = {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}
     needs.append(
-        _Need(
+        Need(
             "cloudwatch:PutMetricData",
             "*",
             json.dumps(metrics, sort_keys=True),
@@ -542,13 +563,13 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
     )
     needs.extend(_vpc_needs(vpcs, target))
     needs.extend(_key_needs(sorted(keys)))
-    return _merge_list_bucket(consolidate(needs))
+    return needs
 
 
 ENI_DESCRIBE_WHY = "EC2 Describe actions have no resource type; IAM accepts only '*' for them"
 
 
-def _vpc_needs(vpcs: Sequence[spec_model.Vpc], target: Context) -> Iterator[_Need]:
+def _vpc_needs(vpcs: Sequence[spec_model.Vpc], target: Context) -> Iterator[Need]:
     """SageMaker attaches network interfaces in the given subnets and security groups to reach the VPC."""
     if not vpcs:
         return
@@ -558,13 +579,13 @@ def _vpc_needs(vpcs: Sequence[spec_model.Vpc], target: Context) -> Iterator[_Nee
     create = [f"{ec2}:network-interface/*"] + [f"{ec2}:subnet/{s}" for s in subnets]
     create += [f"{ec2}:security-group/{g}" for g in groups]
     for resource in create:
-        yield _Need("ec2:CreateNetworkInterface", resource, "", "AttachToVpc")
+        yield Need("ec2:CreateNetworkInterface", resource, "", "AttachToVpc")
     for action in (
         "ec2:CreateNetworkInterfacePermission",
         "ec2:DeleteNetworkInterface",
         "ec2:DeleteNetworkInterfacePermission",
     ):
-        yield _Need(action, f"{ec2}:network-interface/*", "", "ManageNetworkInterfaces")
+        yield Need(action, f"{ec2}:network-interface/*", "", "ManageNetworkInterfaces")
     for action in (
         "ec2:DescribeDhcpOptions",
         "ec2:DescribeNetworkInterfaces",
@@ -572,16 +593,16 @@ def _vpc_needs(vpcs: Sequence[spec_model.Vpc], target: Context) -> Iterator[_Nee
         "ec2:DescribeSubnets",
         "ec2:DescribeVpcs",
     ):
-        yield _Need(action, "*", "", "DescribeVpc", unscoped_because=ENI_DESCRIBE_WHY)
+        yield Need(action, "*", "", "DescribeVpc", unscoped_because=ENI_DESCRIBE_WHY)
 
 
-def _key_needs(keys: Sequence[str]) -> Iterator[_Need]:
+def _key_needs(keys: Sequence[str]) -> Iterator[Need]:
     """Artifacts and volumes encrypted with a customer key: SageMaker uses the key and grants itself its use."""
     for key in keys:
         for action in ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"):
-            yield _Need(action, key, "", "UseDataKeys")
+            yield Need(action, key, "", "UseDataKeys")
         condition = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
-        yield _Need("kms:CreateGrant", key, json.dumps(condition, sort_keys=True), "GrantKeyToSageMaker")
+        yield Need("kms:CreateGrant", key, json.dumps(condition, sort_keys=True), "GrantKeyToSageMaker")
 
 
 def _merge_list_bucket(statements: list[Statement]) -> list[Statement]:

@@ -165,9 +165,9 @@ def test_statement_order_and_sids_are_stable() -> None:
 
 
 def test_consolidate_never_leaves_a_covered_resource() -> None:
-    from asl_gen.iam import _Need
+    from asl_gen.iam import Need
 
-    needs = [_Need("s3:GetObject", "arn:aws:s3:::b/data/*", ""), _Need("s3:GetObject", "arn:aws:s3:::b/data/x", "")]
+    needs = [Need("s3:GetObject", "arn:aws:s3:::b/data/*", ""), Need("s3:GetObject", "arn:aws:s3:::b/data/x", "")]
     (statement,) = consolidate(needs)
     assert statement.resources == ("arn:aws:s3:::b/data/*",)
     assert json.dumps(statement.resources)
