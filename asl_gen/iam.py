@@ -16,6 +16,7 @@ from asl_gen.plan import ProjectPlan, image_of, model_image
 # AWS counts inline policy size without white space; 10,240 characters is the per-role quota.
 INLINE_POLICY_LIMIT = 10_240
 STATES_PRINCIPAL = "states.amazonaws.com"
+SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 _FORMAT_PREFIX = re.compile(r"^States\.Format\('((?:[^'{}\\]|\\.)*?)\{\}")
 
 
@@ -478,9 +479,24 @@ def machine_access(plan: ProjectPlan) -> dict[str, MachineAccess]:
 def trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
     """Trust for the Step Functions role, limited to this account and these state machines."""
     return {
+        "sid": "AllowStepFunctionsToAssumeRole",
         "service": STATES_PRINCIPAL,
         "account": plan.target.account,
         "source_arns": [machine.arn for machine in plan.machines],
+    }
+
+
+def sagemaker_trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
+    """Trust for the SageMaker execution role: SageMaker, acting for this account only.
+
+    aws:SourceArn is left out on purpose: which ARN SageMaker reports differs by job type and feature
+    (training job, endpoint, notebook), and a condition on a key the service does not send denies the role.
+    """
+    return {
+        "sid": "AllowSageMakerToAssumeRole",
+        "service": SAGEMAKER_PRINCIPAL,
+        "account": plan.target.account,
+        "source_arns": [],
     }
 
 
@@ -490,136 +506,137 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
 
 
 def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
-    """Each permission the SageMaker execution role needs, before statements are merged."""
+    """Each permission the SageMaker execution role needs, before statements are merged.
+
+    A need's origin is the spec path of the job that needs it (`jobs.train`).
+    """
     spec, target = plan.spec, plan.target
-    reads: list[str] = []
-    writes: list[str] = []
-    images: list[str] = []
-    vpcs: list[spec_model.Vpc] = []
-    keys: set[str] = set()
-    for job in spec.jobs.values():
+    reads: list[tuple[str, str]] = []
+    writes: list[tuple[str, str]] = []
+    images: list[tuple[str, str]] = []
+    vpcs: list[tuple[spec_model.Vpc, str]] = []
+    keys: list[tuple[str, str]] = []
+    for key, job in spec.jobs.items():
+        origin = f"jobs.{key}"
         if isinstance(job, spec_model.TrainingJob):
-            reads.extend(channel.s3 for channel in job.channels.values())
-            writes.append(job.output)
-            images.append(image_of(spec, job))
+            reads.extend((channel.s3, origin) for channel in job.channels.values())
+            writes.append((job.output, origin))
+            images.append((image_of(spec, job), origin))
             if job.vpc is not None:
-                vpcs.append(job.vpc)
+                vpcs.append((job.vpc, origin))
             if job.kms_key is not None:
-                keys.add(job.kms_key)
+                keys.append((job.kms_key, origin))
         elif isinstance(job, spec_model.ModelJob):
             if job.vpc is not None:
-                vpcs.append(job.vpc)
+                vpcs.append((job.vpc, origin))
             source = spec.jobs.get(job.from_ or "")
             if job.model_data is not None:
-                reads.append(job.model_data)
+                reads.append((job.model_data, origin))
             elif isinstance(source, spec_model.TrainingJob):
-                reads.append(source.output)
-            images.append(model_image(spec, job))
+                reads.append((source.output, origin))
+            images.append((model_image(spec, job), origin))
     p = target.partition
     needs: list[Need] = []
-    for uri in reads:
+    for uri, origin in reads:
         bucket, prefix = _split_s3(uri)
-        needs.append(Need("s3:GetObject", f"arn:{p}:s3:::{bucket}/{prefix}*", "", "ReadData"))
-        condition = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
-        needs.append(Need("s3:ListBucket", f"arn:{p}:s3:::{bucket}", json.dumps(condition, sort_keys=True)))
-    for uri in writes:
+        needs.append(Need("s3:GetObject", f"arn:{p}:s3:::{bucket}/{prefix}*", "", "ReadData", origin))
+        condition = json.dumps({"StringLike": {"s3:prefix": [f"{prefix}*"]}}, sort_keys=True)
+        needs.append(Need("s3:ListBucket", f"arn:{p}:s3:::{bucket}", condition, origin=origin))
+    for uri, origin in writes:
         bucket, prefix = _split_s3(uri)
         for action in ("s3:PutObject", "s3:AbortMultipartUpload"):
-            needs.append(Need(action, f"arn:{p}:s3:::{bucket}/{prefix}*", "", "WriteOutput"))
-    for image in images:
+            needs.append(Need(action, f"arn:{p}:s3:::{bucket}/{prefix}*", "", "WriteOutput", origin))
+    for image, origin in images:
         match = spec_model.ECR_IMAGE.match(image)
         assert match is not None
         registry, region, repository = match.group(1), match.group(2), match.group(3)
+        repository_arn = f"arn:{p}:ecr:{region}:{registry}:repository/{repository}"
         for action in ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
-            needs.append(Need(action, f"arn:{p}:ecr:{region}:{registry}:repository/{repository}", "", "PullImages"))
-    if images:
-        # GetAuthorizationToken has no resource type; it only lets the role ask for a registry login.
+            needs.append(Need(action, repository_arn, "", "PullImages", origin))
         needs.append(
             Need(
                 "ecr:GetAuthorizationToken",
                 "*",
                 "",
                 "RegistryLogin",
-                unscoped_because="GetAuthorizationToken has no resource type; it only logs in, the pulls are scoped",
+                origin,
+                "GetAuthorizationToken has no resource type; it only logs in, the image pulls are scoped",
             )
         )
     log_groups = f"arn:{p}:logs:{target.region}:{target.account}:log-group:/aws/sagemaker/*"
-    for action in (
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:DescribeLogStreams",
-        "logs:PutLogEvents",
-    ):
-        needs.append(Need(action, log_groups, "", "WriteLogs"))
-    metrics = {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}
-    needs.append(
-        Need(
-            "cloudwatch:PutMetricData",
-            "*",
-            json.dumps(metrics, sort_keys=True),
-            "PutMetrics",
-            unscoped_because="PutMetricData has no resource type; the condition limits it to SageMaker's namespaces",
+    metrics = json.dumps({"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}, sort_keys=True)
+    for _, origin in images:
+        for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"):
+            needs.append(Need(action, log_groups, "", "WriteLogs", origin))
+        needs.append(
+            Need(
+                "cloudwatch:PutMetricData",
+                "*",
+                metrics,
+                "PutMetrics",
+                origin,
+                "PutMetricData has no resource type; the condition limits it to SageMaker's namespaces",
+            )
         )
-    )
     needs.extend(_vpc_needs(vpcs, target))
-    needs.extend(_key_needs(sorted(keys)))
+    needs.extend(_key_needs(keys))
     return needs
 
 
 ENI_DESCRIBE_WHY = "EC2 Describe actions have no resource type; IAM accepts only '*' for them"
 
 
-def _vpc_needs(vpcs: Sequence[spec_model.Vpc], target: Context) -> Iterator[Need]:
+def _vpc_needs(vpcs: Sequence[tuple[spec_model.Vpc, str]], target: Context) -> Iterator[Need]:
     """SageMaker attaches network interfaces in the given subnets and security groups to reach the VPC."""
-    if not vpcs:
-        return
     ec2 = f"arn:{target.partition}:ec2:{target.region}:{target.account}"
-    subnets = sorted({s for vpc in vpcs for s in vpc.subnets})
-    groups = sorted({g for vpc in vpcs for g in vpc.security_groups})
-    create = [f"{ec2}:network-interface/*"] + [f"{ec2}:subnet/{s}" for s in subnets]
-    create += [f"{ec2}:security-group/{g}" for g in groups]
-    for resource in create:
-        yield Need("ec2:CreateNetworkInterface", resource, "", "AttachToVpc")
-    for action in (
-        "ec2:CreateNetworkInterfacePermission",
-        "ec2:DeleteNetworkInterface",
-        "ec2:DeleteNetworkInterfacePermission",
-    ):
-        yield Need(action, f"{ec2}:network-interface/*", "", "ManageNetworkInterfaces")
-    for action in (
-        "ec2:DescribeDhcpOptions",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeSubnets",
-        "ec2:DescribeVpcs",
-    ):
-        yield Need(action, "*", "", "DescribeVpc", unscoped_because=ENI_DESCRIBE_WHY)
+    for vpc, origin in vpcs:
+        create = [f"{ec2}:network-interface/*"] + [f"{ec2}:subnet/{s}" for s in vpc.subnets]
+        create += [f"{ec2}:security-group/{g}" for g in vpc.security_groups]
+        for resource in create:
+            yield Need("ec2:CreateNetworkInterface", resource, "", "AttachToVpc", origin)
+        for action in (
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DeleteNetworkInterfacePermission",
+        ):
+            yield Need(action, f"{ec2}:network-interface/*", "", "ManageNetworkInterfaces", origin)
+        for action in (
+            "ec2:DescribeDhcpOptions",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+        ):
+            yield Need(action, "*", "", "DescribeVpc", origin, ENI_DESCRIBE_WHY)
 
 
-def _key_needs(keys: Sequence[str]) -> Iterator[Need]:
+def _key_needs(keys: Sequence[tuple[str, str]]) -> Iterator[Need]:
     """Artifacts and volumes encrypted with a customer key: SageMaker uses the key and grants itself its use."""
-    for key in keys:
+    condition = json.dumps({"Bool": {"kms:GrantIsForAWSResource": "true"}}, sort_keys=True)
+    for key, origin in keys:
         for action in ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"):
-            yield Need(action, key, "", "UseDataKeys")
-        condition = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
-        yield Need("kms:CreateGrant", key, json.dumps(condition, sort_keys=True), "GrantKeyToSageMaker")
+            yield Need(action, key, "", "UseDataKeys", origin)
+        yield Need("kms:CreateGrant", key, condition, "GrantKeyToSageMaker", origin)
 
 
 def _merge_list_bucket(statements: list[Statement]) -> list[Statement]:
     """One ListBucket statement per bucket, with all of its prefixes in one condition."""
     merged: dict[tuple[str, ...], list[str]] = {}
+    users: dict[tuple[str, ...], set[str]] = {}
     others: list[Statement] = []
     for statement in statements:
         if statement.actions == ("s3:ListBucket",) and statement.condition:
             prefixes = statement.condition["StringLike"]["s3:prefix"]
             merged.setdefault(statement.resources, []).extend(prefixes)
+            users.setdefault(statement.resources, set()).update(statement.used_by)
         else:
             others.append(statement)
     for index, (resources, prefixes) in enumerate(sorted(merged.items())):
         unique = sorted(set(prefixes))
         kept = [x for x in unique if not any(o != x and x.startswith(o[:-1]) for o in unique)]
         sid = "ListData" + (str(index + 1) if index else "")
-        others.append(Statement(sid, ("s3:ListBucket",), resources, {"StringLike": {"s3:prefix": kept}}))
+        condition = {"StringLike": {"s3:prefix": kept}}
+        others.append(Statement(sid, ("s3:ListBucket",), resources, condition, tuple(sorted(users[resources]))))
     return sorted(others, key=lambda s: s.sid)
 
 
@@ -699,3 +716,55 @@ def _locate(problem: Problem, lines: Mapping[str, Mapping[str, tuple[int, int]]]
         line, column = marks[pointer]
         return Problem(problem.message, problem.file, line, column, problem.pointer, problem.hint)
     return problem
+
+
+_STATE_IN_POINTER = re.compile(r"States(?:\.([A-Za-z_$][\w$]*)|\['((?:[^'\\]|\\.)*)'\])")
+
+
+def _origin_text(origin: str) -> str:
+    """`pipeline.asl.json#$.States['Train'].ItemReader` → `pipeline.asl.json: Train (ItemReader)`."""
+    source, found, pointer = origin.partition("#")
+    if not found:
+        return origin
+    if not pointer.startswith("$"):
+        return f"{source}: {pointer}" if source else pointer
+    names = _STATE_IN_POINTER.findall(pointer)
+    if not names:
+        return source
+    plain, quoted = names[-1]
+    name = plain or re.sub(r"\\(.)", r"\1", quoted)
+    for part in ("ItemReader", "ResultWriter"):
+        if pointer.endswith(f".{part}"):
+            name += f" ({part})"
+    return f"{source}: {name}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
+
+
+def explain(project: str, policies: Sequence[tuple[str, str, Sequence[Statement]]]) -> str:
+    """Markdown saying, for each statement of each policy, which states or jobs need it and why any is on "*".
+
+    `policies` holds (file, role description, statements) in the order to show them.
+    """
+    lines = [
+        f"# IAM policies of {project}",
+        "",
+        "Written by asl-gen with the policies beside it; do not edit. Each statement is listed with what needs it.",
+        'A statement on `"*"` is one whose actions have no resource type in IAM; its reason is given.',
+    ]
+    for path, role, statements in policies:
+        lines += ["", f"## {path}", "", role, "", "| Sid | Actions | Resources | Needed by |", "|---|---|---|---|"]
+        for statement in statements:
+            actions = "<br>".join(f"`{_cell(a)}`" for a in statement.actions)
+            resources = "<br>".join(f"`{_cell(r)}`" for r in statement.resources)
+            if statement.condition:
+                resources += "<br>if " + _cell(json.dumps(statement.condition, sort_keys=True))
+            users = sorted({_origin_text(o) for o in statement.used_by})
+            lines.append(f"| {statement.sid} | {actions} | {resources} | {'<br>'.join(_cell(u) for u in users)} |")
+        unscoped = [s for s in statements if s.resources == ("*",)]
+        if unscoped:
+            lines += ["", 'On `"*"`:', ""]
+            lines += [f"* {s.sid}: {s.unscoped_because or 'no reason recorded'}" for s in unscoped]
+    return "\n".join(lines) + "\n"
