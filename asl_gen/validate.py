@@ -1482,6 +1482,22 @@ _SDK_INTEGRATION = re.compile(r"aws-sdk:[a-z0-9-]+:[A-Za-z0-9]+(?P<suffix>\.[A-Z
 _LAMBDA_FUNCTION = re.compile(r"function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?")
 
 
+def _pattern_error(key: str, pattern: str) -> str | None:
+    """A known integration called with a pattern AWS does not offer for it (`.sync` on createModel).
+
+    A call asl-gen has no row for passes: AWS adds services and APIs faster than any table.
+    """
+    # Imported here: `integrations` loads the service rows, which the validator needs only for Task resources.
+    from asl_gen.integrations import CALLBACK, REQUEST_RESPONSE, SYNC, SYNC2, find
+
+    row = find(key)
+    if row is None or pattern in row.patterns:
+        return None
+    names = [p or "request-response" for p in (REQUEST_RESPONSE, SYNC, SYNC2, CALLBACK) if p in row.patterns]
+    supported = names[0] + " only" if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{key} supports {supported}, not {pattern or 'request-response'}"
+
+
 def _resource_error(resource: str) -> str | None:
     if resource.startswith("{%"):
         return "'Resource' must be a constant ARN; JSONata is not evaluated there"
@@ -1498,10 +1514,13 @@ def _resource_error(resource: str) -> str | None:
         if sdk is not None:
             if sdk["suffix"] not in (None, ".waitForTaskToken"):
                 return f"AWS SDK integrations support only request-response and .waitForTaskToken, not {sdk['suffix']}"
-            return None
-        if _INTEGRATION.fullmatch(rest) is None:
+            suffix = sdk["suffix"] or ""
+            return _pattern_error(rest[: len(rest) - len(suffix)], suffix)
+        integration = _INTEGRATION.fullmatch(rest)
+        if integration is None:
             example = "arn:aws:states:::sagemaker:createTrainingJob.sync"
             return f"Resource {resource!r} is not a service integration like {example}"
+        return _pattern_error(f"{integration['service']}:{integration['api']}", integration["suffix"] or "")
     if service == "lambda" and _LAMBDA_FUNCTION.fullmatch(rest) is None:
         return f"Resource {resource!r} is not a Lambda function ARN (…:function:<name>[:<version or alias>])"
     return None
