@@ -21,7 +21,7 @@ from asl_gen.errors import ValidationFailure
 from asl_gen.iam import Statement, state_machine_statements
 from asl_gen.integrations import ArnParam, Integration
 from asl_gen.plan import Target
-from asl_gen.validate import validate_definition
+from asl_gen.validate import validate_definition, validate_policy
 
 GOLDEN = Path(__file__).parent / "services"
 TARGET = Target("aws", "us-east-1", "123456789012")
@@ -492,6 +492,29 @@ def test_parliament_finds_nothing_in_any_golden_policy() -> None:
     assert unexpected == []
     # The judge did read the policy: it flags the one grant that is on "*" by necessity.
     assert "sns.publish--phone-number" in justified_stars
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "validate.ACTIONS_WITHOUT_RESOURCES lacks batch:DescribeJobs and states:SendTaskSuccess/Failure/Heartbeat, "
+        "which have no resource type, so asl-gen's own policy check calls their '*' scopable"
+    ),
+)
+def test_asl_gen_validates_every_golden_policy() -> None:
+    """The SMS case is left out: sns:Publish is scopable for topics, and only the notes say why this one is not."""
+    problems: list[str] = []
+    for name, record in _golden_records().items():
+        if name == "sns.publish--phone-number":
+            continue
+        statements = [
+            {"Sid": s["Sid"], "Effect": "Allow", "Action": s["Action"], "Resource": s["Resource"]}
+            | ({"Condition": s["Condition"]} if "Condition" in s else {})
+            for s in record["Statements"]
+        ]
+        policy = {"Version": "2012-10-17", "Statement": statements}
+        problems.extend(p.format() for p in validate_policy(policy, source=name))
+    assert problems == []
 
 
 # ---- ARN forms and invalid literals ------------------------------------------------------------------------------
