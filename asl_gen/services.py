@@ -27,7 +27,8 @@ from asl_gen.integrations import (
     PassRole,
 )
 
-Literal = Callable[[str, Context], "tuple[str, ...] | None"]
+# Turns a constant parameter value into the ARNs it names, or None when it names nothing valid.
+Parser = Callable[[str, Context], "tuple[str, ...] | None"]
 # Builds the granted ARNs from `arn:<partition>:<service>:<region>:<account>:` and the parsed name.
 Shape = Callable[[str, "re.Match[str]"], "tuple[str, ...]"]
 
@@ -45,7 +46,7 @@ def _rule(name: str) -> str:
     return EVENTS_RULE.replace("{rule}", name)
 
 
-def _reference(service: str, prefix: str, name: str, shape: Shape, *, bare: bool = True) -> Literal:
+def _reference(service: str, prefix: str, name: str, shape: Shape, *, bare: bool = True) -> Parser:
     """Parse a reference given as a full ARN `arn:…:<service>:…:<prefix><name>` or, when `bare`, as `<name>` alone.
 
     A bare name lives in the project's region and account; a full ARN names its own.
