@@ -177,12 +177,13 @@ def _parameter_values(parameters: Any, path: str) -> Iterator[object]:
 
 
 def _resolve(
-    grant_resource: str | ArnParam, target: Context, parameters: Mapping[str, Any], lowercase: bool
+    grant_resource: str | ArnParam, target: Context, request: Mapping[str, Any] | str, lowercase: bool
 ) -> Iterator[str | Problem]:
+    parameters: Mapping[str, Any] = request if isinstance(request, Mapping) else {}
     if isinstance(grant_resource, str):
         yield _fill(grant_resource, target, parameters, lowercase)
         return
-    for value in _parameter_values(parameters, grant_resource.parameter):
+    for value in _parameter_values(request, grant_resource.parameter):
         if value is _ABSENT and grant_resource.absent is not None:
             yield _fill(grant_resource.absent, target, parameters, lowercase)
         elif isinstance(value, str) and value is not _ABSENT:
@@ -199,8 +200,11 @@ def _resolve(
             yield _fill(grant_resource.dynamic, target, parameters, lowercase)
 
 
-def _request(state: Mapping[str, Any]) -> Mapping[str, Any]:
+def _request(state: Mapping[str, Any]) -> Mapping[str, Any] | str:
+    """The request: a mapping, or one JSONata string (`"Arguments": "{% ... %}"`) whose every value is dynamic."""
     parameters = state.get("Parameters", state.get("Arguments"))
+    if isinstance(parameters, str) and parameters.strip().startswith("{%"):
+        return parameters
     return parameters if isinstance(parameters, Mapping) else {}
 
 
@@ -249,14 +253,16 @@ def _needs_of_task(
             hint=f"supported: {supported}",
         )
         return
-    parameters = _request(state)
+    request = _request(state)
+    # A whole-JSONata request may carry any parameter: optional grants apply, every name is dynamic.
+    parameters: Mapping[str, Any] = request if isinstance(request, Mapping) else {}
     lowercase = integration.service == "sagemaker"
     label = {"ItemReader": "ReadItems", "ResultWriter": "WriteResults"}.get(str(path[-1]), "")
     for grant in integration.grants:
-        if not _applies(grant, parsed.pattern, parameters):
+        if not _applies(grant, parsed.pattern, parameters, whole_dynamic=isinstance(request, str)):
             continue
         for template in grant.resources:
-            for arn in _resolve(template, target, parameters, lowercase):
+            for arn in _resolve(template, target, request, lowercase):
                 if isinstance(arn, Problem):
                     field = "Parameters" if "Parameters" in state else "Arguments"
                     where = pointer_of((*path, field, *str(arn.pointer).split(".")))
@@ -265,22 +271,21 @@ def _needs_of_task(
                 for action in grant.actions:
                     yield Need(action, arn, "", label, origin, grant.unscoped_because)
     for pass_role in integration.pass_roles:
-        role = parameters.get(pass_role.parameter)
-        arn = (
-            role
-            if isinstance(role, str) and not role.startswith("{%")
-            else (f"arn:{target.partition}:iam::{target.account}:role/*")
-        )
-        condition = {"StringEquals": {"iam:PassedToService": pass_role.service}}
+        condition = json.dumps({"StringEquals": {"iam:PassedToService": pass_role.service}}, sort_keys=True)
         label = "PassRoleTo" + _camel(pass_role.service.split(".", 1)[0])
-        yield Need("iam:PassRole", arn, json.dumps(condition, sort_keys=True), label, origin)
+        for role in _parameter_values(request, pass_role.parameter):
+            # A role from a path, or none in the request (ECS takes it from the task definition): any role of
+            # this account, still only passed to that service.
+            literal = isinstance(role, str) and role is not _ABSENT and not role.startswith("{%")
+            role_arn = str(role) if literal else f"arn:{target.partition}:iam::{target.account}:role/*"
+            yield Need("iam:PassRole", role_arn, condition, label, origin)
     yield from _credentials_needs(state, target, origin)
 
 
-def _applies(grant: Grant, pattern: str, parameters: Mapping[str, Any]) -> bool:
+def _applies(grant: Grant, pattern: str, parameters: Mapping[str, Any], *, whole_dynamic: bool) -> bool:
     if pattern not in grant.patterns:
         return False
-    if grant.when_parameter is None:
+    if grant.when_parameter is None or whole_dynamic:
         return True
     return grant.when_parameter in parameters or f"{grant.when_parameter}.$" in parameters
 
@@ -387,7 +392,8 @@ def state_machine_needs(
                 (problems if isinstance(item, Problem) else needs).append(item)  # type: ignore[arg-type]
         needs.extend(_machine_needs(source, access))
     if problems:
-        raise ValidationFailure(problems)
+        # Two grants reading one bad parameter report it once.
+        raise ValidationFailure(list(dict.fromkeys(problems)))
     return needs
 
 
@@ -697,7 +703,8 @@ def derive_for_files(
     except ValidationFailure as failure:
         raise ValidationFailure([_locate(p, lines) for p in failure.problems]) from None
     document = Renderer().render_json("iam/policy.json.j2", {"statements": statements})
-    found = validate_policy(document, source="policy") + check_size(document, "policy")
+    justified = [s.sid for s in statements if s.unscoped_because]
+    found = validate_policy(document, source="policy", justified=justified) + check_size(document, "policy")
     if found:
         raise ValidationFailure(found)
     return DerivedPolicy(document, tuple(statements))

@@ -11,7 +11,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,9 +52,14 @@ ACTIONS_WITHOUT_RESOURCES: frozenset[str] = frozenset(
         "logs:ListLogDeliveries",
         "logs:PutResourcePolicy",
         "logs:UpdateLogDelivery",
+        "batch:DescribeJobs",
         "sagemaker:ListTags",
         "states:ListActivities",
         "states:ListStateMachines",
+        # Task-token callbacks name no resource: the token says which task.
+        "states:SendTaskFailure",
+        "states:SendTaskHeartbeat",
+        "states:SendTaskSuccess",
         "sts:GetCallerIdentity",
         "xray:GetSamplingRules",
         "xray:GetSamplingTargets",
@@ -86,12 +91,20 @@ def validate_definition(
 
 
 def validate_policy(
-    doc: object, *, source: str | None = None, lines: Mapping[str, tuple[int, int]] | None = None
+    doc: object,
+    *,
+    source: str | None = None,
+    lines: Mapping[str, tuple[int, int]] | None = None,
+    justified: Collection[str] = (),
 ) -> list[Problem]:
-    """Return every problem in an IAM policy document, identity or trust policy (empty when it is valid)."""
+    """Return every problem in an IAM policy document, identity or trust policy (empty when it is valid).
+
+    `justified` names the Sids of statements whose "*" the generator has a recorded reason for (an SMS
+    `sns:Publish` has no topic); they are exempt from the scopable-action rule, nothing else.
+    """
     findings = _schema_findings(doc, IAM_POLICY_SCHEMA, _iam_context)
     if isinstance(doc, dict):
-        findings += _policy_findings(doc)
+        findings += _policy_findings(doc, frozenset(justified))
     return _to_problems(findings, source, lines)
 
 
@@ -2082,7 +2095,7 @@ def _list(value: object) -> list[Any]:
 _SERVICE_WILDCARD = re.compile(r"[a-z0-9-]+:\*")
 
 
-def _policy_findings(doc: dict[str, Any]) -> list[_Finding]:
+def _policy_findings(doc: dict[str, Any], justified: frozenset[str] = frozenset()) -> list[_Finding]:
     findings: list[_Finding] = []
     raw = doc.get("Statement")
     statements: list[tuple[Path, Any]]
@@ -2134,7 +2147,7 @@ def _policy_findings(doc: dict[str, Any]) -> list[_Finding]:
                 )
         resources = statement.get("Resource")
         resource_list = [resources] if isinstance(resources, str) else _list(resources)
-        if "*" not in resource_list or has_principal:
+        if "*" not in resource_list or has_principal or statement.get("Sid") in justified:
             continue
         resource_path = (*path, "Resource")
         if "NotAction" in statement:
