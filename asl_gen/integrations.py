@@ -121,6 +121,43 @@ def _sagemaker_call(api: str, grants: tuple[Grant, ...], pass_roles: tuple[PassR
     return Integration("sagemaker", api, frozenset({REQUEST_RESPONSE}), grants, pass_roles)
 
 
+def _model_package_group(value: str, target: Context) -> tuple[str, str] | None:
+    """`arn:<p>:sagemaker:<r>:<a>` and the lowercased name of a group given by name or ARN; None if neither."""
+
+    def is_name(text: str) -> bool:
+        return 0 < len(text) <= 63 and text.replace("-", "").isalnum() and text.isascii() and text[0] != "-" != text[-1]
+
+    if is_name(value):
+        return f"arn:{target.partition}:sagemaker:{target.region}:{target.account}", value.lower()
+    parts = value.split(":")
+    if len(parts) == 6 and parts[:3] == ["arn", parts[1], "sagemaker"] and parts[1].startswith("aws") and parts[3]:
+        kind, _, name = parts[5].partition("/")
+        if kind == "model-package-group" and is_name(name) and len(parts[4]) == 12 and parts[4].isdigit():
+            return ":".join(parts[:5]), name.lower()
+    return None
+
+
+def _group_arn(value: str, target: Context) -> tuple[str, ...] | None:
+    found = _model_package_group(value, target)
+    return None if found is None else (f"{found[0]}:model-package-group/{found[1]}",)
+
+
+def _group_versions(value: str, target: Context) -> tuple[str, ...] | None:
+    # A versioned model package's ARN is model-package/<group>/<version>.
+    found = _model_package_group(value, target)
+    return None if found is None else (f"{found[0]}:model-package/{found[1]}/*",)
+
+
+# Without a group the call registers an unversioned package named by ModelPackageName.
+_UNVERSIONED_PACKAGE = f"{SAGEMAKER_ARN}:model-package/{{ModelPackageName}}"
+MODEL_PACKAGE_GROUP = ArnParam(
+    "ModelPackageGroupName", _group_arn, f"{SAGEMAKER_ARN}:model-package-group/*", _UNVERSIONED_PACKAGE
+)
+MODEL_PACKAGE_VERSIONS = ArnParam(
+    "ModelPackageGroupName", _group_versions, f"{SAGEMAKER_ARN}:model-package/*", _UNVERSIONED_PACKAGE
+)
+
+
 INTEGRATIONS: tuple[Integration, ...] = (
     _sagemaker_job("createTrainingJob", "TrainingJob", "training-job", "TrainingJobName", "SageMakerTrainingJobsRule"),
     _sagemaker_job(
@@ -201,6 +238,18 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "describeTrainingJob",
         frozenset({REQUEST_RESPONSE}),
         (Grant(("sagemaker:DescribeTrainingJob",), (f"{SAGEMAKER_ARN}:training-job/{{TrainingJobName}}",)),),
+        sdk=True,
+    ),
+    Integration(
+        "sagemaker",
+        "createModelPackage",
+        frozenset({REQUEST_RESPONSE}),
+        (
+            # The Service Authorization Reference lists model-package and model-package-group for
+            # CreateModelPackage; a new version is authorised against both.
+            Grant(("sagemaker:CreateModelPackage",), (MODEL_PACKAGE_GROUP, MODEL_PACKAGE_VERSIONS)),
+            Grant(("sagemaker:AddTags",), (MODEL_PACKAGE_VERSIONS,), when_parameter="Tags"),
+        ),
         sdk=True,
     ),
 )
