@@ -6,7 +6,7 @@ This is the public API the CLI calls. Nothing is written unless every document o
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from jsonschema.exceptions import SchemaError
 
 from asl_gen import iam
 from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure
-from asl_gen.plan import MachinePlan, ProjectPlan, plan_project
+from asl_gen.plan import MachinePlan, ProjectPlan, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump
 from asl_gen.spec import load_spec
 from asl_gen.validate import validate_definition, validate_policy
@@ -64,25 +64,34 @@ def generate(spec_path: Path, *, templates: Path | None = None, display: str | N
 
 
 def _render_machine(renderer: Renderer, machine: MachinePlan) -> Any:
-    tasks = [
-        {
-            "state_name": task.state_name,
-            "comment": task.comment,
-            "resource": task.resource,
-            "parameters": renderer.render_json(task.template, task.context),
-            "result_selector": task.result_selector,
-            "result_path": task.result_path,
-        }
-        for task in machine.tasks
-    ]
+    states = [_state_context(renderer, state) for state in machine.states]
     return renderer.render_json(
         "state-machine.asl.json.j2",
-        {"machine": {"name": machine.name, "comment": machine.comment, "tasks": tasks}},
+        {
+            "machine": {
+                "name": machine.name,
+                "comment": machine.comment,
+                "start_at": machine.start_at,
+                "states": states,
+            }
+        },
     )
 
 
+def _state_context(renderer: Renderer, state: StatePlan) -> dict[str, Any]:
+    """What the state's macro reads: its plan's fields and kind; a Task's Parameters rendered from its template."""
+    context: dict[str, Any] = {f.name: getattr(state, f.name) for f in fields(state)}
+    context["kind"] = state.kind
+    if isinstance(state, TaskState):
+        del context["template"], context["context"]
+        context["parameters"] = renderer.render_json(state.template, state.context)
+    return context
+
+
 def _render_iam(renderer: Renderer, plan: ProjectPlan, definitions: Mapping[str, Any]) -> dict[str, Any]:
-    statements = iam.state_machine_statements(definitions, plan.target, iam.machine_access(plan))
+    statements = iam.state_machine_statements(
+        definitions, plan.target, iam.machine_access(plan), plan.declared_resources
+    )
     return {
         STEPFUNCTIONS_POLICY: renderer.render_json("iam/policy.json.j2", {"statements": statements}),
         STEPFUNCTIONS_TRUST: renderer.render_json(

@@ -1,24 +1,36 @@
-"""Turn a validated spec into the documents to render: states per state machine, with template contexts."""
+"""Turn a validated spec into the documents to render: the states of each state machine, wired together.
+
+A step (one job of a state machine) contributes one or more states: a Task, or a Task with the Wait, Choice,
+Pass, Fail and Succeed states that poll, branch and stop around it. A step's states name each other directly;
+where a step hands over to whatever comes after it, it says `Goto.NEXT_STEP`, and `plan_project` links the
+steps: the next step's first state, or the end of the machine.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any, ClassVar
 
 from asl_gen import catalog
-from asl_gen.integrations import BY_KEY, REQUEST_RESPONSE, SYNC, task_resource
+from asl_gen.integrations import BY_KEY, REQUEST_RESPONSE, SYNC, Integration, find, task_resource
 from asl_gen.spec import (
     SAGEMAKER_NAME,
+    CallJob,
     EndpointConfigJob,
     EndpointJob,
+    EndpointWait,
     Job,
     ModelJob,
+    ModelPackageJob,
     Name,
     Spec,
     TrainingJob,
     Vpc,
+    call_inputs,
     default_name,
+    derived_state_name,
     hyperparameter_text,
     lookup_state_name,
     result_slot,
@@ -33,6 +45,10 @@ class Value:
     value: Any
     dynamic: bool = False
 
+    def entry(self, key: str) -> tuple[str, Any]:
+        """The key and value as ASL writes them in Parameters or ResultSelector."""
+        return (f"{key}.$" if self.dynamic else key, self.value)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -46,15 +62,117 @@ class Target:
         return f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{name}"
 
 
+class Goto(Enum):
+    """A transition to whatever follows the step: the next step's first state, or the end of the machine."""
+
+    NEXT_STEP = "next step"
+
+
+# A transition: a state of the same step by name, or on to the next step.
+Transition = str | Goto
+
+
 @dataclass(frozen=True)
-class TaskPlan:
-    state_name: str
+class Retrier:
+    errors: tuple[str, ...]
+    interval_seconds: int
+    max_attempts: int
+    backoff_rate: float
+
+
+@dataclass(frozen=True)
+class Catcher:
+    errors: tuple[str, ...]
+    next: Transition
+    result_path: str
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """A service call; its Parameters come from rendering `template` with `context`."""
+
+    kind: ClassVar[str] = "task"
+    name: str
     comment: str
     resource: str
     template: str
     context: Mapping[str, Any]
-    result_selector: Mapping[str, str] | None
-    result_path: str
+    result_selector: Mapping[str, Any] | None
+    # None: the result is dropped and the input passes on unchanged.
+    result_path: str | None
+    next: Transition | None = Goto.NEXT_STEP
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+    credentials: str | None = None
+    timeout_seconds: int | None = None
+    heartbeat_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class WaitState:
+    kind: ClassVar[str] = "wait"
+    name: str
+    comment: str
+    seconds: int
+    next: Transition | None = Goto.NEXT_STEP
+
+
+@dataclass(frozen=True)
+class PassState:
+    kind: ClassVar[str] = "pass"
+    name: str
+    comment: str
+    parameters: Mapping[str, Any]
+    result_path: str | None
+    next: Transition | None = Goto.NEXT_STEP
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    """A JSONPath Choice rule: `condition` holds its Variable and operator (or And/Or/Not), `next` its target."""
+
+    condition: Mapping[str, Any]
+    next: Transition
+
+
+@dataclass(frozen=True)
+class ChoiceState:
+    kind: ClassVar[str] = "choice"
+    name: str
+    comment: str
+    rules: tuple[ChoiceRule, ...]
+    default: Transition | None = None
+
+
+@dataclass(frozen=True)
+class FailState:
+    """Stops the execution with an error; each of error and cause is a constant or a path (`*_path`)."""
+
+    kind: ClassVar[str] = "fail"
+    name: str
+    comment: str
+    error: str | None = None
+    error_path: str | None = None
+    cause: str | None = None
+    cause_path: str | None = None
+
+
+@dataclass(frozen=True)
+class SucceedState:
+    kind: ClassVar[str] = "succeed"
+    name: str
+    comment: str
+
+
+StatePlan = TaskState | WaitState | PassState | ChoiceState | FailState | SucceedState
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """The states of one step; the first is where the step starts."""
+
+    key: str
+    states: tuple[StatePlan, ...]
 
 
 @dataclass(frozen=True)
@@ -69,9 +187,14 @@ class MachinePlan:
     name: str
     arn: str
     comment: str
-    tasks: tuple[TaskPlan, ...]
+    # Linked: no `Goto` is left in them, and `next=None` means the state ends the machine.
+    states: tuple[StatePlan, ...]
     inputs: tuple[InputField, ...]
     input_description: str
+
+    @property
+    def start_at(self) -> str:
+        return self.states[0].name
 
 
 @dataclass(frozen=True)
@@ -79,6 +202,8 @@ class ProjectPlan:
     spec: Spec
     target: Target
     machines: tuple[MachinePlan, ...]
+    # For aws-sdk calls asl-gen has no IAM row for: state name -> the ARNs the spec declares the call acts on.
+    declared_resources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 TRAINING_RESULT = {
@@ -91,9 +216,29 @@ RESULTS: Mapping[str, Mapping[str, str]] = {
     "model": {"ModelArn.$": "$.ModelArn"},
     "endpoint-config": {"EndpointConfigArn.$": "$.EndpointConfigArn"},
     "endpoint": {"EndpointArn.$": "$.EndpointArn"},
+    "model-package": {"ModelPackageArn.$": "$.ModelPackageArn"},
 }
 NAME_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 63, "pattern": SAGEMAKER_NAME.pattern}
 INPUT_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
+
+# SageMaker's API model declares no exception for DescribeEndpoint (botocore's sagemaker service-2.json), so the
+# SDK Step Functions calls it with raises every SageMaker error - throttling and "Could not find endpoint" alike -
+# as the service's base exception. Step Functions names SDK errors ServiceName.ErrorName (developer guide,
+# "AWS SDK service integrations"), hence this one name; LocalStack's Step Functions names unmodelled errors the
+# same way, and CDK samples catch it around describeEndpoint.
+SAGEMAKER_SDK_ERROR = "SageMaker.SageMakerException"
+# What SageMaker says when DescribeEndpoint is asked for an endpoint that does not exist (a ValidationException;
+# botocore's EndpointDeleted waiter takes that error as "gone").
+ENDPOINT_NOT_FOUND = "*Could not find endpoint*"
+# Statuses after which an endpoint never becomes InService by itself (EndpointStatus enum, botocore service-2.json;
+# the EndpointInService waiter fails on Failed, and UpdateRollbackFailed came later for failed rollbacks).
+ENDPOINT_FAILED_STATUSES = ("Failed", "UpdateRollbackFailed")
+# Status checks are cheap reads: retry throttling a few times with backoff rather than fail a long deployment.
+DESCRIBE_RETRY = Retrier((SAGEMAKER_SDK_ERROR,), interval_seconds=5, max_attempts=4, backoff_rate=2.0)
+# Errors the execution fails with when the endpoint does not come up; user errors must not start with 'States.'.
+ENDPOINT_FAILED = "Endpoint.Failed"
+ENDPOINT_ROLLED_BACK = "Endpoint.RolledBack"
+ENDPOINT_TIMEOUT = "Endpoint.Timeout"
 
 
 def image_of(spec: Spec, job: TrainingJob) -> str:
@@ -103,7 +248,7 @@ def image_of(spec: Spec, job: TrainingJob) -> str:
     return catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
 
 
-def model_image(spec: Spec, job: ModelJob) -> str:
+def model_image(spec: Spec, job: ModelJob | ModelPackageJob) -> str:
     if job.image is not None:
         return job.image
     source = spec.jobs[job.from_ or ""]
@@ -111,18 +256,28 @@ def model_image(spec: Spec, job: ModelJob) -> str:
     return image_of(spec, source)
 
 
+def _integration(key: str) -> Integration:
+    integration = find(key)
+    assert integration is not None, f"no integration row for {key}"
+    return integration
+
+
 @dataclass
 class _MachineBuilder:
     spec: Spec
     target: Target
     key: str
-    tasks: list[TaskPlan] = field(default_factory=list)
+    steps: list[StepPlan] = field(default_factory=list)
     done: set[str] = field(default_factory=set)
     inputs: dict[str, str] = field(default_factory=dict)
+    # Inputs a call reads (not as a SageMaker name): input name -> job key.
+    plain_inputs: dict[str, str] = field(default_factory=dict)
+    declared: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def name(self, key: str) -> Value:
         """The name of job `key` as this execution sees it."""
         job = self.spec.jobs[key]
+        assert not isinstance(job, ModelPackageJob | CallJob)
         name: Name = job.name or default_name(self.spec.project, key)
         if name.literal is not None:
             return Value(name.literal)
@@ -134,14 +289,20 @@ class _MachineBuilder:
 
     def add(self, key: str) -> None:
         job = self.spec.jobs[key]
+        states: list[StatePlan] = []
         if isinstance(job, TrainingJob):
-            self._training(key, job)
+            states = [self._training(key, job)]
         elif isinstance(job, ModelJob):
-            self._model(key, job)
+            states = self._model(key, job)
         elif isinstance(job, EndpointConfigJob):
-            self._endpoint_config(key, job)
+            states = [self._endpoint_config(key, job)]
+        elif isinstance(job, EndpointJob):
+            states = self._endpoint(key, job)
+        elif isinstance(job, ModelPackageJob):
+            states = self._model_package(key, job)
         else:
-            self._endpoint(key, job)
+            states = [self._call(key, job)]
+        self.steps.append(StepPlan(key, tuple(states)))
         self.done.add(key)
 
     def _task(
@@ -153,20 +314,18 @@ class _MachineBuilder:
         template: str,
         context: Mapping[str, Any],
         comment: str,
-    ) -> None:
-        self.tasks.append(
-            TaskPlan(
-                state_name=state_name_of(key, job),
-                comment=job.comment or comment,
-                resource=task_resource(self.target.partition, BY_KEY[api], pattern),
-                template=template,
-                context={"job": context},
-                result_selector=RESULTS[job.type],
-                result_path=f"$.{result_slot(key)}",
-            )
+    ) -> TaskState:
+        return TaskState(
+            name=state_name_of(key, job),
+            comment=job.comment or comment,
+            resource=task_resource(self.target.partition, BY_KEY[api], pattern),
+            template=template,
+            context={"job": context},
+            result_selector=RESULTS[job.type],
+            result_path=f"$.{result_slot(key)}",
         )
 
-    def _training(self, key: str, job: TrainingJob) -> None:
+    def _training(self, key: str, job: TrainingJob) -> TaskState:
         context = {
             "name": self.name(key),
             "image": image_of(self.spec, job),
@@ -196,7 +355,7 @@ class _MachineBuilder:
             "vpc": _vpc(job.vpc),
             "kms_key": job.kms_key,
         }
-        self._task(
+        return self._task(
             key,
             job,
             "sagemaker:createTrainingJob",
@@ -206,31 +365,35 @@ class _MachineBuilder:
             f"Run SageMaker training job '{key}' and wait until it ends",
         )
 
-    def _model_data(self, source: str) -> Value:
+    def _model_data(self, source: str, states: list[StatePlan], then: str) -> Value:
+        """The artifacts of a training job: from its step's result, else looked up first (a state in `states`)."""
         if source not in self.done:
-            self._lookup_training(source)
+            states.append(self._lookup_training(source, then))
         return Value(f"$.{result_slot(source)}.ModelDataUrl", dynamic=True)
 
-    def _lookup_training(self, source: str) -> None:
+    def _lookup_training(self, source: str, then: str) -> TaskState:
         """Fetch the artifacts of a training job another state machine ran."""
         job = self.spec.jobs[source]
-        self.tasks.append(
-            TaskPlan(
-                state_name=lookup_state_name(source, job),
-                comment=f"Read the model artifacts of training job '{source}', which another state machine ran",
-                resource=task_resource(
-                    self.target.partition, BY_KEY["aws-sdk:sagemaker:describeTrainingJob"], REQUEST_RESPONSE
-                ),
-                template="sagemaker/describe-training-job.json.j2",
-                context={"job": {"name": self.name(source)}},
-                result_selector=TRAINING_RESULT,
-                result_path=f"$.{result_slot(source)}",
-            )
-        )
         self.done.add(source)
+        return TaskState(
+            name=lookup_state_name(source, job),
+            comment=f"Read the model artifacts of training job '{source}', which another state machine ran",
+            resource=task_resource(
+                self.target.partition, BY_KEY["aws-sdk:sagemaker:describeTrainingJob"], REQUEST_RESPONSE
+            ),
+            template="sagemaker/describe-training-job.json.j2",
+            context={"job": {"name": self.name(source)}},
+            result_selector=TRAINING_RESULT,
+            result_path=f"$.{result_slot(source)}",
+            next=then,
+        )
 
-    def _model(self, key: str, job: ModelJob) -> None:
-        model_data = Value(job.model_data) if job.model_data is not None else self._model_data(job.from_ or "")
+    def _model(self, key: str, job: ModelJob) -> list[StatePlan]:
+        states: list[StatePlan] = []
+        own = state_name_of(key, job)
+        model_data = (
+            Value(job.model_data) if job.model_data is not None else self._model_data(job.from_ or "", states, own)
+        )
         context = {
             "name": self.name(key),
             "image": model_image(self.spec, job),
@@ -240,18 +403,21 @@ class _MachineBuilder:
             "tags": _tags(job.tags),
             "vpc": _vpc(job.vpc),
         }
-        self._task(
-            key,
-            job,
-            "sagemaker:createModel",
-            REQUEST_RESPONSE,
-            "sagemaker/create-model.json.j2",
-            context,
-            f"Create SageMaker model '{key}' from "
-            + (f"the artifacts of training job '{job.from_}'" if job.from_ else "its model data"),
+        states.append(
+            self._task(
+                key,
+                job,
+                "sagemaker:createModel",
+                REQUEST_RESPONSE,
+                "sagemaker/create-model.json.j2",
+                context,
+                f"Create SageMaker model '{key}' from "
+                + (f"the artifacts of training job '{job.from_}'" if job.from_ else "its model data"),
+            )
         )
+        return states
 
-    def _endpoint_config(self, key: str, job: EndpointConfigJob) -> None:
+    def _endpoint_config(self, key: str, job: EndpointConfigJob) -> TaskState:
         context = {
             "name": self.name(key),
             "variants": [
@@ -266,7 +432,7 @@ class _MachineBuilder:
             ],
             "tags": _tags(job.tags),
         }
-        self._task(
+        return self._task(
             key,
             job,
             "sagemaker:createEndpointConfig",
@@ -276,16 +442,239 @@ class _MachineBuilder:
             f"Create SageMaker endpoint config '{key}'",
         )
 
-    def _endpoint(self, key: str, job: EndpointJob) -> None:
-        context = {"name": self.name(key), "config_name": self.name(job.config), "tags": _tags(job.tags)}
-        self._task(
-            key,
-            job,
-            "sagemaker:createEndpoint",
-            REQUEST_RESPONSE,
-            "sagemaker/create-endpoint.json.j2",
-            context,
-            f"Create SageMaker endpoint '{key}' (returns when creation starts, not when InService)",
+    def _endpoint(self, key: str, job: EndpointJob) -> list[StatePlan]:
+        """createEndpoint; or look the endpoint up and create or update it; then, optionally, wait for it."""
+        own = state_name_of(key, job)
+        slot = f"$.{result_slot(key)}"
+        name, config = self.name(key), self.name(job.config)
+        update = job.if_exists == "update"
+        wait = job.wait_settings
+        after: Transition = derived_state_name(own, "wait") if wait else Goto.NEXT_STEP
+        result: dict[str, Any] = dict(RESULTS["endpoint"])
+        if wait is not None:
+            if update:
+                # A failed update rolls back to the old config and ends InService: the loop must know which is new.
+                result.update([config.entry("EndpointConfigName")])
+            result["Polls"] = {"Count": 0}
+        context = {"job": {"name": name, "config_name": config, "tags": _tags(job.tags)}}
+        create = TaskState(
+            name=derived_state_name(own, "create") if update else own,
+            comment=f"Create SageMaker endpoint '{key}' (returns when creation starts, not when InService)"
+            if update or job.comment is None
+            else job.comment,
+            resource=task_resource(self.target.partition, BY_KEY["sagemaker:createEndpoint"], REQUEST_RESPONSE),
+            template="sagemaker/create-endpoint.json.j2",
+            context=context,
+            result_selector=result,
+            result_path=slot,
+            next=after,
+        )
+        states: list[StatePlan] = []
+        if update:
+            states.extend(self._endpoint_lookup(key, job, own, slot, name, create.name))
+        states.append(create)
+        if update:
+            states.append(
+                TaskState(
+                    name=derived_state_name(own, "update"),
+                    comment=f"Point SageMaker endpoint '{key}' at endpoint config '{job.config}' "
+                    "(returns when the update starts)",
+                    resource=task_resource(self.target.partition, BY_KEY["sagemaker:updateEndpoint"], REQUEST_RESPONSE),
+                    template="sagemaker/update-endpoint.json.j2",
+                    context=context,
+                    result_selector=result,
+                    result_path=slot,
+                    next=after,
+                )
+            )
+        if wait is not None:
+            states.extend(self._endpoint_wait(key, own, slot, name, wait, update))
+        return states
+
+    def _endpoint_lookup(
+        self, key: str, job: EndpointJob, own: str, slot: str, name: Value, create: str
+    ) -> list[StatePlan]:
+        """Describe the endpoint: found, update it; not found, create it; any other error stops the run."""
+        not_found = derived_state_name(own, "not found?")
+        failed = derived_state_name(own, "lookup failed")
+        return [
+            TaskState(
+                name=own,
+                comment=job.comment or f"Look up SageMaker endpoint '{key}': update it if it exists, else create it",
+                resource=task_resource(
+                    self.target.partition, _integration("aws-sdk:sagemaker:describeEndpoint"), REQUEST_RESPONSE
+                ),
+                template="sagemaker/describe-endpoint.json.j2",
+                context={"job": {"name": name}},
+                result_selector={"EndpointStatus.$": "$.EndpointStatus"},
+                result_path=slot,
+                next=derived_state_name(own, "update"),
+                # The error output ({Error, Cause}) lands in the slot, where the next Choice reads the Cause.
+                catch=(Catcher((SAGEMAKER_SDK_ERROR,), not_found, slot),),
+            ),
+            ChoiceState(
+                name=not_found,
+                comment="SageMaker reports a missing endpoint as an error; tell it from throttling or access errors",
+                rules=(ChoiceRule({"Variable": f"{slot}.Cause", "StringMatches": ENDPOINT_NOT_FOUND}, create),),
+                default=failed,
+            ),
+            FailState(
+                name=failed,
+                comment=f"Describing endpoint '{key}' failed for another reason than its absence",
+                error_path=f"{slot}.Error",
+                cause_path=f"{slot}.Cause",
+            ),
+        ]
+
+    def _endpoint_wait(
+        self, key: str, own: str, slot: str, name: Value, wait: EndpointWait, update: bool
+    ) -> list[StatePlan]:
+        """Wait, count, describe, decide: a loop bounded by `max_polls` status checks."""
+        states = {s: derived_state_name(own, s) for s in ("wait", "count", "status", "in service?")}
+        failed, rolled_back, timed_out = (derived_state_name(own, s) for s in ("failed", "rolled back", "timed out"))
+        status = f"{slot}.Status"
+        is_in_service = {"Variable": f"{status}.EndpointStatus", "StringEquals": "InService"}
+        rules: list[ChoiceRule] = []
+        if update:
+            serves_new_config = {
+                "Variable": f"{status}.EndpointConfigName",
+                "StringEqualsPath": f"{slot}.EndpointConfigName",
+            }
+            rules.append(ChoiceRule({"And": [is_in_service, serves_new_config]}, Goto.NEXT_STEP))
+            rules.append(ChoiceRule(is_in_service, rolled_back))
+        else:
+            rules.append(ChoiceRule(is_in_service, Goto.NEXT_STEP))
+        rules.append(
+            ChoiceRule(
+                {"Or": [{"Variable": f"{status}.EndpointStatus", "StringEquals": s} for s in ENDPOINT_FAILED_STATUSES]},
+                failed,
+            )
+        )
+        rules.append(
+            ChoiceRule({"Variable": f"{slot}.Polls.Count", "NumericGreaterThanEquals": wait.max_polls}, timed_out)
+        )
+        plan: list[StatePlan] = [
+            WaitState(
+                states["wait"],
+                f"Give endpoint '{key}' {wait.poll_seconds} seconds before checking its status",
+                wait.poll_seconds,
+                next=states["count"],
+            ),
+            PassState(
+                states["count"],
+                f"Count the status checks of endpoint '{key}' (at most {wait.max_polls})",
+                {"Count.$": f"States.MathAdd({slot}.Polls.Count, 1)"},
+                f"{slot}.Polls",
+                next=states["status"],
+            ),
+            TaskState(
+                name=states["status"],
+                comment=f"Read the status of endpoint '{key}'",
+                resource=task_resource(
+                    self.target.partition, _integration("aws-sdk:sagemaker:describeEndpoint"), REQUEST_RESPONSE
+                ),
+                template="sagemaker/describe-endpoint.json.j2",
+                context={"job": {"name": name}},
+                # The whole description: FailureReason exists only on a failed endpoint, and a ResultSelector
+                # path that matches nothing fails the state (States.Runtime) instead of giving null.
+                result_selector=None,
+                result_path=status,
+                next=states["in service?"],
+                retry=(DESCRIBE_RETRY,),
+            ),
+            ChoiceState(
+                states["in service?"],
+                f"Go on once endpoint '{key}' is InService; stop if it failed or the checks run out",
+                tuple(rules),
+                default=states["wait"],
+            ),
+            FailState(
+                failed,
+                f"Endpoint '{key}' failed; the cause is SageMaker's FailureReason",
+                error=ENDPOINT_FAILED,
+                cause_path=f"{status}.FailureReason",
+            ),
+        ]
+        if update:
+            plan.append(
+                FailState(
+                    rolled_back,
+                    f"Endpoint '{key}' is InService, but with its previous endpoint config: the update failed",
+                    error=ENDPOINT_ROLLED_BACK,
+                    cause_path=f"States.Format('The update failed and SageMaker rolled the endpoint back to "
+                    f"endpoint config {{}}', {status}.EndpointConfigName)",
+                )
+            )
+        plan.append(
+            FailState(
+                timed_out,
+                f"Endpoint '{key}' was not InService after {wait.max_polls} status checks",
+                error=ENDPOINT_TIMEOUT,
+                cause=f"The endpoint was not InService after {wait.max_polls} status checks "
+                f"{wait.poll_seconds} seconds apart",
+            )
+        )
+        return plan
+
+    def _model_package(self, key: str, job: ModelPackageJob) -> list[StatePlan]:
+        states: list[StatePlan] = []
+        own = state_name_of(key, job)
+        model_data = (
+            Value(job.model_data) if job.model_data is not None else self._model_data(job.from_ or "", states, own)
+        )
+        context = {
+            "group": job.group,
+            "description": job.description,
+            "approval": job.approval,
+            "image": model_image(self.spec, job),
+            "model_data": model_data,
+            "environment": dict(job.environment),
+            "content_types": list(job.content_types),
+            "response_types": list(job.response_types),
+            "inference_instances": list(job.inference_instances),
+            "transform_instances": list(job.transform_instances),
+        }
+        source = f"the artifacts of training job '{job.from_}'" if job.from_ else "its model data"
+        states.append(
+            TaskState(
+                name=own,
+                comment=job.comment
+                or f"Register {source} as a new version in model package group '{job.group}' ({job.approval})",
+                resource=task_resource(
+                    self.target.partition, _integration("aws-sdk:sagemaker:createModelPackage"), REQUEST_RESPONSE
+                ),
+                template="sagemaker/create-model-package.json.j2",
+                context={"job": context},
+                result_selector=RESULTS["model-package"],
+                result_path=f"$.{result_slot(key)}",
+            )
+        )
+        return states
+
+    def _call(self, key: str, job: CallJob) -> TaskState:
+        for input_name in call_inputs(job):
+            self.plain_inputs.setdefault(input_name, key)
+        integration = find(job.resource)
+        resource = (
+            task_resource(self.target.partition, integration, job.suffix)
+            if integration is not None
+            else f"arn:{self.target.partition}:states:::{job.resource}{job.suffix}"
+        )
+        own = state_name_of(key, job)
+        if job.resources is not None:
+            merged = self.declared.get(own, ()) + tuple(a for a in job.resources if a not in self.declared.get(own, ()))
+            self.declared[own] = merged
+        return TaskState(
+            name=own,
+            comment=job.comment or f"Call {job.resource} ({job.pattern})",
+            resource=resource,
+            template="call/parameters.json.j2",
+            context={"parameters": dict(job.parameters)},
+            result_selector=dict(job.result_selector) if job.result_selector is not None else None,
+            result_path=None if job.discard_result else f"$.{result_slot(key)}",
+            credentials=job.credentials,
+            timeout_seconds=job.timeout_seconds,
+            heartbeat_seconds=job.heartbeat_seconds,
         )
 
 
@@ -299,10 +688,58 @@ def _vpc(vpc: Vpc | None) -> dict[str, list[str]] | None:
     return {"SecurityGroupIds": list(vpc.security_groups), "Subnets": list(vpc.subnets)}
 
 
+def link(steps: Sequence[StepPlan]) -> tuple[StatePlan, ...]:
+    """The states of all steps in order, each `Goto.NEXT_STEP` replaced by the following step's first state.
+
+    After the last step, Task, Pass and Wait states end the machine (`next=None`); a Choice rule or a Catch cannot
+    end it, so they go to a Succeed state named '<step>: done' added for them.
+    """
+    states: list[StatePlan] = []
+    for index, step in enumerate(steps):
+        following = steps[index + 1].states[0].name if index + 1 < len(steps) else None
+        states.extend(_link_step(step, following))
+    return tuple(states)
+
+
+def _link_step(step: StepPlan, following: str | None) -> list[StatePlan]:
+    done = derived_state_name(step.states[0].name, "done")
+    ends_in_done = False
+
+    def target(transition: Transition) -> str:
+        nonlocal ends_in_done
+        if isinstance(transition, str):
+            return transition
+        if following is not None:
+            return following
+        ends_in_done = True
+        return done
+
+    def step_next(transition: Transition | None) -> str | None:
+        return following if transition is Goto.NEXT_STEP else transition
+
+    states: list[StatePlan] = []
+    for state in step.states:
+        if isinstance(state, TaskState):
+            catch = tuple(replace(c, next=target(c.next)) for c in state.catch)
+            states.append(replace(state, next=step_next(state.next), catch=catch))
+        elif isinstance(state, WaitState | PassState):
+            states.append(replace(state, next=step_next(state.next)))
+        elif isinstance(state, ChoiceState):
+            rules = tuple(replace(rule, next=target(rule.next)) for rule in state.rules)
+            default = target(state.default) if state.default is not None else None
+            states.append(replace(state, rules=rules, default=default))
+        else:
+            states.append(state)
+    if ends_in_done:
+        states.append(SucceedState(done, f"The state machine ends here once step '{step.key}' is through"))
+    return states
+
+
 def plan_project(spec: Spec) -> ProjectPlan:
-    """Lay out every state machine of the spec as a list of Task plans."""
+    """Lay out every state machine of the spec as a linked list of states."""
     target = Target(spec.aws.resolved_partition, spec.aws.region, spec.aws.account)
     machines = []
+    declared: dict[str, tuple[str, ...]] = {}
     for key, machine in spec.state_machines.items():
         builder = _MachineBuilder(spec, target, key)
         for step in machine.steps:
@@ -316,16 +753,27 @@ def plan_project(spec: Spec) -> ProjectPlan:
                 else {"type": INPUT_TYPES[spec.inputs[input_name]]},
             )
             for input_name, job_key in builder.inputs.items()
+        ) + tuple(
+            InputField(
+                input_name,
+                {"type": INPUT_TYPES[spec.inputs[input_name]], "description": f"Read by {job_key} (call)"},
+            )
+            for input_name, job_key in builder.plain_inputs.items()
+            if input_name not in builder.inputs
         )
+        for state_name, arns in builder.declared.items():
+            declared[state_name] = declared.get(state_name, ()) + tuple(
+                a for a in arns if a not in declared.get(state_name, ())
+            )
         machines.append(
             MachinePlan(
                 key=key,
                 name=name,
                 arn=target.state_machine_arn(name),
                 comment=machine.comment or f"{spec.project}: " + " -> ".join(machine.steps),
-                tasks=tuple(builder.tasks),
+                states=link(builder.steps),
                 inputs=inputs,
                 input_description=f"Start {name} with this JSON object as the execution input.",
             )
         )
-    return ProjectPlan(spec, target, tuple(machines))
+    return ProjectPlan(spec, target, tuple(machines), declared)

@@ -26,6 +26,7 @@ from pydantic import (
 
 from asl_gen import catalog
 from asl_gen.errors import Problem, SpecError
+from asl_gen.integrations import CALLBACK, REQUEST_RESPONSE, SYNC, SYNC2
 from asl_gen.loader import Located, load_file
 
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -532,6 +533,36 @@ class EndpointConfigJob(_Model):
         return self
 
 
+# AWS's own waiter for DescribeEndpoint (botocore `sagemaker/2017-07-24/waiters-2.json`, EndpointInService) checks
+# every 30 seconds, 120 times: the defaults of `wait`.
+POLL_SECONDS_DEFAULT = 30
+MAX_POLLS_DEFAULT = 120
+# Each status check adds about eight history events; a Standard execution stops at 25,000.
+MAX_POLLS_LIMIT = 1000
+
+
+class EndpointWait(_Model):
+    poll_seconds: Annotated[int, Field(ge=1, le=3600)] = Field(
+        POLL_SECONDS_DEFAULT, description="Seconds between two status checks", examples=[30, 60]
+    )
+    max_polls: Annotated[int, Field(ge=1, le=MAX_POLLS_LIMIT)] = Field(
+        MAX_POLLS_DEFAULT,
+        description="Status checks before the state machine gives up with Endpoint.Timeout",
+        examples=[120, 60],
+    )
+
+
+def _wait_schema(schema: dict[str, Any]) -> None:
+    # Users write `wait: true`; the model turns it into the default settings, so the schema offers a boolean.
+    schema["anyOf"] = [
+        {"type": "boolean", "description": "true: the default settings; false: do not wait"}
+        if s == {"type": "null"}
+        else s
+        for s in schema.get("anyOf", [])
+    ]
+    schema.pop("default", None)
+
+
 class EndpointJob(_Model):
     type: Literal["endpoint"] = Field(
         description="A SageMaker endpoint, created with createEndpoint (the call returns when creation starts)",
@@ -546,10 +577,286 @@ class EndpointJob(_Model):
     )
     config: Key = Field(description="The job key of the endpoint configuration to deploy", examples=["endpoint-config"])
     tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
+    if_exists: Literal["fail", "update"] = Field(
+        "fail",
+        description="When an endpoint of that name exists: fail (createEndpoint refuses it) or update it to the "
+        "new endpoint config with updateEndpoint",
+        examples=["update"],
+    )
+    wait: EndpointWait | None = Field(
+        None,
+        description="Poll describeEndpoint until the endpoint is InService, failing with Endpoint.Failed, "
+        "Endpoint.RolledBack or Endpoint.Timeout: true for 120 checks 30 seconds apart, or the numbers",
+        examples=[True, {"poll_seconds": 60, "max_polls": 90}],
+        json_schema_extra=_wait_schema,
+    )
+
+    @field_validator("wait", mode="before")
+    @classmethod
+    def _wait_shorthand(cls, value: Any) -> Any:
+        if value is True:
+            return {}
+        if value is False:
+            return None
+        if not isinstance(value, dict):
+            raise ValueError(f"give wait as true, false or {{poll_seconds: 30, max_polls: 120}}, not {_show(value)}")
+        return value
+
+    @property
+    def wait_settings(self) -> EndpointWait | None:
+        """How to wait until the endpoint is InService, or None when the step does not wait."""
+        return self.wait
 
 
-Job = Annotated[TrainingJob | ModelJob | EndpointConfigJob | EndpointJob, Field(discriminator="type")]
-JOB_TYPES = ("training", "model", "endpoint-config", "endpoint")
+ContentType = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
+MimeType = Annotated[str, StringConstraints(max_length=1024, pattern=r"^[-\w]+/[^\x00-\x1f\x7f-\x9f]+$")]
+
+
+class ModelPackageJob(_Model):
+    type: Literal["model-package"] = Field(
+        description="A new version in a SageMaker model package group (the model registry), registered with "
+        "aws-sdk:sagemaker:createModelPackage",
+        examples=["model-package"],
+    )
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Register Model"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    group: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern, max_length=SAGEMAKER_NAME_MAX)] = Field(
+        description="The model package group the version joins (it must exist); SageMaker numbers the versions",
+        examples=["churn-models"],
+    )
+    from_: Key | None = Field(
+        default=None,
+        alias="from",
+        description="The training job whose artifacts and image the version registers (give this or model_data)",
+        examples=["train"],
+    )
+    model_data: S3Uri | None = Field(
+        None,
+        description="S3 URI of model artifacts made elsewhere (give this and image instead of from)",
+        examples=["s3://my-bucket/models/model.tar.gz"],
+    )
+    image: EcrImage | None = Field(
+        None,
+        description="The inference image URI, with model_data",
+        examples=["123456789012.dkr.ecr.us-east-1.amazonaws.com/server:1.0"],
+    )
+    approval: Literal["Approved", "PendingManualApproval", "Rejected"] = Field(
+        "PendingManualApproval",
+        description="The version's approval status; only an Approved version may be deployed from the registry",
+        examples=["PendingManualApproval", "Approved"],
+    )
+    description: Annotated[str, StringConstraints(max_length=1024, pattern=r"^[^\x00-\x1f\x7f-\x9f]*$")] | None = Field(
+        None, description="The version's description in the registry", examples=["XGBoost, nightly retrain"]
+    )
+    content_types: Annotated[list[ContentType], Field(min_length=1, max_length=10)] = Field(
+        ["text/csv"], description="MIME types the model accepts", examples=[["text/csv", "application/json"]]
+    )
+    response_types: Annotated[list[MimeType], Field(min_length=1, max_length=10)] = Field(
+        ["text/csv"], description="MIME types the model answers with", examples=[["text/csv"]]
+    )
+    inference_instances: Annotated[list[InstanceType], Field(min_length=1, max_length=20)] = Field(
+        ["ml.m5.large"],
+        description="Instance types an endpoint may serve the version on",
+        examples=[["ml.m5.large", "ml.m5.xlarge"]],
+    )
+    transform_instances: Annotated[list[InstanceType], Field(min_length=1, max_length=20)] = Field(
+        ["ml.m5.large"],
+        description="Instance types a batch transform job may run the version on",
+        examples=[["ml.m5.large"]],
+    )
+    environment: Environment = Field(
+        {}, description="Environment variables of the inference container", examples=[{"SAGEMAKER_PROGRAM": "serve.py"}]
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_tags(cls, value: Any) -> Any:
+        # CreateModelPackage refuses Tags together with ModelPackageGroupName: a version carries its group's tags.
+        if isinstance(value, dict) and "tags" in value:
+            raise ValueError(
+                "a model package version takes the tags of its group; SageMaker refuses tags on the version "
+                "(tag the model package group instead)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _source(self) -> ModelPackageJob:
+        if (self.from_ is None) == (self.model_data is None):
+            raise ValueError("give exactly one of 'from' (a training job) or 'model_data' (an s3:// URI)")
+        if self.model_data is not None and self.image is None:
+            raise ValueError("a model package built from 'model_data' needs 'image' (the inference image URI)")
+        return self
+
+
+# How the spec spells each integration pattern, and the suffix the Task's Resource gets for it.
+CALL_PATTERNS: Mapping[str, str] = {
+    "request-response": REQUEST_RESPONSE,
+    "sync": SYNC,
+    "sync:2": SYNC2,
+    "callback": CALLBACK,
+}
+CALL_RESOURCE = re.compile(r"^(?:aws-sdk:)?[a-z0-9]+(?:-[a-z0-9]+)*:[a-z][A-Za-z0-9]*$")
+# Any ARN but a bare wildcard: these go into the policy as written.
+DECLARED_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]+:[a-z0-9-]*:(\d{12}|\*)?:[^\s]+$")
+TASK_TOKEN = "$$.Task.Token"
+TIMEOUT_LIMIT = 99_999_999
+
+
+def _dynamic_values(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """Every `key.$` entry of a request or result selector, nested objects and lists included."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{where}.{key}" if where else str(key)
+            if str(key).endswith(".$"):
+                yield here, item
+            else:
+                yield from _dynamic_values(item, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _dynamic_values(item, f"{where}[{index}]")
+
+
+def _payload(value: dict[str, Any]) -> dict[str, Any]:
+    for where, item in _dynamic_values(value):
+        if not isinstance(item, str) or not item.startswith(("$", "States.")):
+            raise ValueError(
+                f"{where} must be a path ($.field, $$.Execution.Input.Name) or an intrinsic function "
+                f"(States.Format(...)), not {_show(item)} (drop '.$' from the key to pass a constant)"
+            )
+    for where, node in _objects(value):
+        doubled = sorted(k for k in node if isinstance(k, str) and k.endswith(".$") and k[:-2] in node)
+        if doubled:
+            raise ValueError(f"{where or 'the mapping'} sets both {doubled[0][:-2]!r} and {doubled[0]!r}; keep one")
+    return value
+
+
+def _objects(value: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(value, dict):
+        yield where, value
+        for key, item in value.items():
+            yield from _objects(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _objects(item, f"{where}[{index}]")
+
+
+Payload = Annotated[
+    dict[Annotated[str, StringConstraints(min_length=1, max_length=256)], Any], AfterValidator(_payload)
+]
+
+
+def _declared_arn(value: str) -> str:
+    if not DECLARED_ARN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an ARN (write it out: arn:aws:s3:::my-bucket/reports/*); a bare '*' is never granted"
+        )
+    return value
+
+
+class CallJob(_Model):
+    type: Literal["call"] = Field(
+        description="Any service call asl-gen knows (Lambda, SNS, SQS, DynamoDB, ECS, Batch, Glue, EventBridge, "
+        "Step Functions, AWS SDK), as one Task state",
+        examples=["call"],
+    )
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Notify Team"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    resource: str = Field(
+        description="The integration: service:api (lambda:invoke, sns:publish) or aws-sdk:service:apiName",
+        examples=["sns:publish", "lambda:invoke", "aws-sdk:s3:getObject"],
+    )
+    pattern: Literal["request-response", "sync", "sync:2", "callback"] = Field(
+        "request-response",
+        description="How the state waits: request-response (the call returns), sync or sync:2 (the job ends) or "
+        "callback (a task token comes back)",
+        examples=["request-response", "sync", "callback"],
+    )
+    parameters: Payload = Field(
+        {},
+        description="The request, rendered as the Task's Parameters as written; keys ending in '.$' take a path "
+        "or an intrinsic function",
+        examples=[{"TopicArn": "arn:aws:sns:us-east-1:123456789012:deployments", "Message.$": "$.endpoint"}],
+    )
+    result_selector: Payload | None = Field(
+        None,
+        description="Reshape the result before it is kept under $.<job key>; keys ending in '.$' select from it",
+        examples=[{"Payload.$": "$.Payload"}],
+    )
+    discard_result: bool = Field(
+        False,
+        description="Drop the call's result and pass the state's input on unchanged (ResultPath null)",
+        examples=[True],
+    )
+    resources: Annotated[list[Annotated[str, AfterValidator(_declared_arn)]], Field(min_length=1, max_length=50)] | (
+        None
+    ) = Field(
+        None,
+        description="For an aws-sdk call asl-gen has no IAM row for: the ARNs it acts on, granted as written",
+        examples=[["arn:aws:s3:::my-bucket/reports/*"]],
+    )
+    credentials: str | None = Field(
+        None,
+        description="ARN of a role the state assumes for the call (Task Credentials); the state machine's role may "
+        "then assume it",
+        examples=["arn:aws:iam::210987654321:role/cross-account-publisher"],
+    )
+    timeout_seconds: Annotated[int, Field(ge=1, le=TIMEOUT_LIMIT)] | None = Field(
+        None, description="Fail the state with States.Timeout after this many seconds", examples=[3600]
+    )
+    heartbeat_seconds: Annotated[int, Field(ge=1, le=TIMEOUT_LIMIT)] | None = Field(
+        None,
+        description="Fail the state with States.HeartbeatTimeout when no heartbeat comes this long (callback)",
+        examples=[300],
+    )
+
+    @field_validator("resource")
+    @classmethod
+    def _resource_form(cls, value: str) -> str:
+        if not CALL_RESOURCE.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not an integration: write service:api (sns:publish) or aws-sdk:service:apiName "
+                "(aws-sdk:s3:getObject), without arn:...:states::: and without a .sync suffix (use pattern)"
+            )
+        return value
+
+    @field_validator("credentials")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        if value is not None and not ROLE_ARN.fullmatch(value):
+            raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CallJob:
+        if self.discard_result and self.result_selector is not None:
+            raise ValueError("give result_selector or discard_result: true, not both (a dropped result needs no shape)")
+        if (
+            self.timeout_seconds is not None
+            and self.heartbeat_seconds is not None
+            and self.heartbeat_seconds >= self.timeout_seconds
+        ):
+            raise ValueError("heartbeat_seconds must be smaller than timeout_seconds, or the heartbeat can never fire")
+        return self
+
+    @property
+    def suffix(self) -> str:
+        """The Resource suffix of the chosen integration pattern."""
+        return CALL_PATTERNS[self.pattern]
+
+
+NamedJob = TrainingJob | ModelJob | EndpointConfigJob | EndpointJob
+Job = Annotated[
+    TrainingJob | ModelJob | EndpointConfigJob | EndpointJob | ModelPackageJob | CallJob, Field(discriminator="type")
+]
+JOB_TYPES = ("training", "model", "endpoint-config", "endpoint", "model-package", "call")
 
 
 def _steps_schema(schema: dict[str, Any]) -> None:
@@ -867,6 +1174,14 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
     parents = [p for p in path if isinstance(p, str)]
     if "state_name" in parents:
         return "state names are 1-80 characters with no control characters"
+    if "group" in parents:
+        return (
+            "a model package group name: 1-63 letters, digits and hyphens, starting and ending with a letter or digit"
+        )
+    if "response_types" in parents:
+        return "a MIME type such as text/csv"
+    if "content_types" in parents:
+        return "a MIME type such as text/csv, without control characters"
     if parents[:1] == ["project"]:
         return "use lowercase letters, digits and single hyphens, at most 40 characters"
     if parents[:1] in (["jobs"], ["state_machines"]) or "steps" in parents or "model" in parents:
@@ -894,6 +1209,8 @@ _JOB_MODELS: dict[str, type[_Model]] = {
     "model": ModelJob,
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,
+    "model-package": ModelPackageJob,
+    "call": CallJob,
 }
 
 
@@ -992,37 +1309,31 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
 
     for key, job in jobs.items():
         base: tuple[str | int, ...] = ("jobs", key)
-        name = job.name or default_name(spec.project, key)
-        if job.name is None and len(name.prefix or "") > PREFIX_MAX:
-            yield problem(
-                base,
-                f"the default name prefix {name.prefix!r} is longer than {PREFIX_MAX} characters",
-                "give the job a name (a string, {input: X} or {prefix: short-prefix})",
-            )
-        if name.input is not None and name.input not in spec.inputs:
-            yield problem(
-                (*base, "name", "input"),
-                f"input {name.input!r} is not declared",
-                f"add it under inputs: {{{name.input}: string}}",
-            )
-        elif name.input is not None and spec.inputs[name.input] != "string":
-            yield problem(
-                (*base, "name", "input"),
-                f"input {name.input!r} names a resource but is declared {spec.inputs[name.input]}",
-                "declare it as string",
-            )
+        if isinstance(job, NAMED_JOBS):
+            yield from _check_name(spec, key, job, problem)
         if isinstance(job, TrainingJob) and job.algorithm is not None:
             try:
                 catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
             except LookupError as exc:
                 yield problem((*base, "algorithm"), str(exc))
-        if isinstance(job, ModelJob) and job.from_ is not None:
+        if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
             yield from expect((*base, "from"), job.from_, "training")
         if isinstance(job, EndpointConfigJob):
             for index, variant in enumerate(job.variants):
                 yield from expect((*base, "variants", index, "model"), variant.model, "model")
         if isinstance(job, EndpointJob):
             yield from expect((*base, "config"), job.config, "endpoint-config")
+        if isinstance(job, CallJob):
+            yield from _check_call(spec, key, job, located, problem)
+        own = state_name_of(key, job)
+        longest = max(step_state_names(key, job), key=len)
+        if len(longest) > STATE_NAME_MAX:
+            yield problem(
+                (*base, "state_name") if job.state_name is not None else base,
+                f"the step adds a state named {longest!r}, {len(longest)} characters; state names stop at "
+                f"{STATE_NAME_MAX}",
+                f"give the job a state_name of at most {STATE_NAME_MAX - len(longest) + len(own)} characters",
+            )
 
     slots = {result_slot(k) for k in jobs}
     for clash in sorted(slots & set(spec.inputs)):
@@ -1059,11 +1370,138 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             seen[step] = index
             yield from _check_step_sources(spec, machine_key, step, seen, path, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
-        for state in sorted({n for n in names if names.count(n) > 1}):
+        shared = sorted({n for n in names if names.count(n) > 1})
+        for state in shared:
             yield problem(
                 ("state_machines", machine_key),
                 f"two steps share the state name {state!r}",
                 "give one of them a different state_name",
+            )
+        every = machine_state_names(spec, machine.steps)
+        for state in sorted({n for n in every if every.count(n) > 1} - set(shared)):
+            yield problem(
+                ("state_machines", machine_key),
+                f"two states of state machine {machine_key!r} would be named {state!r}",
+                "a step's extra states are named '<state name>: <what they do>'; give a step a different state_name",
+            )
+
+
+def _check_name(spec: Spec, key: str, job: NamedJob, problem: Any) -> Iterator[Problem]:
+    base: tuple[str | int, ...] = ("jobs", key)
+    name = job.name or default_name(spec.project, key)
+    if job.name is None and len(name.prefix or "") > PREFIX_MAX:
+        yield problem(
+            base,
+            f"the default name prefix {name.prefix!r} is longer than {PREFIX_MAX} characters",
+            "give the job a name (a string, {input: X} or {prefix: short-prefix})",
+        )
+    if name.input is not None and name.input not in spec.inputs:
+        yield problem(
+            (*base, "name", "input"),
+            f"input {name.input!r} is not declared",
+            f"add it under inputs: {{{name.input}: string}}",
+        )
+    elif name.input is not None and spec.inputs[name.input] != "string":
+        yield problem(
+            (*base, "name", "input"),
+            f"input {name.input!r} names a resource but is declared {spec.inputs[name.input]}",
+            "declare it as string",
+        )
+
+
+EXECUTION_INPUT = re.compile(r"\$\$\.Execution\.Input\.([A-Za-z][A-Za-z0-9_]*)")
+
+
+def call_inputs(job: CallJob) -> list[str]:
+    """The execution inputs a call reads through `$$.Execution.Input.<Name>`, in the order they appear."""
+    found: list[str] = []
+    for payload in (job.parameters, job.result_selector or {}):
+        for _, value in _dynamic_values(payload):
+            for name in EXECUTION_INPUT.findall(str(value)):
+                if name not in found:
+                    found.append(name)
+    return found
+
+
+def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: Any) -> Iterator[Problem]:
+    """The integration must exist, support the pattern and get the parameters it requires."""
+    from asl_gen import integrations
+
+    base: tuple[str | int, ...] = ("jobs", key)
+    at_parameters = (*base, "parameters") if located.position((*base, "parameters")) else base
+    row = integrations.find(job.resource)
+    sdk = job.resource.startswith("aws-sdk:")
+    supported: tuple[str, ...]
+    if row is None and not sdk:
+        hint = catalog.suggest(job.resource, integrations.table())
+        yield problem(
+            (*base, "resource"),
+            f"asl-gen knows no integration {job.resource!r}",
+            f"did you mean {hint!r}?"
+            if hint
+            else "use one listed in the README, or aws-sdk:<service>:<apiName> for any AWS SDK call",
+        )
+        return
+    if row is None:
+        if job.resources is None:
+            yield problem(
+                (*base, "resource"),
+                f"asl-gen has no IAM row for {job.resource}, so it cannot tell which resources the call acts on",
+                "list the ARNs it acts on under resources, e.g. resources: [arn:aws:s3:::bucket/prefix/*]; "
+                "asl-gen grants them as written",
+            )
+        supported = ("request-response", "callback")
+    else:
+        if job.resources is not None:
+            yield problem(
+                (*base, "resources"),
+                f"asl-gen derives the permissions of {job.resource} from its parameters; resources is only for "
+                "aws-sdk calls it has no row for",
+                "remove resources",
+            )
+        supported = tuple(name for name, suffix in CALL_PATTERNS.items() if suffix in row.patterns)
+        missing = [r for r in row.required if r not in job.parameters and f"{r}.$" not in job.parameters]
+        if missing:
+            listed = ", ".join(repr(r) for r in missing)
+            yield problem(
+                at_parameters,
+                f"{job.resource} needs the parameter{'s' if len(missing) > 1 else ''} {listed}",
+                f"add {missing[0]}: ... under parameters, or {missing[0]}.$: $.path to take it from the state",
+            )
+    if job.pattern not in supported:
+        yield problem(
+            (*base, "pattern"),
+            f"{job.resource} does not support the {job.pattern} pattern",
+            "supported: " + ", ".join(supported),
+        )
+    if job.pattern == "callback" and TASK_TOKEN not in [v for _, v in _dynamic_values(job.parameters)]:
+        yield problem(
+            at_parameters,
+            "a callback call must hand the task token to whoever answers it",
+            f"add a parameter such as TaskToken.$: {TASK_TOKEN}",
+        )
+    for name in call_inputs(job):
+        if name not in spec.inputs:
+            yield problem(
+                at_parameters,
+                f"the call reads input {name!r}, which is not declared",
+                f"add it under inputs: {{{name}: string}}",
+            )
+    partition = spec.aws.resolved_partition
+    if job.credentials is not None:
+        role = ROLE_ARN.fullmatch(job.credentials)
+        if role and role.group(1) != partition:
+            yield problem(
+                (*base, "credentials"),
+                f"the role is in partition {role.group(1)!r}, the state machine in {partition!r}",
+                f"use arn:{partition}:iam::...",
+            )
+    for index, arn in enumerate(job.resources or ()):
+        if arn.split(":", 2)[1] != partition:
+            yield problem(
+                (*base, "resources", index),
+                f"{arn!r} is in partition {arn.split(':', 2)[1]!r}, the state machine in {partition!r}",
+                f"use arn:{partition}:...",
             )
 
 
@@ -1077,18 +1515,15 @@ def _check_step_sources(
 ) -> Iterator[Problem]:
     """A step may use a job that ran earlier in the same machine; otherwise that job's name must be knowable."""
     job = spec.jobs[step]
-    refs: list[str] = []
-    if isinstance(job, EndpointConfigJob):
-        refs = [v.model for v in job.variants]
-    elif isinstance(job, EndpointJob):
-        refs = [job.config]
-    elif isinstance(job, ModelJob) and job.from_ is not None:
-        refs = [job.from_]
+    refs = _references(job)
     for ref in refs:
         target = spec.jobs.get(ref)
-        if target is None or ref in earlier:
+        if not isinstance(target, NAMED_JOBS) or ref in earlier:
             continue
-        if isinstance(job, ModelJob) and len(lookup := lookup_state_name(ref, target)) > STATE_NAME_MAX:
+        if (
+            isinstance(job, ModelJob | ModelPackageJob)
+            and len(lookup := lookup_state_name(ref, target)) > STATE_NAME_MAX
+        ):
             yield problem(
                 path,
                 f"the state that looks up training job {ref!r} would be named {lookup!r}, "
@@ -1106,8 +1541,61 @@ def _check_step_sources(
             )
 
 
+def _references(job: Job) -> list[str]:
+    """The jobs a step reads: their names or, for a model or model package, their training artifacts."""
+    if isinstance(job, EndpointConfigJob):
+        return [v.model for v in job.variants]
+    if isinstance(job, EndpointJob):
+        return [job.config]
+    if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
+        return [job.from_]
+    return []
+
+
 STATE_NAME_MAX = 80
 LOOKUP_PREFIX = "Look up "
+NAMED_JOBS = (TrainingJob, ModelJob, EndpointConfigJob, EndpointJob)
+
+# The states an endpoint step adds, named '<state name>: <suffix>'. With if_exists: update, the step's own state
+# is the lookup, and these create or update the endpoint:
+ENDPOINT_DEPLOY_STATES = ("not found?", "lookup failed", "create", "update")
+# With wait, the loop that polls until the endpoint is InService ('done' ends a machine that ends in the loop):
+ENDPOINT_WAIT_STATES = ("wait", "count", "status", "in service?", "failed", "rolled back", "timed out", "done")
+
+
+def derived_state_name(own: str, suffix: str) -> str:
+    """The name of a state a step adds besides its own."""
+    return f"{own}: {suffix}"
+
+
+def step_state_names(key: str, job: Job) -> tuple[str, ...]:
+    """Every state name a step may add to a state machine, its own first (looked-up training jobs aside)."""
+    own = state_name_of(key, job)
+    suffixes: list[str] = []
+    if isinstance(job, EndpointJob):
+        if job.if_exists == "update":
+            suffixes.extend(ENDPOINT_DEPLOY_STATES)
+        if job.wait_settings is not None:
+            suffixes.extend(s for s in ENDPOINT_WAIT_STATES if s != "rolled back" or job.if_exists == "update")
+    return (own, *(derived_state_name(own, s) for s in suffixes))
+
+
+def machine_state_names(spec: Spec, steps: list[str]) -> list[str]:
+    """Every state name the steps give one state machine, looked-up training jobs included, in order."""
+    names: list[str] = []
+    done: set[str] = set()
+    for step in steps:
+        job = spec.jobs.get(step)
+        if job is None:
+            continue
+        for ref in _references(job):
+            target = spec.jobs.get(ref)
+            if isinstance(job, ModelJob | ModelPackageJob) and target is not None and ref not in done:
+                names.append(lookup_state_name(ref, target))
+                done.add(ref)
+        names.extend(step_state_names(step, job))
+        done.add(step)
+    return names
 
 
 def lookup_state_name(key: str, job: Job) -> str:

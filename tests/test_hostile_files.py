@@ -325,7 +325,7 @@ HOSTILE_TEMPLATES = [
     ),
     (
         "mutating the context",
-        "{{ machine.tasks.append(1) }}",
+        "{{ machine.states.append(1) }}",
         ":1: template failed: access to attribute 'append' of 'list' object is unsafe.",
     ),
     (

@@ -96,7 +96,7 @@ def test_state_machine_policy_is_sufficient_and_minimal(spec_path: Path) -> None
     spec, _ = load_spec(spec_path)
     plan = plan_project(spec)
     definitions = {p: json.loads(t) for p, t in generated.files.items() if p.endswith(".asl.json") and "/" not in p}
-    needs = iam.state_machine_needs(definitions, plan.target, iam.machine_access(plan))
+    needs = iam.state_machine_needs(definitions, plan.target, iam.machine_access(plan), plan.declared_resources)
     failures = list(_check(json.loads(generated.files[STEPFUNCTIONS_POLICY]), needs))
     assert failures == []
 
