@@ -274,8 +274,10 @@ def _needs_of_task(
         condition = json.dumps({"StringEquals": {"iam:PassedToService": pass_role.service}}, sort_keys=True)
         label = "PassRoleTo" + _camel(pass_role.service.split(".", 1)[0])
         for role in _parameter_values(request, pass_role.parameter):
-            # A role from a path, or none in the request (ECS takes it from the task definition): any role of
-            # this account, still only passed to that service.
+            if role is _ABSENT and not pass_role.any_role_when_absent:
+                continue
+            # A role from a path, or one the service reads elsewhere: any role of this account, still only
+            # passed to that service.
             literal = isinstance(role, str) and role is not _ABSENT and not role.startswith("{%")
             role_arn = str(role) if literal else f"arn:{target.partition}:iam::{target.account}:role/*"
             yield Need("iam:PassRole", role_arn, condition, label, origin)

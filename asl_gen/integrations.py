@@ -64,10 +64,16 @@ class Grant:
 
 @dataclass(frozen=True)
 class PassRole:
-    """`iam:PassRole` on the role named by a request parameter, for one service principal."""
+    """`iam:PassRole` on the role named by a request parameter (a key, or a path like `A.B` or `A[].B`).
+
+    A parameter the request leaves out passes nothing, unless the service then uses a role named elsewhere
+    (ECS takes the task's roles from the task definition): `any_role_when_absent` grants any role of the
+    account, still only to that service.
+    """
 
     parameter: str
     service: str
+    any_role_when_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,13 @@ SAGEMAKER_PASS = PassRole("RoleArn", "sagemaker.amazonaws.com")
 
 
 def _sagemaker_job(
-    api: str, kind: str, resource: str, name_param: str, rule: str, extra_sync: tuple[str, ...] = ()
+    api: str,
+    kind: str,
+    resource: str,
+    name_param: str,
+    rule: str,
+    extra_sync: tuple[str, ...] = (),
+    pass_roles: tuple[PassRole, ...] = (SAGEMAKER_PASS,),
 ) -> Integration:
     job_arn = f"{SAGEMAKER_ARN}:{resource}/{{{name_param}}}"
     return Integration(
@@ -113,7 +125,7 @@ def _sagemaker_job(
             Grant(("sagemaker:ListTags",), (job_arn,)),
             Grant(EVENTS_ACTIONS, (EVENTS_RULE.replace("{rule}", rule),), patterns=frozenset({SYNC})),
         ),
-        pass_roles=(SAGEMAKER_PASS,),
+        pass_roles=pass_roles,
     )
 
 
@@ -173,6 +185,8 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "transform-job",
         "TransformJobName",
         "SageMakerTransformJobsRule",
+        # CreateTransformJob takes no role: the model's execution role, passed when the model was made, runs it.
+        pass_roles=(),
     ),
     _sagemaker_job(
         "createHyperParameterTuningJob",
@@ -181,6 +195,11 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "HyperParameterTuningJobName",
         "SageMakerTuningJobsRule",
         extra_sync=("sagemaker:ListTrainingJobsForHyperParameterTuningJob",),
+        # The training jobs a tuning job starts run as the role of their definition (one, or one per definition).
+        pass_roles=(
+            PassRole("TrainingJobDefinition.RoleArn", "sagemaker.amazonaws.com"),
+            PassRole("TrainingJobDefinitions[].RoleArn", "sagemaker.amazonaws.com"),
+        ),
     ),
     _sagemaker_call(
         "createModel",

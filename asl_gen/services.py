@@ -352,8 +352,8 @@ OPTIMIZED: tuple[Integration, ...] = (
         ),
         # The task and execution roles come from the task definition unless the request overrides them.
         pass_roles=(
-            PassRole("Overrides.TaskRoleArn", ECS_TASKS_SERVICE),
-            PassRole("Overrides.ExecutionRoleArn", ECS_TASKS_SERVICE),
+            PassRole("Overrides.TaskRoleArn", ECS_TASKS_SERVICE, any_role_when_absent=True),
+            PassRole("Overrides.ExecutionRoleArn", ECS_TASKS_SERVICE, any_role_when_absent=True),
         ),
         required=("TaskDefinition",),
     ),
