@@ -24,6 +24,8 @@ from asl_gen.write import Difference, WriteResult, compare_project, write_projec
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"
 STEPFUNCTIONS_TRUST = "iam/stepfunctions-trust-policy.json"
 SAGEMAKER_POLICY = "iam/sagemaker-policy.json"
+SAGEMAKER_TRUST = "iam/sagemaker-trust-policy.json"
+POLICY_NOTES = "iam/POLICIES.md"
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,11 @@ def generate(spec_path: Path, *, templates: Path | None = None, display: str | N
         documents[f"inputs/{machine.key}.schema.json"] = renderer.render_json(
             "input-schema.json.j2", {"machine": machine}
         )
-    documents.update(_render_iam(renderer, plan, definitions))
-    _validate(documents, located.file)
+    policies, statements = _render_iam(renderer, plan, definitions)
+    documents.update(policies)
+    _validate(documents, located.file, statements)
     files = {path: dump(doc) for path, doc in documents.items()}
+    files[POLICY_NOTES] = _policy_notes(spec.project, statements)
     if spec.diagrams:
         # Markdown is text, not a JSON document: it is drawn from the validated definitions and written as is.
         from asl_gen.graph import markdown
@@ -88,30 +92,59 @@ def _state_context(renderer: Renderer, state: StatePlan) -> dict[str, Any]:
     return context
 
 
-def _render_iam(renderer: Renderer, plan: ProjectPlan, definitions: Mapping[str, Any]) -> dict[str, Any]:
-    statements = iam.state_machine_statements(
-        definitions, plan.target, iam.machine_access(plan), plan.declared_resources
-    )
-    return {
-        STEPFUNCTIONS_POLICY: renderer.render_json("iam/policy.json.j2", {"statements": statements}),
-        STEPFUNCTIONS_TRUST: renderer.render_json(
-            "iam/trust-policy.json.j2", {"trust": iam.trust_policy_context(plan)}
+def _render_iam(
+    renderer: Renderer, plan: ProjectPlan, definitions: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[iam.Statement]]]:
+    """The policy documents, and the statements behind each identity policy (for the notes and the checks)."""
+    statements = {
+        STEPFUNCTIONS_POLICY: iam.state_machine_statements(
+            definitions, plan.target, iam.machine_access(plan), plan.declared_resources
         ),
-        SAGEMAKER_POLICY: renderer.render_json(
-            "iam/policy.json.j2", {"statements": iam.sagemaker_role_statements(plan)}
-        ),
+        SAGEMAKER_POLICY: iam.sagemaker_role_statements(plan),
     }
+    documents = {
+        path: renderer.render_json("iam/policy.json.j2", {"statements": found}) for path, found in statements.items()
+    }
+    documents[STEPFUNCTIONS_TRUST] = renderer.render_json(
+        "iam/trust-policy.json.j2", {"trust": iam.trust_policy_context(plan)}
+    )
+    documents[SAGEMAKER_TRUST] = renderer.render_json(
+        "iam/trust-policy.json.j2", {"trust": iam.sagemaker_trust_policy_context(plan)}
+    )
+    return documents, statements
 
 
-def _validate(documents: Mapping[str, Any], spec_file: str) -> None:
+def _policy_notes(project: str, statements: Mapping[str, list[iam.Statement]]) -> str:
+    return iam.explain(
+        project,
+        [
+            (
+                STEPFUNCTIONS_POLICY,
+                "The Step Functions role: what the state machines call.",
+                statements[STEPFUNCTIONS_POLICY],
+            ),
+            (
+                SAGEMAKER_POLICY,
+                "The SageMaker execution role: what the jobs and models use.",
+                statements[SAGEMAKER_POLICY],
+            ),
+        ],
+    )
+
+
+def _validate(
+    documents: Mapping[str, Any], spec_file: str, statements: Mapping[str, list[iam.Statement]] | None = None
+) -> None:
     problems: list[Problem] = []
     for path, document in documents.items():
         source = f"{path} (from {spec_file})"
         if path.endswith(".asl.json"):
             problems.extend(validate_definition(document, source=source))
         elif path.startswith("iam/"):
-            problems.extend(validate_policy(document, source=source))
-            if path != STEPFUNCTIONS_TRUST:
+            # A "*" the generator recorded a reason for (an SMS publish has no topic) is not an oversight.
+            justified = [s.sid for s in (statements or {}).get(path, []) if s.unscoped_because]
+            problems.extend(validate_policy(document, source=source, justified=justified))
+            if path not in (STEPFUNCTIONS_TRUST, SAGEMAKER_TRUST):
                 problems.extend(iam.check_size(document, source))
         else:
             try:

@@ -42,16 +42,18 @@ def test_build_writes_every_document_of_the_example(built: Path) -> None:
         "iam/stepfunctions-policy.json",
         "iam/stepfunctions-trust-policy.json",
         "iam/sagemaker-policy.json",
+        "iam/sagemaker-trust-policy.json",
+        "iam/POLICIES.md",
         ".asl-gen-manifest.json",
     } <= files
-    assert len(files) == 14
+    assert len(files) == 16
 
 
 def test_second_build_changes_nothing(runner: CliRunner, built: Path) -> None:
     before = _tree(built)
     result = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(built)])
     assert result.exit_code == 0
-    assert "0 written, 14 unchanged, 0 removed" in result.output
+    assert "0 written, 16 unchanged, 0 removed" in result.output
     assert _tree(built) == before
 
 

@@ -54,7 +54,7 @@ def _documents(kind: str) -> list[str]:
     except Exception:
         # Let the tests, not the collection, fail: the `generated` fixture raises the real error in each.
         return ["<generation failed>"]
-    iam = {path: text for path, text in files.items() if path.startswith("iam/")}
+    iam = {path: text for path, text in files.items() if path.startswith("iam/") and path.endswith(".json")}
     chosen = {
         "definition": [path for path in files if path.endswith(".asl.json")],
         "identity": [path for path, text in iam.items() if not _is_trust_policy(text)],
@@ -420,7 +420,9 @@ def _template(files: dict[str, str]) -> Template:
         STEPFUNCTIONS_POLICY: ("Resources", role, "Properties", "Policies", 0, "PolicyDocument"),
     }
     for path, text in sorted(files.items()):
-        if path in locations or not (path.startswith("iam/") or path.endswith(".asl.json")):
+        if path in locations or not (
+            (path.startswith("iam/") and path.endswith(".json")) or path.endswith(".asl.json")
+        ):
             continue
         logical_id = _logical_id(path)
         if path.endswith(".asl.json"):

@@ -147,3 +147,18 @@ def test_the_check_catches_a_removable_and_a_missing_grant() -> None:
         "removable: C grants s3:PutObject on arn:aws:s3:::b/*, which no state needs alone"
     ]
     assert next(iter(_check({"Statement": [other]}, [need]))).startswith("not granted: s3:GetObject")
+
+
+@pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.parent.name)
+def test_policy_notes_name_every_statement_and_why_each_star(spec_path: Path) -> None:
+    """iam/POLICIES.md lists every statement with what needs it, and a reason for each one on "*"."""
+    generated = generate(spec_path)
+    notes = generated.files["iam/POLICIES.md"]
+    assert "no reason recorded" not in notes
+    for path in (STEPFUNCTIONS_POLICY, SAGEMAKER_POLICY):
+        for statement in json.loads(generated.files[path])["Statement"]:
+            row = next((line for line in notes.splitlines() if line.startswith(f"| {statement['Sid']} |")), None)
+            assert row is not None, f"{path}: {statement['Sid']} is not in POLICIES.md"
+            assert not row.endswith("|  |"), f"{statement['Sid']}: nothing is said to need it"
+            if statement["Resource"] == "*":
+                assert f"* {statement['Sid']}: " in notes, f"{statement['Sid']} is on '*' without a reason"

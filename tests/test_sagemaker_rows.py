@@ -32,7 +32,10 @@ LITERALS: dict[str, dict[str, Any]] = {
     "sagemaker:createEndpoint": {"EndpointName": "Churn", "EndpointConfigName": "Churn-Config"},
     "sagemaker:updateEndpoint": {"EndpointName": "Churn", "EndpointConfigName": "Churn-Config-2"},
     "aws-sdk:sagemaker:describeTrainingJob": {"TrainingJobName": "Churn-Train"},
-    "aws-sdk:sagemaker:createModelPackage": {"ModelPackageGroupName": "Churn-Models", "ModelApprovalStatus": "Approved"},
+    "aws-sdk:sagemaker:createModelPackage": {
+        "ModelPackageGroupName": "Churn-Models",
+        "ModelApprovalStatus": "Approved",
+    },
     "sagemaker:createHyperParameterTuningJob": {
         "HyperParameterTuningJobName": "Churn-Tune",
         "TrainingJobDefinition": {"RoleArn": ROLE},
