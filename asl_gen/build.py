@@ -111,6 +111,9 @@ def _render_iam(
     documents[SAGEMAKER_TRUST] = renderer.render_json(
         "iam/trust-policy.json.j2", {"trust": iam.sagemaker_trust_policy_context(plan)}
     )
+    if not statements[SAGEMAKER_POLICY]:
+        # No job or model runs as the SageMaker role (a project of service calls): no policy to write for it.
+        del documents[SAGEMAKER_POLICY], documents[SAGEMAKER_TRUST]
     return documents, statements
 
 
@@ -128,7 +131,7 @@ def _policy_notes(project: str, statements: Mapping[str, list[iam.Statement]]) -
                 "The SageMaker execution role: what the jobs and models use.",
                 statements[SAGEMAKER_POLICY],
             ),
-        ],
+        ][: 2 if statements[SAGEMAKER_POLICY] else 1],
     )
 
 
