@@ -874,12 +874,26 @@ def _steps_schema(schema: dict[str, Any]) -> None:
     ]
 
 
+# The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy, retentionInDays).
+RetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+# An alias name: 1-80 of letters, digits, '-' and '_', not only digits (Step Functions CreateStateMachineAlias).
+ALIAS_NAME = re.compile(r"^[a-zA-Z0-9_-]*[a-zA-Z_-][a-zA-Z0-9_-]*$")
+
+
 class Logging(_Model):
     level: Literal["ALL", "ERROR", "FATAL", "OFF"] = Field(
         "ERROR", description="Which execution events Step Functions logs", examples=["ALL", "ERROR"]
     )
     include_execution_data: bool = Field(
         False, description="Log each state's input and output too (may log sensitive data)", examples=[True]
+    )
+    retention_days: RetentionDays | None = Field(
+        None,
+        description="Days CloudWatch Logs keeps the log group's events (the Terraform and CloudFormation targets "
+        "create the group); leave it out to keep them forever",
+        examples=[30, 365],
     )
 
 
@@ -901,6 +915,28 @@ class StateMachine(_Model):
         description="Customer managed KMS key that encrypts execution data; the role may use it for this machine only",
         examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
+    type: Literal["STANDARD", "EXPRESS"] = Field(
+        "STANDARD",
+        description="STANDARD (long-running, exactly once) or EXPRESS (at most five minutes, no .sync or callback "
+        "steps); the Terraform and CloudFormation targets create the machine with this type",
+        examples=["STANDARD", "EXPRESS"],
+    )
+    publish: bool = Field(
+        False,
+        description="Publish a version of the machine when the Terraform or CloudFormation target deploys it",
+        examples=[True],
+    )
+    alias: Annotated[str, StringConstraints(pattern=ALIAS_NAME.pattern, max_length=80)] | None = Field(
+        None,
+        description="Name of an alias that routes all executions to the published version (needs publish: true)",
+        examples=["live"],
+    )
+
+    @model_validator(mode="after")
+    def _alias_needs_version(self) -> StateMachine:
+        if self.alias is not None and not self.publish:
+            raise ValueError("an alias routes to a published version: set publish: true too")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -950,6 +986,19 @@ class Spec(_Model):
         description="Also write <machine>.md beside each definition: a Mermaid diagram GitHub and GitLab render",
         examples=[True],
     )
+    targets: Annotated[list[Literal["terraform", "cloudformation"]], Field(max_length=2)] = Field(
+        [],
+        description="Also write deployable infrastructure: terraform/ (a module) and cloudformation/template.json; "
+        "'asl-gen build --target' overrides this",
+        examples=[["terraform", "cloudformation"]],
+    )
+
+    @field_validator("targets")
+    @classmethod
+    def _distinct_targets(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each target may be listed once")
+        return value
 
 
 def hyperparameter_text(value: HyperValue) -> str:
