@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from asl_gen import iam
+from asl_gen import iam, targets
 from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure
 from asl_gen.plan import MachinePlan, ProjectPlan, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump
@@ -37,8 +37,17 @@ class Generated:
     files: Mapping[str, str]
 
 
-def generate(spec_path: Path, *, templates: Path | None = None, display: str | None = None) -> Generated:
-    """Run the pipeline for one spec in memory; raise on the first stage that finds problems."""
+def generate(
+    spec_path: Path,
+    *,
+    templates: Path | None = None,
+    display: str | None = None,
+    target: Sequence[str] | None = None,
+) -> Generated:
+    """Run the pipeline for one spec in memory; raise on the first stage that finds problems.
+
+    `target` replaces the spec's `targets` (an empty sequence: none) when given.
+    """
     spec, located = load_spec(spec_path, display)
     plan = plan_project(spec)
     renderer = Renderer(templates)
@@ -53,6 +62,9 @@ def generate(spec_path: Path, *, templates: Path | None = None, display: str | N
         )
     policies, statements = _render_iam(renderer, plan, definitions)
     documents.update(policies)
+    documents.update(
+        targets.documents_for(targets.chosen(spec.targets, target), plan, definitions, policies, renderer.render_json)
+    )
     _validate(documents, located.file, statements)
     files = {path: dump(doc) for path, doc in documents.items()}
     files[POLICY_NOTES] = _policy_notes(spec.project, statements)
@@ -149,17 +161,24 @@ def _validate(
             problems.extend(validate_policy(document, source=source, justified=justified))
             if path not in (STEPFUNCTIONS_TRUST, SAGEMAKER_TRUST):
                 problems.extend(iam.check_size(document, source))
+        elif path.startswith((f"{targets.TERRAFORM}/", f"{targets.CLOUDFORMATION}/")):
+            continue  # checked together below: they refer to the other documents
         else:
             try:
                 Draft202012Validator.check_schema(document)
             except SchemaError as exc:
                 problems.append(Problem(f"not a valid JSON Schema: {exc.message}", file=source))
+    problems.extend(targets.check_documents(documents, spec_file))
     if problems:
         raise ValidationFailure(problems)
 
 
 def generate_all(
-    spec_paths: Sequence[Path], *, templates: Path | None = None, display: Mapping[Path, str] | None = None
+    spec_paths: Sequence[Path],
+    *,
+    templates: Path | None = None,
+    display: Mapping[Path, str] | None = None,
+    target: Sequence[str] | None = None,
 ) -> list[Generated]:
     """Generate every spec, collecting the problems of all of them before raising."""
     results: list[Generated] = []
@@ -168,7 +187,7 @@ def generate_all(
     for path in spec_paths:
         name = (display or {}).get(path)
         try:
-            generated = generate(path, templates=templates, display=name)
+            generated = generate(path, templates=templates, display=name, target=target)
         except AslGenError as exc:
             failures.append(exc)
             continue
@@ -200,12 +219,13 @@ def build(
     templates: Path | None = None,
     display: Mapping[Path, str] | None = None,
     on_wait: Callable[[str], None] | None = None,
+    target: Sequence[str] | None = None,
 ) -> dict[str, WriteResult]:
     """Generate every spec, then write them all; nothing is written if any spec fails.
 
     `on_wait` hears about it when another build holds the output folder and this one waits its turn.
     """
-    generated = generate_all(spec_paths, templates=templates, display=display)
+    generated = generate_all(spec_paths, templates=templates, display=display, target=target)
     return write_projects(out_dir, {g.project: g.files for g in generated}, on_wait=on_wait)
 
 
@@ -222,9 +242,10 @@ def check(
     *,
     templates: Path | None = None,
     display: Mapping[Path, str] | None = None,
+    target: Sequence[str] | None = None,
 ) -> dict[str, list[Difference]]:
     """Compare what build would write with `out_dir`; raise `StaleOutput` listing every difference."""
-    generated = generate_all(spec_paths, templates=templates, display=display)
+    generated = generate_all(spec_paths, templates=templates, display=display, target=target)
     differences = {g.project: compare_project(out_dir, g.project, g.files) for g in generated}
     problems = [
         Problem(_STALE_WORDS[d.kind], file=str(out_dir / project / d.path), hint="run 'asl-gen build'")
