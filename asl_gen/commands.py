@@ -126,6 +126,24 @@ templates_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder whose templates override the built-in ones of the same name.",
 )
+target_option = click.option(
+    "--target",
+    "target",
+    multiple=True,
+    type=click.Choice(["terraform", "cloudformation", "none"]),
+    help="Also write this deployment target (repeatable); replaces the spec's targets. 'none': write no target.",
+)
+
+
+def _targets(given: Sequence[str]) -> list[str] | None:
+    """The --target values as build takes them: None when not given (the spec decides), [] for 'none'."""
+    if not given:
+        return None
+    if "none" in given and len(set(given)) > 1:
+        raise UsageError(
+            Problem("--target none cannot be combined with other targets", hint="give 'none' alone, or drop it")
+        )
+    return [t for t in given if t != "none"]
 
 
 def _command(*decorators: Callable[[Any], Any]) -> Callable[[Callable[..., None]], click.Command]:
@@ -180,8 +198,10 @@ def _on_specs(
     )
 
 
-@_command(spec_arguments, out_option, templates_option, format_option)
-def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool) -> None:
+@_command(spec_arguments, out_option, templates_option, target_option, format_option)
+def build(
+    specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, target: tuple[str, ...], fmt: str, debug: bool
+) -> None:
     """Generate and write out/<project>/ for each SPEC (default: the project's specs).
 
     Nothing is written unless every document of every spec is valid.
@@ -191,7 +211,16 @@ def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, 
     console = _console(fmt)
     started = time.perf_counter()
     results = _run(
-        lambda: _on_specs(pipeline.build, console, specs, out_dir, templates, "building", on_wait=console.say),
+        lambda: _on_specs(
+            pipeline.build,
+            console,
+            specs,
+            out_dir,
+            templates,
+            "building",
+            on_wait=console.say,
+            target=_targets(target),
+        ),
         console,
         debug,
     )
@@ -209,14 +238,20 @@ def build(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, 
     console.say(f"done in {time.perf_counter() - started:.2f} s", level=VERBOSE)
 
 
-@_command(spec_arguments, out_option, templates_option, format_option)
-def check(specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, fmt: str, debug: bool) -> None:
+@_command(spec_arguments, out_option, templates_option, target_option, format_option)
+def check(
+    specs: tuple[str, ...], out_dir: Path | None, templates: Path | None, target: tuple[str, ...], fmt: str, debug: bool
+) -> None:
     """Exit 1 with a short diff if out/ differs from what build would write (for CI and pre-commit)."""
     from asl_gen import build as pipeline
 
     console = _console(fmt)
     started = time.perf_counter()
-    results = _run(lambda: _on_specs(pipeline.check, console, specs, out_dir, templates, "checking"), console, debug)
+    results = _run(
+        lambda: _on_specs(pipeline.check, console, specs, out_dir, templates, "checking", target=_targets(target)),
+        console,
+        debug,
+    )
     if not console.human:
         console.data({"problems": [], "details": [], "projects": sorted(results)})
         return

@@ -224,7 +224,7 @@ def check_documents(documents: Mapping[str, Any], spec_file: str) -> list[Proble
                 )
     template = documents.get(CLOUDFORMATION_TEMPLATE)
     if CLOUDFORMATION_TEMPLATE in documents:
-        resources = template.get("$.Resources") if isinstance(template, dict) else None
+        resources = template.get("Resources") if isinstance(template, dict) else None
         if not isinstance(resources, dict) or not resources:
             problem(CLOUDFORMATION_TEMPLATE, "a CloudFormation template needs Resources", "$.Resources")
             resources = {}
