@@ -15,6 +15,7 @@ from jsonschema.exceptions import SchemaError
 
 from asl_gen import iam, targets
 from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure
+from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, ProjectPlan, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump
 from asl_gen.spec import load_spec
@@ -60,6 +61,7 @@ def generate(
         documents[f"inputs/{machine.key}.schema.json"] = renderer.render_json(
             "input-schema.json.j2", {"machine": machine}
         )
+    _check_express(plan, definitions, located)
     policies, statements = _render_iam(renderer, plan, definitions)
     documents.update(policies)
     documents.update(
@@ -77,6 +79,41 @@ def generate(
                 definitions[f"{machine.key}.asl.json"], machine.name, f"{machine.key}.asl.json"
             )
     return Generated(spec.project, located.file, dict(sorted(files.items())))
+
+
+# Integration patterns that wait for a job or a token; Express workflows support neither (Step Functions
+# developer guide, "Choosing workflow type": Express runs request-response and aws-sdk calls only).
+_WAITING_PATTERNS = (".sync", ".sync:2", ".waitForTaskToken")
+
+
+def _check_express(plan: ProjectPlan, definitions: Mapping[str, Any], located: Located) -> None:
+    """An EXPRESS machine may not run a step that waits (`.sync`, callback): say which step, at `type`."""
+    problems: list[Problem] = []
+    for machine in plan.machines:
+        if plan.spec.state_machines[machine.key].type != "EXPRESS":
+            continue
+        waiting = sorted(
+            {
+                str(state.get("Resource", "a Distributed Map"))
+                for _, state in iam.iter_tasks(definitions[f"{machine.key}.asl.json"])
+                if str(state.get("Resource", "")).endswith(_WAITING_PATTERNS) or state.get("Type") == "Map"
+            }
+        )
+        if waiting:
+            path = ("state_machines", machine.key, "type")
+            line, column = located.position(path) or (None, None)
+            problems.append(
+                Problem(
+                    f"an EXPRESS state machine cannot wait for a job or a callback, but runs {', '.join(waiting)}",
+                    file=located.file,
+                    line=line,
+                    column=column,
+                    pointer=".".join(path),
+                    hint="use type: STANDARD, or leave out the steps that wait",
+                )
+            )
+    if problems:
+        raise SpecError(problems)
 
 
 def _render_machine(renderer: Renderer, machine: MachinePlan) -> Any:
