@@ -40,7 +40,7 @@ an error and ``terraform apply`` failed. The harness adds them as methods on ``S
 2. ``ListStateMachineVersions`` - lists the versions moto keeps for the state machine (``publish = true``), newest
    first; an empty list when none was published.
 
-Three more patches make what is deployed match what was asked, so a read-back can check it:
+Four more patches make what is deployed match what was asked, so a read-back can check it:
 
 3. ``CreateStateMachine`` keeps the ``type`` (moto 5.2 drops it and reports every machine as ``STANDARD``).
 4. CloudFormation ``AWS::StepFunctions::StateMachine``: moto reads only ``DefinitionString``, ``RoleArn``,
@@ -48,7 +48,10 @@ Three more patches make what is deployed match what was asked, so a read-back ca
    JSON as CloudFormation does), applies ``DefinitionSubstitutions`` (``${Key}`` -> value, as CloudFormation
    does), and passes ``StateMachineType``, ``LoggingConfiguration`` and ``TracingConfiguration`` through
    (CloudFormation's PascalCase keys turned into the API's camelCase). ``DefinitionS3Location`` is refused.
-5. CloudFormation ``AWS::IAM::RolePolicy`` (the inline-policy resource type CloudFormation added in 2023) is
+5. CloudFormation ``AWS::IAM::Role``: moto stores each ``Policies[].PolicyDocument`` object as it is, and
+   ``GetRolePolicy`` then answers its Python ``repr`` (single quotes, not JSON). The patched handler turns each
+   document into a JSON string first, as CloudFormation does.
+6. CloudFormation ``AWS::IAM::RolePolicy`` (the inline-policy resource type CloudFormation added in 2023) is
    registered, creating an inline policy on the named role; moto knows only ``AWS::IAM::Policy``.
 
 moto's backends are module-level state shared by everything in this process: a test that uses ``mock_aws``
@@ -60,6 +63,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -67,6 +71,7 @@ import socket
 import subprocess
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +219,23 @@ def _cfn_create_state_machine(
     return machine
 
 
+def _cfn_role_policies_as_json(original: Any) -> Any:
+    def create_from_cloudformation_json(
+        cls: Any,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        for policy in cloudformation_json.get("Properties", {}).get("Policies", []):
+            if not isinstance(policy.get("PolicyDocument"), str):
+                policy["PolicyDocument"] = json.dumps(policy["PolicyDocument"])
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    return create_from_cloudformation_json
+
+
 def _register_role_policy_resource() -> None:
     from moto.cloudformation import parsing
     from moto.core.common_models import CloudFormationModel
@@ -271,8 +293,11 @@ def _register_role_policy_resource() -> None:
             with contextlib.suppress(Exception):
                 backend.delete_role_policy(properties["RoleName"], properties["PolicyName"])
 
-    # moto finds CloudFormation models through CloudFormationModel.__subclasses__(), which holds them weakly.
+    # moto finds CloudFormation models through CloudFormationModel.__subclasses__(), which holds them weakly,
+    # and caches what it found.
     _KEEP.append(RolePolicy)
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
 
 
 def patch_moto() -> None:
@@ -280,6 +305,7 @@ def patch_moto() -> None:
     global _PATCHED
     if _PATCHED:
         return
+    from moto.iam.models import Role
     from moto.stepfunctions.models import StateMachine
     from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -291,6 +317,10 @@ def patch_moto() -> None:
     responder.create_state_machine = _wrap_create_state_machine(responder.create_state_machine)
     model: Any = StateMachine
     model.create_from_cloudformation_json = classmethod(_cfn_create_state_machine)
+    role_model: Any = Role
+    role_model.create_from_cloudformation_json = classmethod(
+        _cfn_role_policies_as_json(role_model.create_from_cloudformation_json.__func__)
+    )
     _register_role_policy_resource()
     _PATCHED = True
 
@@ -353,7 +383,20 @@ class LocalAWS:
             )
         return self._clients[service]
 
+    def reset(self) -> None:
+        """Empty every moto backend (``POST /moto-api/reset``): the next deploy starts from nothing."""
+        request = urllib.request.Request(self.url + "/moto-api/reset", method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
     # ---- read-back
+
+    def roles(self) -> list[str]:
+        """Every role's name."""
+        names: list[str] = []
+        for page in self.client("iam").get_paginator("list_roles").paginate():
+            names.extend(r["RoleName"] for r in page["Roles"])
+        return names
 
     def state_machines(self) -> dict[str, str]:
         """Every state machine: name -> ARN."""
@@ -408,6 +451,17 @@ def local_aws(region: str = REGION) -> Iterator[LocalAWS]:
     except ImportError as exc:  # moto without its [server] extra (flask, flask-cors)
         pytest.skip(f"moto's server cannot start here ({exc}); install moto[server]")
     patch_moto()
+    quiet = {
+        name: logging.getLogger(name)
+        for name in (
+            "werkzeug",  # one line per request
+            # "Unsupported Optimised service integration ..." for every SageMaker task, on every validation
+            "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported",
+        )
+    }
+    levels = {name: logger.level for name, logger in quiet.items()}
+    for logger in quiet.values():
+        logger.setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -415,6 +469,8 @@ def local_aws(region: str = REGION) -> Iterator[LocalAWS]:
         yield LocalAWS(url=f"http://{host}:{port}", region=region)
     finally:
         server.stop()
+        for name, logger in quiet.items():
+            logger.setLevel(levels[name])
 
 
 @pytest.fixture(scope="session")
@@ -611,7 +667,7 @@ def cloudformation_deploy(
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     resources = {
         r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
-        for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+        for r in cfn.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
     }
     return StackResult(
         outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},

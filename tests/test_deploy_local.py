@@ -1,0 +1,328 @@
+"""Deploy to a local AWS endpoint (moto's server on 127.0.0.1) and read back what was deployed.
+
+Two kinds of test, named so the report says which ran:
+
+* ``*_fixture`` - hand-written stand-ins in ``tests/deploy_fixtures/`` (one role, its inline policy, a log
+  group and the ``pipeline`` state machine, all from the committed ``out/big-mart`` files). They prove the
+  harness (``tests/localaws.py``) and always run when terraform / moto's server are present.
+* ``*_generated`` - asl-gen's own ``out/big-mart/terraform/main.tf.json`` and
+  ``out/big-mart/cloudformation/template.json``. They run when those files are committed and skip, saying
+  so, until then.
+
+Every test checks that each deployed definition and policy is exactly (as parsed JSON) the committed file;
+where a committed file carries ``${...}`` placeholders, each placeholder must stand for one value throughout
+(:func:`json_matches`). Each deploy prints how long it took (``pytest -s`` shows it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.localaws import (
+    ACCOUNT,
+    REGION,
+    LocalAWS,
+    cloudformation_deploy,
+    local_aws,
+    terraform_apply,
+    terraform_skip_reason,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = "big-mart"
+OUT = REPO / "out" / PROJECT
+FIXTURES = Path(__file__).resolve().parent / "deploy_fixtures"
+GENERATED_TF = OUT / "terraform" / "main.tf.json"
+GENERATED_CFN = OUT / "cloudformation" / "template.json"
+
+pytest.importorskip("boto3", reason="boto3 (a test dependency that comes with moto) is not installed")
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[LocalAWS]:
+    with local_aws() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def fresh_aws(aws: LocalAWS) -> LocalAWS:
+    """The endpoint, emptied: each test deploys into an account of its own."""
+    aws.reset()
+    return aws
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------------------------- JSON comparison
+
+
+def _pattern(template: str) -> tuple[re.Pattern[str], list[str]]:
+    names: list[str] = []
+    parts: list[str] = []
+    pos = 0
+    for match in re.finditer(r"\$\{([^}]+)\}", template):
+        parts.append(re.escape(template[pos : match.start()]))
+        parts.append("(.+?)")
+        names.append(match.group(1))
+        pos = match.end()
+    parts.append(re.escape(template[pos:]))
+    return re.compile("".join(parts), re.S), names
+
+
+def json_matches(committed: Any, deployed: Any, bindings: dict[str, str] | None = None) -> bool:
+    """``deployed`` is ``committed`` with each ``${name}`` placeholder filled, one value per name throughout.
+
+    Without placeholders this is plain equality of parsed JSON.
+    """
+    bindings = {} if bindings is None else bindings
+    if isinstance(committed, dict):
+        return (
+            isinstance(deployed, dict)
+            and committed.keys() == deployed.keys()
+            and all(json_matches(v, deployed[k], bindings) for k, v in committed.items())
+        )
+    if isinstance(committed, list):
+        return (
+            isinstance(deployed, list)
+            and len(committed) == len(deployed)
+            and all(json_matches(c, d, bindings) for c, d in zip(committed, deployed, strict=True))
+        )
+    if isinstance(committed, str) and "${" in committed and isinstance(deployed, str):
+        regex, names = _pattern(committed)
+        match = regex.fullmatch(deployed)
+        if match is None:
+            return False
+        pairs = zip(names, match.groups(), strict=True)
+        return all(bindings.setdefault(name, value) == value for name, value in pairs)
+    return bool(committed == deployed and type(committed) is type(deployed))
+
+
+def test_json_matches_placeholders() -> None:
+    committed = {"A": "arn:${Partition}:states:${Region}:${AccountId}:x", "B": ["${AccountId}"]}
+    assert json_matches(committed, {"A": "arn:aws:states:us-east-1:1:x", "B": ["1"]})
+    assert not json_matches(committed, {"A": "arn:aws:states:us-east-1:1:x", "B": ["2"]})
+    assert not json_matches({"A": 1}, {"A": True})
+    assert json_matches(_load(OUT / "pipeline.asl.json"), _load(OUT / "pipeline.asl.json"))
+
+
+# ---------------------------------------------------------------------------------------- deploy + read back
+
+
+def _project_copy(tmp_path: Path, terraform_dir: Path | None = None) -> Path:
+    """A copy of ``out/big-mart`` (so Terraform writes nothing into the repo), optionally with a module in it."""
+    project = tmp_path / PROJECT
+    shutil.copytree(OUT, project, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
+    if terraform_dir is not None:
+        shutil.rmtree(project / "terraform", ignore_errors=True)
+        shutil.copytree(terraform_dir, project / "terraform")
+    return project
+
+
+def _report(label: str, seconds: float, detail: str = "") -> None:
+    print(f"\n[deploy timing] {label}: {seconds:.1f} s{(' (' + detail + ')') if detail else ''}")
+
+
+def _committed_definitions() -> dict[str, Any]:
+    return {p.name.removesuffix(".asl.json"): _load(p) for p in sorted(OUT.glob("*.asl.json"))}
+
+
+def _assert_fixture_deployed(aws: LocalAWS, prefix: str) -> None:
+    """The fixture's one role, one policy, one log group and the pipeline, equal to the committed files."""
+    machine = aws.state_machine(f"{prefix}-pipeline")
+    assert machine["definition"] == _load(OUT / "pipeline.asl.json")
+    assert machine["type"] == "STANDARD"
+    role_name = f"{prefix}-stepfunctions"
+    role = aws.role(role_name)
+    assert machine["roleArn"] == role["Arn"]
+    assert role["AssumeRolePolicyDocument"] == _load(OUT / "iam" / "stepfunctions-trust-policy.json")
+    assert aws.role_policies(role_name) == {role_name: _load(OUT / "iam" / "stepfunctions-policy.json")}
+    log_group = f"/aws/vendedlogs/states/{prefix}-pipeline"
+    assert aws.log_groups(log_group)[log_group]["retentionInDays"] == 14
+    logging = machine["loggingConfiguration"]
+    assert logging["level"] == "ERROR"
+    assert logging["includeExecutionData"] is True
+    [destination] = logging["destinations"]
+    assert log_group in destination["cloudWatchLogsLogGroup"]["logGroupArn"]
+
+
+def _assert_generated_deployed(aws: LocalAWS, sagemaker_role_expected: bool) -> None:
+    """Every committed definition is deployed and so are the policies: matched by content, not by name."""
+    deployed = {name: aws.state_machine(arn) for name, arn in aws.state_machines().items()}
+    roles = {name: aws.role(name) for name in aws.roles()}
+    inline = {name: aws.role_policies(name) for name in roles}
+    sfn_trust = _load(OUT / "iam" / "stepfunctions-trust-policy.json")
+    sfn_policy = _load(OUT / "iam" / "stepfunctions-policy.json")
+
+    sfn_roles = [n for n, r in roles.items() if json_matches(sfn_trust, r["AssumeRolePolicyDocument"])]
+    assert sfn_roles, f"no deployed role has the committed Step Functions trust policy; roles: {sorted(roles)}"
+    assert any(json_matches(sfn_policy, doc) for name in sfn_roles for doc in inline[name].values()), (
+        "the Step Functions role does not carry the committed iam/stepfunctions-policy.json"
+    )
+    sfn_role_arns = {roles[n]["Arn"] for n in sfn_roles}
+
+    for key, definition in _committed_definitions().items():
+        matching = [n for n, m in deployed.items() if json_matches(definition, m["definition"])]
+        assert matching, f"{key}.asl.json is not deployed as committed; deployed: {sorted(deployed)}"
+        for name in matching:
+            assert deployed[name]["roleArn"] in sfn_role_arns, f"{name} runs as {deployed[name]['roleArn']}"
+    assert len(deployed) == len(_committed_definitions()), sorted(deployed)
+
+    if sagemaker_role_expected:
+        sm_trust = _load(OUT / "iam" / "sagemaker-trust-policy.json")
+        sm_policy = _load(OUT / "iam" / "sagemaker-policy.json")
+        sm_roles = [n for n, r in roles.items() if json_matches(sm_trust, r["AssumeRolePolicyDocument"])]
+        assert sm_roles, "the SageMaker role is not deployed with the committed trust policy"
+        assert any(json_matches(sm_policy, doc) for n in sm_roles for doc in inline[n].values())
+
+
+# ------------------------------------------------------------------------------------------------- Terraform
+
+
+def _skip_without_terraform() -> None:
+    reason = terraform_skip_reason()
+    if reason:
+        pytest.skip(reason)
+
+
+def _fill_variables(module_dir: Path) -> dict[str, Any]:
+    """Values for the module's variables that have no default: the local endpoint's account and region."""
+    values: dict[str, Any] = {}
+    for path in module_dir.glob("*.tf.json"):
+        for name, spec in _load(path).get("variable", {}).items():
+            if "default" in (spec or {}):
+                continue
+            lowered = name.lower()
+            if "account" in lowered:
+                values[name] = ACCOUNT
+            elif "region" in lowered:
+                values[name] = REGION
+            elif "partition" in lowered:
+                values[name] = "aws"
+            else:
+                pytest.fail(f"{path.name}: variable {name!r} has no default and the test cannot guess a value")
+    return values
+
+
+@pytest.mark.slow
+def test_terraform_apply_fixture(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """Hand-written module (tests/deploy_fixtures/terraform) reading the committed out/big-mart files."""
+    _skip_without_terraform()
+    project = _project_copy(tmp_path, FIXTURES / "terraform")
+    result = terraform_apply(fresh_aws, project / "terraform", tmp_path / "root")
+    _report(
+        "terraform fixture (init + apply)",
+        result.seconds,
+        f"init {result.init_seconds:.1f} s, apply {result.apply_seconds:.1f} s",
+    )
+    assert result.outputs["role_name"] == "fixture-tf-stepfunctions"
+    _assert_fixture_deployed(fresh_aws, "fixture-tf")
+    assert result.outputs["state_machine_arns"]["pipeline"] == fresh_aws.state_machines()["fixture-tf-pipeline"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not GENERATED_TF.exists(), reason=f"{GENERATED_TF.relative_to(REPO)} not generated yet")
+def test_terraform_apply_generated(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """asl-gen's out/big-mart/terraform module, as committed, deployed with no edits."""
+    _skip_without_terraform()
+    project = _project_copy(tmp_path)
+    module = project / "terraform"
+    result = terraform_apply(fresh_aws, module, tmp_path / "root", variables=_fill_variables(module))
+    _report(
+        "terraform generated (init + apply)",
+        result.seconds,
+        f"init {result.init_seconds:.1f} s, apply {result.apply_seconds:.1f} s",
+    )
+    module_text = "".join(p.read_text(encoding="utf-8") for p in module.glob("*.tf*"))
+    _assert_generated_deployed(fresh_aws, sagemaker_role_expected="sagemaker-policy.json" in module_text)
+
+
+# -------------------------------------------------------------------------------------------- CloudFormation
+
+
+def _fill_fixture(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "Fixture::Json" in value:
+            return _load(OUT / value["Fixture::Json"])
+        if "Fixture::Text" in value:
+            text = (OUT / value["Fixture::Text"]).read_text(encoding="utf-8")
+            for old, new in value.get("Placeholders", {}).items():
+                text = text.replace(old, new)
+            return text
+        return {k: _fill_fixture(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_fixture(v) for v in value]
+    return value
+
+
+def _fixture_template() -> dict[str, Any]:
+    template = _fill_fixture(_load(FIXTURES / "cloudformation" / "template.json"))
+    assert isinstance(template, dict)
+    return template
+
+
+def test_cloudformation_stack_fixture(fresh_aws: LocalAWS) -> None:
+    """Hand-written template (tests/deploy_fixtures/cloudformation): DefinitionString with
+    DefinitionSubstitutions for partition and account, AWS::IAM::RolePolicy, a log group."""
+    template = _fixture_template()
+    definition = template["Resources"]["PipelineStateMachine"]["Properties"]["DefinitionString"]
+    assert "${AccountId}" in definition and "123456789012" not in definition  # the substitution is exercised
+    result = cloudformation_deploy(fresh_aws, template, "fixture-cfn")
+    _report("cloudformation fixture (create_stack)", result.seconds)
+    assert result.status == "CREATE_COMPLETE"
+    _assert_fixture_deployed(fresh_aws, "fixture-cfn")
+    assert result.outputs["PipelineStateMachineArn"] == fresh_aws.state_machines()["fixture-cfn-pipeline"]
+
+
+def test_cloudformation_stack_fixture_definition_object(fresh_aws: LocalAWS) -> None:
+    """The same fixture with the other spellings: ``Definition`` as an object, the policy under the role's
+    ``Policies``, and no name given for the stack's resources but the state machine's."""
+    template = _fixture_template()
+    resources = template["Resources"]
+    policy = resources.pop("StepFunctionsPolicy")["Properties"]
+    resources["StepFunctionsRole"]["Properties"]["Policies"] = [
+        {"PolicyName": policy["PolicyName"], "PolicyDocument": policy["PolicyDocument"]}
+    ]
+    machine = resources["PipelineStateMachine"]
+    machine["DependsOn"] = ["StepFunctionsRole"]
+    props = machine["Properties"]
+    props.pop("DefinitionString")
+    props.pop("DefinitionSubstitutions")
+    props["Definition"] = _load(OUT / "pipeline.asl.json")
+    result = cloudformation_deploy(fresh_aws, template, "fixture-cfn-object")
+    _report("cloudformation fixture, Definition object (create_stack)", result.seconds)
+    _assert_fixture_deployed(fresh_aws, "fixture-cfn")
+
+
+@pytest.mark.skipif(not GENERATED_CFN.exists(), reason=f"{GENERATED_CFN.relative_to(REPO)} not generated yet")
+def test_cloudformation_stack_generated(fresh_aws: LocalAWS) -> None:
+    """asl-gen's out/big-mart/cloudformation/template.json, as committed, deployed with its parameter defaults."""
+    template = _load(GENERATED_CFN)
+    parameters: dict[str, str] = {}
+    for name, spec in template.get("Parameters", {}).items():
+        if "Default" not in spec:
+            lowered = name.lower()
+            if "account" in lowered:
+                parameters[name] = ACCOUNT
+            elif "region" in lowered:
+                parameters[name] = REGION
+            else:
+                pytest.fail(f"parameter {name!r} has no default and the test cannot guess a value")
+    result = cloudformation_deploy(fresh_aws, GENERATED_CFN.read_text(encoding="utf-8"), PROJECT, parameters)
+    _report("cloudformation generated (create_stack)", result.seconds)
+    assert result.status == "CREATE_COMPLETE"
+    roles = [
+        r
+        for r in template.get("Resources", {}).values()
+        if r.get("Type") == "AWS::IAM::Role"
+        and "sagemaker.amazonaws.com" in json.dumps(r.get("Properties", {}).get("AssumeRolePolicyDocument"))
+    ]
+    _assert_generated_deployed(fresh_aws, sagemaker_role_expected=bool(roles))
