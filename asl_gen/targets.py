@@ -246,7 +246,8 @@ def check_documents(documents: Mapping[str, Any], spec_file: str) -> list[Proble
                         f"state machine name {properties.get('StateMachineName')!r} is not one the trust policy allows",
                         f"{where}.Properties.StateMachineName",
                     )
-                if properties.get("DefinitionString") not in definitions:
+                text = properties.get("DefinitionString")
+                if not isinstance(text, str) or text not in definitions:
                     problem(
                         CLOUDFORMATION_TEMPLATE,
                         "DefinitionString is not the text of a generated definition",
