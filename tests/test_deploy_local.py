@@ -3,7 +3,8 @@
 Two kinds of test, named so the report says which ran:
 
 * ``*_fixture`` - hand-written stand-ins in ``tests/deploy_fixtures/`` (one role, its inline policy, a log
-  group and the ``pipeline`` state machine, all from the committed ``out/big-mart`` files). They prove the
+  group and the ``pipeline`` state machine, all from the committed ``out/big-mart`` files; the Terraform one
+  also publishes ``save-model`` with an alias). They prove the
   harness (``tests/localaws.py``) and always run when terraform / moto's server are present.
 * ``*_generated`` - asl-gen's own ``out/big-mart/terraform/main.tf.json`` and
   ``out/big-mart/cloudformation/template.json``. They run when those files are committed and skip, saying
@@ -214,7 +215,8 @@ def _fill_variables(module_dir: Path) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_terraform_apply_fixture(fresh_aws: LocalAWS, tmp_path: Path) -> None:
-    """Hand-written module (tests/deploy_fixtures/terraform) reading the committed out/big-mart files."""
+    """Hand-written module (tests/deploy_fixtures/terraform) reading the committed out/big-mart files: role,
+    inline policy, log group, the pipeline with logging, and save-model published with an alias."""
     _skip_without_terraform()
     project = _project_copy(tmp_path, FIXTURES / "terraform")
     result = terraform_apply(fresh_aws, project / "terraform", tmp_path / "root")
@@ -225,7 +227,25 @@ def test_terraform_apply_fixture(fresh_aws: LocalAWS, tmp_path: Path) -> None:
     )
     assert result.outputs["role_name"] == "fixture-tf-stepfunctions"
     _assert_fixture_deployed(fresh_aws, "fixture-tf")
-    assert result.outputs["state_machine_arns"]["pipeline"] == fresh_aws.state_machines()["fixture-tf-pipeline"]
+    machines = fresh_aws.state_machines()
+    assert result.outputs["state_machine_arns"] == {
+        "pipeline": machines["fixture-tf-pipeline"],
+        "save-model": machines["fixture-tf-save-model"],
+    }
+    # publish = true and an alias: the provider read the version back through ListStateMachineVersions
+    save_model = fresh_aws.state_machine("fixture-tf-save-model")
+    assert save_model["definition"] == _load(OUT / "save-model.asl.json")
+    sfn = fresh_aws.client("stepfunctions")
+    versions = sfn.list_state_machine_versions(stateMachineArn=save_model["stateMachineArn"])
+    assert [v["stateMachineVersionArn"] for v in versions["stateMachineVersions"]] == [
+        result.outputs["save_model_version_arn"]
+    ]
+    alias = sfn.describe_state_machine_alias(stateMachineAliasArn=result.outputs["save_model_alias_arn"])
+    assert alias["routingConfiguration"] == [
+        {"stateMachineVersionArn": result.outputs["save_model_version_arn"], "weight": 100}
+    ]
+    tags = sfn.list_tags_for_resource(resourceArn=save_model["stateMachineArn"])["tags"]
+    assert {"key": "project", "value": "big-mart"} in tags
 
 
 @pytest.mark.slow
@@ -326,3 +346,39 @@ def test_cloudformation_stack_generated(fresh_aws: LocalAWS) -> None:
         and "sagemaker.amazonaws.com" in json.dumps(r.get("Properties", {}).get("AssumeRolePolicyDocument"))
     ]
     _assert_generated_deployed(fresh_aws, sagemaker_role_expected=bool(roles))
+
+
+# ------------------------------------------------------------------------------------ the harness's moto patches
+
+
+def test_patched_validate_state_machine_definition(aws: LocalAWS) -> None:
+    """ValidateStateMachineDefinition (added by the harness) runs moto's ASL parser: OK, or FAIL with why."""
+    sfn = aws.client("stepfunctions")
+    ok = sfn.validate_state_machine_definition(definition=(OUT / "pipeline.asl.json").read_text(encoding="utf-8"))
+    assert (ok["result"], ok["diagnostics"]) == ("OK", [])
+    bad = sfn.validate_state_machine_definition(definition='{"StartAt": "Nowhere", "States": {}}')
+    assert bad["result"] == "FAIL"
+    assert bad["diagnostics"][0]["severity"] == "ERROR"
+    # an EXPRESS machine cannot run a .sync integration
+    express = sfn.validate_state_machine_definition(
+        definition=(OUT / "training.asl.json").read_text(encoding="utf-8"), type="EXPRESS"
+    )
+    assert express["result"] == "FAIL", express
+
+
+def test_patched_versions_and_type(fresh_aws: LocalAWS) -> None:
+    """ListStateMachineVersions (added) lists published versions, newest first; CreateStateMachine keeps the type."""
+    sfn = fresh_aws.client("stepfunctions")
+    role = f"arn:aws:iam::{ACCOUNT}:role/any"
+    definition = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+    plain = sfn.create_state_machine(name="plain", definition=definition, roleArn=role)
+    assert sfn.list_state_machine_versions(stateMachineArn=plain["stateMachineArn"])["stateMachineVersions"] == []
+    published = sfn.create_state_machine(
+        name="published", definition=definition, roleArn=role, publish=True, type="EXPRESS"
+    )
+    versions = sfn.list_state_machine_versions(stateMachineArn=published["stateMachineArn"])
+    assert [v["stateMachineVersionArn"] for v in versions["stateMachineVersions"]] == [
+        published["stateMachineVersionArn"]
+    ]
+    assert sfn.describe_state_machine(stateMachineArn=published["stateMachineArn"])["type"] == "EXPRESS"
+    assert sfn.describe_state_machine(stateMachineArn=plain["stateMachineArn"])["type"] == "STANDARD"
