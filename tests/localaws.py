@@ -20,7 +20,8 @@ What this gives a test
 * Read-back: :meth:`LocalAWS.state_machines`, :meth:`LocalAWS.state_machine` (the ``definition`` string
   parsed), :meth:`LocalAWS.role` (``AssumeRolePolicyDocument`` normalised to a dict: moto returns it either
   URL-encoded or already decoded), :meth:`LocalAWS.role_policy` / :meth:`LocalAWS.role_policies` (inline
-  policy documents as dicts), :meth:`LocalAWS.log_groups`.
+  policy documents as dicts), :meth:`LocalAWS.role_attached_policies` (managed ones),
+  :meth:`LocalAWS.roles`, :meth:`LocalAWS.log_groups`; :meth:`LocalAWS.reset` empties every backend.
 
 boto3 is a test-only dependency (it comes with moto); nothing under ``asl_gen/`` may import it.
 
@@ -430,6 +431,18 @@ class LocalAWS:
         """Every inline policy of a role: name -> document."""
         names = self.client("iam").list_role_policies(RoleName=role)["PolicyNames"]
         return {name: self.role_policy(role, name) for name in names}
+
+    def role_attached_policies(self, role: str) -> dict[str, Any]:
+        """Every managed policy attached to a role: ARN -> default version's document."""
+        iam = self.client("iam")
+        out: dict[str, Any] = {}
+        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role):
+            for attached in page["AttachedPolicies"]:
+                arn = attached["PolicyArn"]
+                version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+                document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+                out[arn] = _parse_json_doc(document)
+        return out
 
     def log_groups(self, prefix: str = "") -> dict[str, dict[str, Any]]:
         kwargs = {"logGroupNamePrefix": prefix} if prefix else {}

@@ -118,10 +118,10 @@ def test_json_matches_placeholders() -> None:
 # ---------------------------------------------------------------------------------------- deploy + read back
 
 
-def _project_copy(tmp_path: Path, terraform_dir: Path | None = None) -> Path:
+def _project_copy(tmp_path: Path, terraform_dir: Path | None = None, out: Path = OUT) -> Path:
     """A copy of ``out/big-mart`` (so Terraform writes nothing into the repo), optionally with a module in it."""
-    project = tmp_path / PROJECT
-    shutil.copytree(OUT, project, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
+    project = tmp_path / out.name
+    shutil.copytree(out, project, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
     if terraform_dir is not None:
         shutil.rmtree(project / "terraform", ignore_errors=True)
         shutil.copytree(terraform_dir, project / "terraform")
@@ -130,10 +130,6 @@ def _project_copy(tmp_path: Path, terraform_dir: Path | None = None) -> Path:
 
 def _report(label: str, seconds: float, detail: str = "") -> None:
     print(f"\n[deploy timing] {label}: {seconds:.1f} s{(' (' + detail + ')') if detail else ''}")
-
-
-def _committed_definitions() -> dict[str, Any]:
-    return {p.name.removesuffix(".asl.json"): _load(p) for p in sorted(OUT.glob("*.asl.json"))}
 
 
 def _assert_fixture_deployed(aws: LocalAWS, prefix: str) -> None:
@@ -155,34 +151,35 @@ def _assert_fixture_deployed(aws: LocalAWS, prefix: str) -> None:
     assert log_group in destination["cloudWatchLogsLogGroup"]["logGroupArn"]
 
 
-def _assert_generated_deployed(aws: LocalAWS, sagemaker_role_expected: bool) -> None:
-    """Every committed definition is deployed and so are the policies: matched by content, not by name."""
+def _assert_generated_deployed(aws: LocalAWS, out: Path, sagemaker_role_expected: bool) -> None:
+    """Every committed definition in ``out`` is deployed and so are its policies: matched by content, not name.
+
+    A role's policies are its inline ones and the managed ones attached to it.
+    """
+    definitions = {p.name.removesuffix(".asl.json"): _load(p) for p in sorted(out.glob("*.asl.json"))}
     deployed = {name: aws.state_machine(arn) for name, arn in aws.state_machines().items()}
     roles = {name: aws.role(name) for name in aws.roles()}
-    inline = {name: aws.role_policies(name) for name in roles}
-    sfn_trust = _load(OUT / "iam" / "stepfunctions-trust-policy.json")
-    sfn_policy = _load(OUT / "iam" / "stepfunctions-policy.json")
+    policies = {name: [*aws.role_policies(name).values(), *aws.role_attached_policies(name).values()] for name in roles}
 
-    sfn_roles = [n for n, r in roles.items() if json_matches(sfn_trust, r["AssumeRolePolicyDocument"])]
-    assert sfn_roles, f"no deployed role has the committed Step Functions trust policy; roles: {sorted(roles)}"
-    assert any(json_matches(sfn_policy, doc) for name in sfn_roles for doc in inline[name].values()), (
-        "the Step Functions role does not carry the committed iam/stepfunctions-policy.json"
-    )
-    sfn_role_arns = {roles[n]["Arn"] for n in sfn_roles}
+    def roles_with(trust_file: str, policy_file: str) -> list[str]:
+        trust, policy = _load(out / "iam" / trust_file), _load(out / "iam" / policy_file)
+        with_trust = [n for n, r in roles.items() if json_matches(trust, r["AssumeRolePolicyDocument"])]
+        assert with_trust, f"no deployed role has the committed iam/{trust_file}; roles: {sorted(roles)}"
+        with_both = [n for n in with_trust if any(json_matches(policy, doc) for doc in policies[n])]
+        assert with_both, f"no role with iam/{trust_file} carries the committed iam/{policy_file}"
+        return with_both
 
-    for key, definition in _committed_definitions().items():
+    sfn_role_arns = {
+        roles[n]["Arn"] for n in roles_with("stepfunctions-trust-policy.json", "stepfunctions-policy.json")
+    }
+    for key, definition in definitions.items():
         matching = [n for n, m in deployed.items() if json_matches(definition, m["definition"])]
         assert matching, f"{key}.asl.json is not deployed as committed; deployed: {sorted(deployed)}"
         for name in matching:
             assert deployed[name]["roleArn"] in sfn_role_arns, f"{name} runs as {deployed[name]['roleArn']}"
-    assert len(deployed) == len(_committed_definitions()), sorted(deployed)
-
+    assert len(deployed) == len(definitions), sorted(deployed)
     if sagemaker_role_expected:
-        sm_trust = _load(OUT / "iam" / "sagemaker-trust-policy.json")
-        sm_policy = _load(OUT / "iam" / "sagemaker-policy.json")
-        sm_roles = [n for n, r in roles.items() if json_matches(sm_trust, r["AssumeRolePolicyDocument"])]
-        assert sm_roles, "the SageMaker role is not deployed with the committed trust policy"
-        assert any(json_matches(sm_policy, doc) for n in sm_roles for doc in inline[n].values())
+        roles_with("sagemaker-trust-policy.json", "sagemaker-policy.json")
 
 
 # ------------------------------------------------------------------------------------------------- Terraform
@@ -248,21 +245,26 @@ def test_terraform_apply_fixture(fresh_aws: LocalAWS, tmp_path: Path) -> None:
     assert {"key": "project", "value": "big-mart"} in tags
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not GENERATED_TF.exists(), reason=f"{GENERATED_TF.relative_to(REPO)} not generated yet")
-def test_terraform_apply_generated(fresh_aws: LocalAWS, tmp_path: Path) -> None:
-    """asl-gen's out/big-mart/terraform module, as committed, deployed with no edits."""
+def deploy_generated_terraform(aws: LocalAWS, out: Path, tmp_path: Path) -> None:
+    """``terraform apply`` of ``out/terraform`` (in a copy of ``out``) and the read-back checks."""
     _skip_without_terraform()
-    project = _project_copy(tmp_path)
+    project = _project_copy(tmp_path, out=out)
     module = project / "terraform"
-    result = terraform_apply(fresh_aws, module, tmp_path / "root", variables=_fill_variables(module))
+    result = terraform_apply(aws, module, tmp_path / "root", variables=_fill_variables(module))
     _report(
-        "terraform generated (init + apply)",
+        f"terraform generated {out.name} (init + apply)",
         result.seconds,
         f"init {result.init_seconds:.1f} s, apply {result.apply_seconds:.1f} s",
     )
     module_text = "".join(p.read_text(encoding="utf-8") for p in module.glob("*.tf*"))
-    _assert_generated_deployed(fresh_aws, sagemaker_role_expected="sagemaker-policy.json" in module_text)
+    _assert_generated_deployed(aws, project, sagemaker_role_expected="sagemaker-policy.json" in module_text)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not GENERATED_TF.exists(), reason=f"{GENERATED_TF.relative_to(REPO)} not generated yet")
+def test_terraform_apply_generated(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """asl-gen's out/big-mart/terraform module, as committed, deployed with no edits."""
+    deploy_generated_terraform(fresh_aws, OUT, tmp_path)
 
 
 # -------------------------------------------------------------------------------------------- CloudFormation
@@ -322,10 +324,10 @@ def test_cloudformation_stack_fixture_definition_object(fresh_aws: LocalAWS) -> 
     _assert_fixture_deployed(fresh_aws, "fixture-cfn")
 
 
-@pytest.mark.skipif(not GENERATED_CFN.exists(), reason=f"{GENERATED_CFN.relative_to(REPO)} not generated yet")
-def test_cloudformation_stack_generated(fresh_aws: LocalAWS) -> None:
-    """asl-gen's out/big-mart/cloudformation/template.json, as committed, deployed with its parameter defaults."""
-    template = _load(GENERATED_CFN)
+def deploy_generated_cloudformation(aws: LocalAWS, out: Path) -> None:
+    """A stack from ``out/cloudformation/template.json`` (parameters without a default filled in) and the checks."""
+    path = out / "cloudformation" / "template.json"
+    template = _load(path)
     parameters: dict[str, str] = {}
     for name, spec in template.get("Parameters", {}).items():
         if "Default" not in spec:
@@ -336,16 +338,22 @@ def test_cloudformation_stack_generated(fresh_aws: LocalAWS) -> None:
                 parameters[name] = REGION
             else:
                 pytest.fail(f"parameter {name!r} has no default and the test cannot guess a value")
-    result = cloudformation_deploy(fresh_aws, GENERATED_CFN.read_text(encoding="utf-8"), PROJECT, parameters)
-    _report("cloudformation generated (create_stack)", result.seconds)
+    result = cloudformation_deploy(aws, path.read_text(encoding="utf-8"), out.name, parameters)
+    _report(f"cloudformation generated {out.name} (create_stack)", result.seconds)
     assert result.status == "CREATE_COMPLETE"
-    roles = [
+    sagemaker_roles = [
         r
         for r in template.get("Resources", {}).values()
         if r.get("Type") == "AWS::IAM::Role"
         and "sagemaker.amazonaws.com" in json.dumps(r.get("Properties", {}).get("AssumeRolePolicyDocument"))
     ]
-    _assert_generated_deployed(fresh_aws, sagemaker_role_expected=bool(roles))
+    _assert_generated_deployed(aws, out, sagemaker_role_expected=bool(sagemaker_roles))
+
+
+@pytest.mark.skipif(not GENERATED_CFN.exists(), reason=f"{GENERATED_CFN.relative_to(REPO)} not generated yet")
+def test_cloudformation_stack_generated(fresh_aws: LocalAWS) -> None:
+    """asl-gen's out/big-mart/cloudformation/template.json, as committed, deployed with its parameter defaults."""
+    deploy_generated_cloudformation(fresh_aws, OUT)
 
 
 # ------------------------------------------------------------------------------------ the harness's moto patches
