@@ -4,16 +4,20 @@ What this gives a test
 ----------------------
 * :func:`local_aws` - a context manager that starts moto's ``ThreadedMotoServer`` **in this process** on
   127.0.0.1 and a free port (port 0, the OS picks), patches moto (below), yields a :class:`LocalAWS`, and
-  stops the server on exit. :func:`local_aws_fixture` is the same thing as a session-scoped pytest fixture
-  (``from tests.localaws import local_aws_fixture`` re-exported under another name, or wrap :func:`local_aws`
-  in the test module's own fixture, which is what ``tests/test_deploy_local.py`` does).
+  stops the server on exit. It needs moto's ``[server]`` extra (flask, flask-cors) and skips, saying so,
+  without it. :func:`local_aws_fixture` is the same thing as a session-scoped pytest fixture, for a
+  ``conftest.py`` to import; a test module can instead wrap :func:`local_aws` in a fixture of its own, as
+  ``tests/test_deploy_local.py`` does (module scope, plus :meth:`LocalAWS.reset` before each test).
 * :meth:`LocalAWS.env` - the environment for subprocesses: dummy credentials (``AWS_ACCESS_KEY_ID=testing``,
   ``AWS_SECRET_ACCESS_KEY=testing``, ``AWS_SESSION_TOKEN=testing``), the region, ``AWS_ENDPOINT_URL`` and no
   profile / shared config, so nothing a child starts can reach a real account.
 * :func:`terraform_apply` - writes a CLI config that installs providers only from the filesystem mirror
   (``/opt/tf-plugins``, or ``$ASL_GEN_TF_MIRROR``), a root module whose ``provider "aws"`` points every
-  service it needs (sts, iam, sfn, logs) at the server and uses ``module "x" { source = <dir> }``, then runs
-  ``terraform init`` and ``terraform apply`` and returns the root outputs and the time taken.
+  service it needs (sts, iam, sfn, logs - the provider's endpoint keys) at the server and calls
+  ``module "x" { source = "./<relative path>" }``, then runs ``terraform init`` and ``terraform apply`` and
+  returns the root outputs and the time taken. The source must be relative: given an absolute path Terraform
+  copies the module directory alone into ``.terraform/modules``, and ``file("${path.module}/../x.asl.json")``
+  then finds nothing.
   :func:`terraform_skip_reason` says why it cannot run (no terraform binary, no mirror, no AWS provider in it).
 * :func:`cloudformation_deploy` - ``create_stack`` with a template body, waits for ``CREATE_COMPLETE`` (moto
   finishes synchronously) and returns outputs, physical resource ids and the time taken.
@@ -31,8 +35,9 @@ moto dispatches the Step Functions JSON protocol on the ``X-Amz-Target`` header
 (``AWSStepFunctions.<Action>``): ``BaseResponse.call_action`` turns ``<Action>`` into snake case and calls the
 method of that name on ``moto.stepfunctions.responses.StepFunctionResponse``, then serialises what it returns
 with botocore's model for the operation. moto 5.2's standard Step Functions responder has no method for two
-actions the Terraform AWS provider (5.x) calls on ``aws_sfn_state_machine``, so the server answered them with
-an error and ``terraform apply`` failed. The harness adds them as methods on ``StepFunctionResponse``:
+actions the Terraform AWS provider (5.x) calls on ``aws_sfn_state_machine``: the server answers them with
+HTTP 500 (``NotImplementedError``) and ``terraform apply`` fails. The harness adds them as methods on
+``StepFunctionResponse``:
 
 1. ``ValidateStateMachineDefinition`` - parses the definition with moto's own ASL parser and static analyser
    (``moto.stepfunctions.parser``: ``StaticAnalyser``, or ``ExpressStaticAnalyser`` for ``type=EXPRESS``) and
@@ -52,12 +57,12 @@ Four more patches make what is deployed match what was asked, so a read-back can
 5. CloudFormation ``AWS::IAM::Role``: moto stores each ``Policies[].PolicyDocument`` object as it is, and
    ``GetRolePolicy`` then answers its Python ``repr`` (single quotes, not JSON). The patched handler turns each
    document into a JSON string first, as CloudFormation does.
-6. CloudFormation ``AWS::IAM::RolePolicy`` (the inline-policy resource type CloudFormation added in 2023) is
-   registered, creating an inline policy on the named role; moto knows only ``AWS::IAM::Policy``.
+6. CloudFormation ``AWS::IAM::RolePolicy`` (one inline policy on one role) is registered, creating an inline
+   policy on the named role; moto knows only ``AWS::IAM::Policy``.
 
 moto's backends are module-level state shared by everything in this process: a test that uses ``mock_aws``
-resets them when it starts and stops. Tests that deploy here should use names of their own and read back in
-the same test.
+resets them when it starts and stops. Tests that deploy here should reset first (or use names of their own)
+and read back in the same test.
 """
 
 from __future__ import annotations
@@ -68,7 +73,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -448,12 +452,6 @@ class LocalAWS:
         kwargs = {"logGroupNamePrefix": prefix} if prefix else {}
         groups = self.client("logs").describe_log_groups(**kwargs)["logGroups"]
         return {g["logGroupName"]: g for g in groups}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
