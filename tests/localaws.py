@@ -187,6 +187,7 @@ def substitute_definition(definition: str, substitutions: Mapping[str, Any]) -> 
 
 def _cfn_create_state_machine(
     cls: Any,
+    /,
     resource_name: str,
     cloudformation_json: Any,
     account_id: str,
@@ -227,6 +228,7 @@ def _cfn_create_state_machine(
 def _cfn_role_policies_as_json(original: Any) -> Any:
     def create_from_cloudformation_json(
         cls: Any,
+        /,
         resource_name: str,
         cloudformation_json: Any,
         account_id: str,
@@ -244,7 +246,8 @@ def _cfn_role_policies_as_json(original: Any) -> Any:
 def _register_role_policy_resource() -> None:
     from moto.cloudformation import parsing
     from moto.core.common_models import CloudFormationModel
-    from moto.iam.models import get_partition, iam_backends
+    from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
 
     if "AWS::IAM::RolePolicy" in parsing.get_model_map():
         return
@@ -269,7 +272,7 @@ def _register_role_policy_resource() -> None:
             return "AWS::IAM::RolePolicy"
 
         @classmethod
-        def create_from_cloudformation_json(  # type: ignore[override]
+        def create_from_cloudformation_json(
             cls,
             resource_name: str,
             cloudformation_json: Any,
@@ -286,7 +289,7 @@ def _register_role_policy_resource() -> None:
             return cls(properties["RoleName"], properties["PolicyName"])
 
         @classmethod
-        def delete_from_cloudformation_json(  # type: ignore[override]
+        def delete_from_cloudformation_json(
             cls,
             resource_name: str,
             cloudformation_json: Any,
@@ -379,7 +382,7 @@ class LocalAWS:
             import boto3
 
             self._clients[service] = boto3.client(
-                service,  # type: ignore[call-overload]
+                service,
                 endpoint_url=self.url,
                 region_name=self.region,
                 aws_access_key_id=DUMMY,
