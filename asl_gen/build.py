@@ -27,6 +27,7 @@ STEPFUNCTIONS_TRUST = "iam/stepfunctions-trust-policy.json"
 SAGEMAKER_POLICY = "iam/sagemaker-policy.json"
 SAGEMAKER_TRUST = "iam/sagemaker-trust-policy.json"
 POLICY_NOTES = "iam/POLICIES.md"
+ROLE_FILES = targets.RoleFiles(trust=STEPFUNCTIONS_TRUST, policy=STEPFUNCTIONS_POLICY)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def generate(
     policies, statements = _render_iam(renderer, plan, definitions)
     documents.update(policies)
     documents.update(
-        targets.documents_for(targets.chosen(spec.targets, target), plan, definitions, policies, renderer.render_json)
+        targets.documents_for(
+            targets.chosen(spec.targets, target), plan, definitions, policies, renderer.render_json, ROLE_FILES
+        )
     )
     _validate(documents, located.file, statements)
     files = {path: dump(doc) for path, doc in documents.items()}
@@ -205,7 +208,7 @@ def _validate(
                 Draft202012Validator.check_schema(document)
             except SchemaError as exc:
                 problems.append(Problem(f"not a valid JSON Schema: {exc.message}", file=source))
-    problems.extend(targets.check_documents(documents, spec_file))
+    problems.extend(targets.check_documents(documents, spec_file, ROLE_FILES))
     if problems:
         raise ValidationFailure(problems)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from asl_gen.errors import Problem
@@ -24,6 +25,15 @@ TERRAFORM_VARIABLES = "terraform/variables.tf.json"
 TERRAFORM_OUTPUTS = "terraform/outputs.tf.json"
 CLOUDFORMATION_TEMPLATE = "cloudformation/template.json"
 
+
+@dataclass(frozen=True)
+class RoleFiles:
+    """Where the build writes the Step Functions role's documents, relative to `out/<project>/`."""
+
+    trust: str
+    policy: str
+
+
 # Where Step Functions' vended logs go; CloudWatch Logs resource policies for log delivery stay small under it.
 LOG_GROUP_PREFIX = "/aws/vendedlogs/states/"
 # How Terraform reads a generated file from the module folder (out/<project>/terraform/).
@@ -36,18 +46,19 @@ def documents_for(
     definitions: Mapping[str, Any],
     policies: Mapping[str, Any],
     render: Callable[[str, Mapping[str, Any]], Any],
+    role: RoleFiles,
 ) -> dict[str, Any]:
     """The target documents asked for, path → parsed document; `render(template, context)` renders and parses."""
     wanted = set(targets)
     documents: dict[str, Any] = {}
     if TERRAFORM in wanted:
-        context = {"module": terraform_context(plan)}
+        context = {"module": terraform_context(plan, role)}
         documents[TERRAFORM_MAIN] = render("terraform/main.tf.json.j2", context)
         documents[TERRAFORM_VARIABLES] = render("terraform/variables.tf.json.j2", context)
         documents[TERRAFORM_OUTPUTS] = render("terraform/outputs.tf.json.j2", context)
     if CLOUDFORMATION in wanted:
         documents[CLOUDFORMATION_TEMPLATE] = render(
-            "cloudformation/template.json.j2", {"stack": cloudformation_context(plan, definitions, policies)}
+            "cloudformation/template.json.j2", {"stack": cloudformation_context(plan, definitions, policies, role)}
         )
     return documents
 
@@ -96,10 +107,8 @@ def _file_call(path: str) -> str:
     return '${file("${path.module}/../' + path + '")}'
 
 
-def terraform_context(plan: ProjectPlan) -> dict[str, Any]:
+def terraform_context(plan: ProjectPlan, role: RoleFiles) -> dict[str, Any]:
     """What the Terraform templates read: literals escaped, `file()` calls and references spelled out."""
-    from asl_gen.build import STEPFUNCTIONS_POLICY, STEPFUNCTIONS_TRUST
-
     machines = []
     for settings in _settings(plan):
         ident = terraform_identifier(settings["key"])
@@ -122,8 +131,8 @@ def terraform_context(plan: ProjectPlan) -> dict[str, Any]:
         "project": _hcl_literal(plan.spec.project),
         "role_name": _hcl_literal(plan.spec.roles.stepfunctions.name),
         "policy_name": _hcl_literal(f"{plan.spec.project}-stepfunctions"),
-        "trust_policy": _file_call(STEPFUNCTIONS_TRUST),
-        "policy": _file_call(STEPFUNCTIONS_POLICY),
+        "trust_policy": _file_call(role.trust),
+        "policy": _file_call(role.policy),
         "machines": machines,
     }
 
@@ -139,11 +148,9 @@ def cloudformation_identifier(key: str, taken: set[str]) -> str:
 
 
 def cloudformation_context(
-    plan: ProjectPlan, definitions: Mapping[str, Any], policies: Mapping[str, Any]
+    plan: ProjectPlan, definitions: Mapping[str, Any], policies: Mapping[str, Any], role: RoleFiles
 ) -> dict[str, Any]:
     """What the CloudFormation template reads: the documents themselves, and a logical ID per machine."""
-    from asl_gen.build import STEPFUNCTIONS_POLICY, STEPFUNCTIONS_TRUST
-
     taken = {"StepFunctionsRole"}
     machines = []
     for settings in _settings(plan):
@@ -160,8 +167,8 @@ def cloudformation_context(
         "project": plan.spec.project,
         "role_name": plan.spec.roles.stepfunctions.name,
         "policy_name": f"{plan.spec.project}-stepfunctions",
-        "trust_policy": policies[STEPFUNCTIONS_TRUST],
-        "policy": policies[STEPFUNCTIONS_POLICY],
+        "trust_policy": policies[role.trust],
+        "policy": policies[role.policy],
         "machines": machines,
     }
 
@@ -193,12 +200,10 @@ def _trusted_names(trust: Any) -> set[str]:
     return names
 
 
-def check_documents(documents: Mapping[str, Any], spec_file: str) -> list[Problem]:
+def check_documents(documents: Mapping[str, Any], spec_file: str, role: RoleFiles) -> list[Problem]:
     """Problems in the target documents among `documents` (all the generated JSON, path → parsed)."""
-    from asl_gen.build import STEPFUNCTIONS_POLICY, STEPFUNCTIONS_TRUST
-
     problems: list[Problem] = []
-    trusted = _trusted_names(documents.get(STEPFUNCTIONS_TRUST))
+    trusted = _trusted_names(documents.get(role.trust))
 
     def problem(path: str, message: str, pointer: str = "") -> None:
         problems.append(Problem(message, file=f"{path} (from {spec_file})", pointer=pointer))
@@ -254,17 +259,17 @@ def check_documents(documents: Mapping[str, Any], spec_file: str) -> list[Proble
                         f"{where}.Properties.DefinitionString",
                     )
             if kind == "AWS::IAM::Role":
-                if properties.get("AssumeRolePolicyDocument") != documents.get(STEPFUNCTIONS_TRUST):
+                if properties.get("AssumeRolePolicyDocument") != documents.get(role.trust):
                     problem(
                         CLOUDFORMATION_TEMPLATE,
-                        f"AssumeRolePolicyDocument differs from {STEPFUNCTIONS_TRUST}",
+                        f"AssumeRolePolicyDocument differs from {role.trust}",
                         f"{where}.Properties.AssumeRolePolicyDocument",
                     )
                 embedded = [p.get("PolicyDocument") for p in properties.get("Policies", [])]
-                if embedded != [documents.get(STEPFUNCTIONS_POLICY)]:
+                if embedded != [documents.get(role.policy)]:
                     problem(
                         CLOUDFORMATION_TEMPLATE,
-                        f"Policies differ from {STEPFUNCTIONS_POLICY}",
+                        f"Policies differ from {role.policy}",
                         f"{where}.Properties.Policies",
                     )
         for name, output in (template.get("Outputs", {}) if isinstance(template, dict) else {}).items():
