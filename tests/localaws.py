@@ -639,6 +639,25 @@ def terraform_apply(
     )
 
 
+def terraform_plan_changes(aws: LocalAWS, workdir: Path, timeout: float = 600) -> str | None:
+    """After :func:`terraform_apply` in ``workdir``: None when ``terraform plan`` finds nothing to change,
+    else the plan's text (a module whose resources drift after apply reads back differently from what it set).
+    """
+    env = aws.env()
+    env["TF_CLI_CONFIG_FILE"] = str(workdir / "terraformrc")
+    env["TF_IN_AUTOMATION"] = "1"
+    env["CHECKPOINT_DISABLE"] = "1"
+    env["TF_DATA_DIR"] = str(workdir / ".terraform")
+    tf = shutil.which(TERRAFORM) or TERRAFORM
+    cmd = [tf, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"]
+    proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    if proc.returncode == 0:
+        return None
+    if proc.returncode == 2:
+        return proc.stdout
+    raise AssertionError(f"terraform plan failed with {proc.returncode}\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
+
+
 def _module_outputs(module_source: Path) -> list[str]:
     names: list[str] = []
     for path in sorted(module_source.glob("*.tf.json")):
@@ -705,6 +724,7 @@ __all__ = [
     "root_module",
     "substitute_definition",
     "terraform_apply",
+    "terraform_plan_changes",
     "terraform_skip_reason",
     "tf_mirror",
     "write_cli_config",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from tests.localaws import (
     cloudformation_deploy,
     local_aws,
     terraform_apply,
+    terraform_plan_changes,
     terraform_skip_reason,
 )
 
@@ -258,12 +260,18 @@ def deploy_generated_terraform(aws: LocalAWS, out: Path, tmp_path: Path) -> None
     )
     module_text = "".join(p.read_text(encoding="utf-8") for p in module.glob("*.tf*"))
     _assert_generated_deployed(aws, project, sagemaker_role_expected="sagemaker-policy.json" in module_text)
+    # a second plan changes nothing: what the provider read back is what the module set
+    start = time.monotonic()
+    changes = terraform_plan_changes(aws, tmp_path / "root")
+    _report(f"terraform generated {out.name} (plan after apply)", time.monotonic() - start)
+    assert changes is None, f"terraform plan after apply wants changes:\n{changes}"
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not GENERATED_TF.exists(), reason=f"{GENERATED_TF.relative_to(REPO)} not generated yet")
 def test_terraform_apply_generated(fresh_aws: LocalAWS, tmp_path: Path) -> None:
-    """asl-gen's out/big-mart/terraform module, as committed, deployed with no edits."""
+    """asl-gen's out/big-mart/terraform module, as committed, deployed with no edits; a plan after the apply
+    changes nothing."""
     deploy_generated_terraform(fresh_aws, OUT, tmp_path)
 
 
