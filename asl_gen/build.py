@@ -27,7 +27,9 @@ STEPFUNCTIONS_TRUST = "iam/stepfunctions-trust-policy.json"
 SAGEMAKER_POLICY = "iam/sagemaker-policy.json"
 SAGEMAKER_TRUST = "iam/sagemaker-trust-policy.json"
 POLICY_NOTES = "iam/POLICIES.md"
-ROLE_FILES = targets.RoleFiles(trust=STEPFUNCTIONS_TRUST, policy=STEPFUNCTIONS_POLICY)
+ROLE_FILES = targets.RoleFiles(
+    trust=STEPFUNCTIONS_TRUST, policy=STEPFUNCTIONS_POLICY, sagemaker_policy=SAGEMAKER_POLICY
+)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class RoleFiles:
 
     trust: str
     policy: str
+    # The policy for the existing SageMaker execution role; absent from the policies when no job uses that role.
+    sagemaker_policy: str
 
 
 # Where Step Functions' vended logs go; CloudWatch Logs resource policies for log delivery stay small under it.
@@ -52,7 +54,7 @@ def documents_for(
     wanted = set(targets)
     documents: dict[str, Any] = {}
     if TERRAFORM in wanted:
-        context = {"module": terraform_context(plan, role)}
+        context = {"module": terraform_context(plan, role, role.sagemaker_policy in policies)}
         documents[TERRAFORM_MAIN] = render("terraform/main.tf.json.j2", context)
         documents[TERRAFORM_VARIABLES] = render("terraform/variables.tf.json.j2", context)
         documents[TERRAFORM_OUTPUTS] = render("terraform/outputs.tf.json.j2", context)
@@ -107,7 +109,12 @@ def _file_call(path: str) -> str:
     return '${file("${path.module}/../' + path + '")}'
 
 
-def terraform_context(plan: ProjectPlan, role: RoleFiles) -> dict[str, Any]:
+def _role_name(arn: str) -> str:
+    """The name of the role an IAM role ARN names (its path left out)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def terraform_context(plan: ProjectPlan, role: RoleFiles, has_sagemaker_policy: bool) -> dict[str, Any]:
     """What the Terraform templates read: literals escaped, `file()` calls and references spelled out."""
     machines = []
     for settings in _settings(plan):
@@ -133,6 +140,13 @@ def terraform_context(plan: ProjectPlan, role: RoleFiles) -> dict[str, Any]:
         "policy_name": _hcl_literal(f"{plan.spec.project}-stepfunctions"),
         "trust_policy": _file_call(role.trust),
         "policy": _file_call(role.policy),
+        "sagemaker": None
+        if not has_sagemaker_policy
+        else {
+            "role_name": _hcl_literal(_role_name(plan.spec.roles.sagemaker.arn)),
+            "policy_name": _hcl_literal(f"{plan.spec.project}-sagemaker"),
+            "policy": _file_call(role.sagemaker_policy),
+        },
         "machines": machines,
     }
 
@@ -151,7 +165,7 @@ def cloudformation_context(
     plan: ProjectPlan, definitions: Mapping[str, Any], policies: Mapping[str, Any], role: RoleFiles
 ) -> dict[str, Any]:
     """What the CloudFormation template reads: the documents themselves, and a logical ID per machine."""
-    taken = {"StepFunctionsRole"}
+    taken = {"StepFunctionsRole", "SageMakerRolePolicy"}
     machines = []
     for settings in _settings(plan):
         ident = cloudformation_identifier(settings["key"], taken)
@@ -169,6 +183,13 @@ def cloudformation_context(
         "policy_name": f"{plan.spec.project}-stepfunctions",
         "trust_policy": policies[role.trust],
         "policy": policies[role.policy],
+        "sagemaker": None
+        if role.sagemaker_policy not in policies
+        else {
+            "role_name": _role_name(plan.spec.roles.sagemaker.arn),
+            "policy_name": f"{plan.spec.project}-sagemaker",
+            "policy": policies[role.sagemaker_policy],
+        },
         "machines": machines,
     }
 
@@ -234,6 +255,8 @@ def check_documents(documents: Mapping[str, Any], spec_file: str, role: RoleFile
             problem(CLOUDFORMATION_TEMPLATE, "a CloudFormation template needs Resources", "$.Resources")
             resources = {}
         definitions = {dump(documents[p]) for p in documents if p.endswith(".asl.json")}
+        parameters = template.get("Parameters", {}) if isinstance(template, dict) else {}
+        known = {*resources, *(parameters if isinstance(parameters, dict) else {})}
         for logical, resource in resources.items():
             where = f"$.Resources.{logical}"
             kind = resource.get("Type") if isinstance(resource, dict) else None
@@ -242,8 +265,12 @@ def check_documents(documents: Mapping[str, Any], spec_file: str, role: RoleFile
                 continue
             properties = resource.get("Properties", {})
             for ref in _references(resource):
-                if ref not in resources:
-                    problem(CLOUDFORMATION_TEMPLATE, f"refers to {ref!r}, which is not a resource", where)
+                if ref not in known:
+                    problem(
+                        CLOUDFORMATION_TEMPLATE,
+                        f"refers to {ref!r}, which is neither a resource nor a parameter",
+                        where,
+                    )
             if kind == "AWS::StepFunctions::StateMachine":
                 if properties.get("StateMachineName") not in trusted:
                     problem(
@@ -258,6 +285,14 @@ def check_documents(documents: Mapping[str, Any], spec_file: str, role: RoleFile
                         "DefinitionString is not the text of a generated definition",
                         f"{where}.Properties.DefinitionString",
                     )
+            if kind == "AWS::IAM::RolePolicy" and properties.get("PolicyDocument") != documents.get(
+                role.sagemaker_policy
+            ):
+                problem(
+                    CLOUDFORMATION_TEMPLATE,
+                    f"PolicyDocument differs from {role.sagemaker_policy}",
+                    f"{where}.Properties.PolicyDocument",
+                )
             if kind == "AWS::IAM::Role":
                 if properties.get("AssumeRolePolicyDocument") != documents.get(role.trust):
                     problem(
@@ -272,10 +307,16 @@ def check_documents(documents: Mapping[str, Any], spec_file: str, role: RoleFile
                         f"Policies differ from {role.policy}",
                         f"{where}.Properties.Policies",
                     )
-        for name, output in (template.get("Outputs", {}) if isinstance(template, dict) else {}).items():
-            for ref in _references(output):
-                if ref not in resources:
-                    problem(CLOUDFORMATION_TEMPLATE, f"refers to {ref!r}, which is not a resource", f"$.Outputs.{name}")
+        for section in ("Conditions", "Outputs"):
+            entries = template.get(section, {}) if isinstance(template, dict) else {}
+            for name, entry in entries.items() if isinstance(entries, dict) else ():
+                for ref in _references(entry):
+                    if ref not in known:
+                        problem(
+                            CLOUDFORMATION_TEMPLATE,
+                            f"refers to {ref!r}, which is neither a resource nor a parameter",
+                            f"$.{section}.{name}",
+                        )
     return problems
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from asl_gen.build import STEPFUNCTIONS_POLICY, STEPFUNCTIONS_TRUST, Generated, generate
+from asl_gen.build import SAGEMAKER_POLICY, STEPFUNCTIONS_POLICY, STEPFUNCTIONS_TRUST, Generated, generate
 from asl_gen.cli import main
 from asl_gen.errors import SpecError, ValidationFailure
 from asl_gen.spec import load_spec
@@ -158,7 +158,7 @@ def test_terraform_reads_the_generated_files_and_copies_none(all_targets: dict[s
         assert module["terraform"]["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": ">= 5.0"}
         read = set(FILE_CALL.findall(files[TERRAFORM_MAIN].replace('\\"', '"')))
         machines = {p for p in files if p.endswith(".asl.json")}
-        assert read == machines | {STEPFUNCTIONS_POLICY, STEPFUNCTIONS_TRUST}
+        assert read == machines | {STEPFUNCTIONS_POLICY, STEPFUNCTIONS_TRUST, SAGEMAKER_POLICY}
         # No document's content is copied into the module.
         assert '"Statement"' not in files[TERRAFORM_MAIN] and '"StartAt"' not in files[TERRAFORM_MAIN]
 
@@ -186,6 +186,9 @@ def test_cloudformation_embeds_exactly_the_written_documents(all_targets: dict[s
         role = template["Resources"]["StepFunctionsRole"]["Properties"]
         assert role["AssumeRolePolicyDocument"] == json.loads(files[STEPFUNCTIONS_TRUST])
         assert [p["PolicyDocument"] for p in role["Policies"]] == [json.loads(files[STEPFUNCTIONS_POLICY])]
+        sagemaker = template["Resources"]["SageMakerRolePolicy"]
+        assert sagemaker["Condition"] == "AttachingSageMakerPolicy"
+        assert sagemaker["Properties"]["PolicyDocument"] == json.loads(files[SAGEMAKER_POLICY])
         definitions = sorted(
             r["Properties"]["DefinitionString"]
             for r in template["Resources"].values()
@@ -224,6 +227,42 @@ def test_settings_reach_both_targets() -> None:
     assert resources["TrainAndRegisterAlias"]["Properties"]["Name"] == "live"
     assert resources["RegisterStateMachine"]["Properties"]["StateMachineType"] == "EXPRESS"
     assert machine["Tags"] == [{"Key": "project", "Value": "targets"}]
+
+
+NO_SAGEMAKER = """\
+project: notify
+aws: {region: eu-west-1, account: "123456789012"}
+roles:
+  sagemaker: {arn: "arn:aws:iam::123456789012:role/notify-sagemaker"}
+  stepfunctions: {name: notify-sfn}
+targets: [terraform, cloudformation]
+jobs:
+  notify:
+    type: call
+    resource: sns:publish
+    parameters: {TopicArn: "arn:aws:sns:eu-west-1:123456789012:news", Message: done}
+state_machines:
+  notify: [notify]
+"""
+
+
+def test_the_sagemaker_role_policy_is_attached_only_when_asked_and_only_when_there_is_one(tmp_path: Path) -> None:
+    files = generate(TARGETS_CASE).files
+    module = json.loads(files[TERRAFORM_MAIN])["resource"]["aws_iam_role_policy"]["sagemaker"]
+    assert module["role"] == "targets-sagemaker"
+    assert module["count"] == "${var.attach_sagemaker_policy ? 1 : 0}"
+    assert json.loads(files[TERRAFORM_VARIABLES])["variable"]["attach_sagemaker_policy"]["default"] is False
+    parameters = json.loads(files[CLOUDFORMATION_TEMPLATE])["Parameters"]
+    assert parameters["AttachSageMakerPolicy"]["Default"] == "false"
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(NO_SAGEMAKER, encoding="utf-8")
+    files = generate(spec).files
+    assert SAGEMAKER_POLICY not in files
+    assert set(json.loads(files[TERRAFORM_MAIN])["resource"]["aws_iam_role_policy"]) == {"stepfunctions"}
+    assert set(json.loads(files[TERRAFORM_VARIABLES])["variable"]) == {"tags"}
+    template = json.loads(files[CLOUDFORMATION_TEMPLATE])
+    assert "Parameters" not in template and "SageMakerRolePolicy" not in template["Resources"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -271,6 +310,8 @@ def _override(tmp_path: Path, template: str, old: str, new: str) -> Path:
         ),
         ("cloudformation/template.json.j2", "{{ stack.policy | tojson }}", "{}", "Policies differ"),
         ("cloudformation/template.json.j2", "{{ stack.trust_policy | tojson }}", "{}", "AssumeRolePolicyDocument"),
+        ("cloudformation/template.json.j2", "{{ stack.sagemaker.policy | tojson }}", "{}", "PolicyDocument differs"),
+        ("cloudformation/template.json.j2", '{"Ref": "AttachSageMakerPolicy"}', '{"Ref": "Attach"}', "'Attach'"),
         ("cloudformation/template.json.j2", '"Resources": {', '"Resources": {}, "Elsewhere": {', "needs Resources"),
     ],
 )
