@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -19,7 +20,15 @@ from asl_gen.build import SAGEMAKER_POLICY, STEPFUNCTIONS_POLICY, STEPFUNCTIONS_
 from asl_gen.cli import main
 from asl_gen.errors import SpecError, ValidationFailure
 from asl_gen.spec import load_spec
-from asl_gen.targets import CLOUDFORMATION_TEMPLATE, TERRAFORM_MAIN, TERRAFORM_OUTPUTS, TERRAFORM_VARIABLES
+from asl_gen.targets import (
+    CLOUDFORMATION_TEMPLATE,
+    TERRAFORM_MAIN,
+    TERRAFORM_OUTPUTS,
+    TERRAFORM_VARIABLES,
+    _hcl_literal,
+    cloudformation_identifier,
+    terraform_identifier,
+)
 
 from .conftest import EXAMPLE
 
@@ -455,3 +464,30 @@ def test_cfn_lint_finds_a_broken_template(tmp_path: Path) -> None:
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
     assert _cfn_lint([path], "us-east-1") != []
+
+
+def test_target_files_are_byte_identical_across_hash_seeds_and_folders(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    trees = []
+    for seed, folder in (("0", "a"), ("4242", "b")):
+        out = tmp_path / folder / "out"
+        out.parent.mkdir()
+        subprocess.run(
+            [sys.executable, "-m", "asl_gen", "build", str(TARGETS_CASE), "--out", str(out)],
+            cwd=out.parent,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(repo)},
+            check=True,
+            capture_output=True,
+        )
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1]
+    for name, data in trees[0].items():
+        assert str(tmp_path).encode() not in data and str(repo).encode() not in data, name
+
+
+def test_terraform_literals_are_escaped_and_identifiers_are_valid() -> None:
+    assert _hcl_literal("a${b}%{c}") == "a$${b}%%{c}"
+    assert terraform_identifier("save-model") == "save_model"
+    assert terraform_identifier("2024-run") == "_2024_run"
+    taken: set[str] = set()
+    assert [cloudformation_identifier(k, taken) for k in ("a-1", "a1", "save-model")] == ["A1", "A12", "SaveModel"]
