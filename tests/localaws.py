@@ -195,7 +195,7 @@ def _cfn_create_state_machine(
     **kwargs: Any,
 ) -> Any:
     from moto.stepfunctions.models import stepfunctions_backends
-    from moto.utilities.tagging_service import TaggingService
+    from moto.stepfunctions.utils import cfn_to_api_tags
 
     properties = cloudformation_json["Properties"]
     if "DefinitionS3Location" in properties:
@@ -206,7 +206,7 @@ def _cfn_create_state_machine(
     else:
         definition = properties.get("DefinitionString", "")
     definition = substitute_definition(definition, properties.get("DefinitionSubstitutions") or {})
-    tags = TaggingService.convert_dict_to_tags_input({t["Key"]: t["Value"] for t in properties.get("Tags", [])})
+    tags = cfn_to_api_tags(properties.get("Tags", []))
     logging = properties.get("LoggingConfiguration")
     tracing = properties.get("TracingConfiguration")
     backend = stepfunctions_backends[account_id][region_name]
@@ -480,7 +480,9 @@ def local_aws(region: str = REGION) -> Iterator[LocalAWS]:
     server.start()
     try:
         host, port = server.get_host_and_port()
-        yield LocalAWS(url=f"http://{host}:{port}", region=region)
+        endpoint = LocalAWS(url=f"http://{host}:{port}", region=region)
+        endpoint.reset()  # moto's backends are process-wide: start from an empty account
+        yield endpoint
     finally:
         server.stop()
         for name, logger in quiet.items():

@@ -259,7 +259,8 @@ def deploy_generated_terraform(aws: LocalAWS, out: Path, tmp_path: Path) -> None
         f"init {result.init_seconds:.1f} s, apply {result.apply_seconds:.1f} s",
     )
     module_text = "".join(p.read_text(encoding="utf-8") for p in module.glob("*.tf*"))
-    _assert_generated_deployed(aws, project, sagemaker_role_expected="sagemaker-policy.json" in module_text)
+    # the module creates the SageMaker role only when the spec asks for it: then it reads its trust policy
+    _assert_generated_deployed(aws, project, sagemaker_role_expected="sagemaker-trust-policy.json" in module_text)
     # a second plan changes nothing: what the provider read back is what the module set
     start = time.monotonic()
     changes = terraform_plan_changes(aws, tmp_path / "root")
