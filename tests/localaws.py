@@ -46,7 +46,7 @@ HTTP 500 (``NotImplementedError``) and ``terraform apply`` fails. The harness ad
 2. ``ListStateMachineVersions`` - lists the versions moto keeps for the state machine (``publish = true``), newest
    first; an empty list when none was published.
 
-Four more patches make what is deployed match what was asked, so a read-back can check it:
+Five more patches make what is deployed match what was asked, so a read-back can check it:
 
 3. ``CreateStateMachine`` keeps the ``type`` (moto 5.2 drops it and reports every machine as ``STANDARD``).
 4. CloudFormation ``AWS::StepFunctions::StateMachine``: moto reads only ``DefinitionString``, ``RoleArn``,
@@ -54,11 +54,18 @@ Four more patches make what is deployed match what was asked, so a read-back can
    JSON as CloudFormation does), applies ``DefinitionSubstitutions`` (``${Key}`` -> value, as CloudFormation
    does), and passes ``StateMachineType``, ``LoggingConfiguration`` and ``TracingConfiguration`` through
    (CloudFormation's PascalCase keys turned into the API's camelCase). ``DefinitionS3Location`` is refused.
+   ``Fn::GetAtt`` also answers ``Arn`` and ``StateMachineRevisionId`` (moto keeps no revisions: the machine's
+   update time stands for one).
 5. CloudFormation ``AWS::IAM::Role``: moto stores each ``Policies[].PolicyDocument`` object as it is, and
    ``GetRolePolicy`` then answers its Python ``repr`` (single quotes, not JSON). The patched handler turns each
    document into a JSON string first, as CloudFormation does.
 6. CloudFormation ``AWS::IAM::RolePolicy`` (one inline policy on one role) is registered, creating an inline
    policy on the named role; moto knows only ``AWS::IAM::Policy``.
+
+7. CloudFormation ``AWS::StepFunctions::StateMachineVersion`` (publishes the machine's current definition; Ref
+   and ``Arn`` give the version ARN) and ``AWS::StepFunctions::StateMachineAlias`` (``Name``,
+   ``RoutingConfiguration``, ``Description``; Ref and ``Arn`` give the alias ARN; ``DeploymentPreference`` is
+   refused) are registered; moto skips both with a warning and the stack still reports ``CREATE_COMPLETE``.
 
 moto's backends are module-level state shared by everything in this process: a test that uses ``mock_aws``
 resets them when it starts and stops. Tests that deploy here should reset first (or use names of their own)
@@ -225,6 +232,25 @@ def _cfn_create_state_machine(
     return machine
 
 
+def _state_machine_has_cfn_attr(original: Any) -> Any:
+    def has_cfn_attr(cls: Any, /, attr: str) -> bool:
+        return attr in ("Arn", "StateMachineRevisionId") or bool(original(cls, attr))
+
+    return has_cfn_attr
+
+
+def _state_machine_get_cfn_attribute(original: Any) -> Any:
+    def get_cfn_attribute(self: Any, attribute_name: str) -> Any:
+        if attribute_name == "Arn":
+            return self.arn
+        if attribute_name == "StateMachineRevisionId":
+            # moto keeps no revisions; the update time stands for one (it changes when the machine does)
+            return str(self.update_date)
+        return original(self, attribute_name)
+
+    return get_cfn_attribute
+
+
 def _cfn_role_policies_as_json(original: Any) -> Any:
     def create_from_cloudformation_json(
         cls: Any,
@@ -308,6 +334,109 @@ def _register_role_policy_resource() -> None:
         cached.cache_clear()
 
 
+def _register_version_and_alias_resources() -> None:
+    from moto.cloudformation import parsing
+    from moto.core.common_models import CloudFormationModel
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    known = parsing.get_model_map()
+
+    class StateMachineVersionResource(CloudFormationModel):
+        """``AWS::StepFunctions::StateMachineVersion``: publishes the machine's current revision."""
+
+        def __init__(self, arn: str) -> None:
+            self.arn = arn
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.arn
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return ""
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::StepFunctions::StateMachineVersion"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "Arn"
+
+        def get_cfn_attribute(self, attribute_name: str) -> str:
+            return self.arn
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: Any,
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> StateMachineVersionResource:
+            properties = cloudformation_json["Properties"]
+            backend = stepfunctions_backends[account_id][region_name]
+            machine = backend.describe_state_machine(properties["StateMachineArn"])
+            machine.publish(description=properties.get("Description"))
+            version = machine.latest_version
+            assert version is not None
+            return cls(version.arn)
+
+    class StateMachineAliasResource(CloudFormationModel):
+        """``AWS::StepFunctions::StateMachineAlias`` with ``RoutingConfiguration`` (no ``DeploymentPreference``)."""
+
+        def __init__(self, arn: str) -> None:
+            self.arn = arn
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.arn
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "Name"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::StepFunctions::StateMachineAlias"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "Arn"
+
+        def get_cfn_attribute(self, attribute_name: str) -> str:
+            return self.arn
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: Any,
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> StateMachineAliasResource:
+            properties = cloudformation_json["Properties"]
+            if "DeploymentPreference" in properties:
+                raise NotImplementedError("DeploymentPreference is not supported by the local harness")
+            routing = [
+                {"stateMachineVersionArn": r["StateMachineVersionArn"], "weight": int(r["Weight"])}
+                for r in properties["RoutingConfiguration"]
+            ]
+            backend = stepfunctions_backends[account_id][region_name]
+            alias = backend.create_state_machine_alias(
+                properties.get("Name", resource_name), routing, properties.get("Description")
+            )
+            return cls(alias.arn)
+
+    for model in (StateMachineVersionResource, StateMachineAliasResource):
+        if model.cloudformation_type() not in known:
+            _KEEP.append(model)
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+
+
 def patch_moto() -> None:
     """Apply the patches described in the module docstring (idempotent)."""
     global _PATCHED
@@ -325,11 +454,14 @@ def patch_moto() -> None:
     responder.create_state_machine = _wrap_create_state_machine(responder.create_state_machine)
     model: Any = StateMachine
     model.create_from_cloudformation_json = classmethod(_cfn_create_state_machine)
+    model.has_cfn_attr = classmethod(_state_machine_has_cfn_attr(model.has_cfn_attr.__func__))
+    model.get_cfn_attribute = _state_machine_get_cfn_attribute(model.get_cfn_attribute)
     role_model: Any = Role
     role_model.create_from_cloudformation_json = classmethod(
         _cfn_role_policies_as_json(role_model.create_from_cloudformation_json.__func__)
     )
     _register_role_policy_resource()
+    _register_version_and_alias_resources()
     _PATCHED = True
 
 
