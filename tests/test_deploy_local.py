@@ -9,6 +9,9 @@ Two kinds of test, named so the report says which ran:
 * ``*_generated`` - asl-gen's own ``out/big-mart/terraform/main.tf.json`` and
   ``out/big-mart/cloudformation/template.json``. They run when those files are committed and skip, saying
   so, until then.
+* ``*_generated_every_option`` - the example spec with every deploy option (EXPRESS, logging with retention,
+  tracing, publish, alias) built at test time with ``asl-gen build --target ...`` into a temporary folder,
+  deployed with both tools, and checked for those options besides the files.
 
 Every test checks that each deployed definition and policy is exactly (as parsed JSON) the committed file;
 where a committed file carries ``${...}`` placeholders, each placeholder must stand for one value throughout
@@ -20,12 +23,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.localaws import (
     ACCOUNT,
@@ -363,6 +369,91 @@ def deploy_generated_cloudformation(aws: LocalAWS, out: Path) -> None:
 def test_cloudformation_stack_generated(fresh_aws: LocalAWS) -> None:
     """asl-gen's out/big-mart/cloudformation/template.json, as committed, deployed with its parameter defaults."""
     deploy_generated_cloudformation(fresh_aws, OUT)
+
+
+# ------------------------------------------------------- generated at test time from a spec using every option
+
+
+def _build_rich_example(tmp_path: Path) -> Path:
+    """The big-mart example with every deploy option (EXPRESS, logging with retention, tracing, publish, alias)
+    built by ``asl-gen build --target terraform --target cloudformation`` into ``tmp_path``; returns out/<project>.
+    """
+    spec = yaml.safe_load((REPO / "examples" / PROJECT / "spec.yaml").read_text(encoding="utf-8"))
+    machines = spec["state_machines"]
+    machines["save-model"] = {
+        "steps": list(machines["save-model"]),
+        "type": "EXPRESS",
+        "logging": {"level": "ALL", "include_execution_data": False, "retention_days": 7},
+    }
+    machines["pipeline"].update(
+        logging={"level": "ERROR", "include_execution_data": True, "retention_days": 14},
+        tracing=True,
+        publish=True,
+        alias="live",
+    )
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "asl_gen", "build", str(spec_path), "--out", str(out), "-q"]
+    cmd += ["--target", "terraform", "--target", "cloudformation"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out / str(spec["project"])
+
+
+def _log_group_name(arn: str) -> str:
+    name = arn.split(":log-group:", 1)[1]
+    return name.removesuffix(":*")
+
+
+def _assert_rich_options(aws: LocalAWS, project: str) -> None:
+    """What the options asked for is deployed: type, logging (level, data, retention), tracing, version, alias."""
+    sfn = aws.client("stepfunctions")
+    pipeline = aws.state_machine(f"{project}-pipeline")
+    assert pipeline["type"] == "STANDARD"
+    assert pipeline["tracingConfiguration"] == {"enabled": True}
+    logging = pipeline["loggingConfiguration"]
+    assert (logging["level"], logging.get("includeExecutionData")) == ("ERROR", True)
+    [destination] = logging["destinations"]
+    group = _log_group_name(destination["cloudWatchLogsLogGroup"]["logGroupArn"])
+    assert aws.log_groups(group)[group]["retentionInDays"] == 14
+    [version] = sfn.list_state_machine_versions(stateMachineArn=pipeline["stateMachineArn"])["stateMachineVersions"]
+    [alias] = sfn.list_state_machine_aliases(stateMachineArn=pipeline["stateMachineArn"])["stateMachineAliases"]
+    described = sfn.describe_state_machine_alias(stateMachineAliasArn=alias["stateMachineAliasArn"])
+    assert described["name"] == "live"
+    assert described["routingConfiguration"] == [
+        {"stateMachineVersionArn": version["stateMachineVersionArn"], "weight": 100}
+    ]
+
+    save_model = aws.state_machine(f"{project}-save-model")
+    assert save_model["type"] == "EXPRESS"
+    logging = save_model["loggingConfiguration"]
+    assert (logging["level"], bool(logging.get("includeExecutionData"))) == ("ALL", False)
+    [destination] = logging["destinations"]
+    group = _log_group_name(destination["cloudWatchLogsLogGroup"]["logGroupArn"])
+    assert aws.log_groups(group)[group]["retentionInDays"] == 7
+
+    training = aws.state_machine(f"{project}-training")
+    assert training["loggingConfiguration"]["level"] == "OFF"
+    assert training["tracingConfiguration"] == {"enabled": False}
+    assert sfn.list_state_machine_versions(stateMachineArn=training["stateMachineArn"])["stateMachineVersions"] == []
+
+
+@pytest.mark.slow
+def test_terraform_apply_generated_every_option(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """asl-gen's Terraform module for the example with every deploy option, built now into tmp_path."""
+    _skip_without_terraform()
+    out = _build_rich_example(tmp_path / "build")
+    deploy_generated_terraform(fresh_aws, out, tmp_path / "deploy")
+    _assert_rich_options(fresh_aws, out.name)
+
+
+def test_cloudformation_stack_generated_every_option(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """asl-gen's CloudFormation template for the example with every deploy option, built now into tmp_path."""
+    out = _build_rich_example(tmp_path)
+    deploy_generated_cloudformation(fresh_aws, out)
+    _assert_rich_options(fresh_aws, out.name)
 
 
 # ------------------------------------------------------------------------------------ the harness's moto patches
