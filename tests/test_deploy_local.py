@@ -253,12 +253,15 @@ def test_terraform_apply_fixture(fresh_aws: LocalAWS, tmp_path: Path) -> None:
     assert {"key": "project", "value": "big-mart"} in tags
 
 
-def deploy_generated_terraform(aws: LocalAWS, out: Path, tmp_path: Path) -> None:
+def deploy_generated_terraform(
+    aws: LocalAWS, out: Path, tmp_path: Path, variables: dict[str, Any] | None = None
+) -> None:
     """``terraform apply`` of ``out/terraform`` (in a copy of ``out``) and the read-back checks."""
     _skip_without_terraform()
     project = _project_copy(tmp_path, out=out)
     module = project / "terraform"
-    result = terraform_apply(aws, module, tmp_path / "root", variables=_fill_variables(module))
+    values = {**_fill_variables(module), **(variables or {})}
+    result = terraform_apply(aws, module, tmp_path / "root", variables=values)
     _report(
         f"terraform generated {out.name} (init + apply)",
         result.seconds,
@@ -339,7 +342,7 @@ def test_cloudformation_stack_fixture_definition_object(fresh_aws: LocalAWS) -> 
     _assert_fixture_deployed(fresh_aws, "fixture-cfn")
 
 
-def deploy_generated_cloudformation(aws: LocalAWS, out: Path) -> None:
+def deploy_generated_cloudformation(aws: LocalAWS, out: Path, given: dict[str, str] | None = None) -> None:
     """A stack from ``out/cloudformation/template.json`` (parameters without a default filled in) and the checks."""
     path = out / "cloudformation" / "template.json"
     template = _load(path)
@@ -353,6 +356,7 @@ def deploy_generated_cloudformation(aws: LocalAWS, out: Path) -> None:
                 parameters[name] = REGION
             else:
                 pytest.fail(f"parameter {name!r} has no default and the test cannot guess a value")
+    parameters.update(given or {})
     result = cloudformation_deploy(aws, path.read_text(encoding="utf-8"), out.name, parameters)
     _report(f"cloudformation generated {out.name} (create_stack)", result.seconds)
     assert result.status == "CREATE_COMPLETE"
@@ -440,20 +444,42 @@ def _assert_rich_options(aws: LocalAWS, project: str) -> None:
     assert sfn.list_state_machine_versions(stateMachineArn=training["stateMachineArn"])["stateMachineVersions"] == []
 
 
+def _existing_sagemaker_role(aws: LocalAWS, out: Path) -> str:
+    """Create the SageMaker execution role the example names (it exists before the stack, as in an account)."""
+    spec = yaml.safe_load((out.parent.parent / "spec.yaml").read_text(encoding="utf-8"))
+    name = str(spec["roles"]["sagemaker"]["arn"]).rsplit("/", 1)[1]
+    trust = (out / "iam" / "sagemaker-trust-policy.json").read_text(encoding="utf-8")
+    aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    return name
+
+
+def _assert_sagemaker_policy_attached(aws: LocalAWS, out: Path, role: str) -> None:
+    """attach_sagemaker_policy / AttachSageMakerPolicy put the committed SageMaker policy on the existing role."""
+    committed = _load(out / "iam" / "sagemaker-policy.json")
+    attached = [*aws.role_policies(role).values(), *aws.role_attached_policies(role).values()]
+    assert any(json_matches(committed, doc) for doc in attached), f"{role} has {attached}"
+
+
 @pytest.mark.slow
 def test_terraform_apply_generated_every_option(fresh_aws: LocalAWS, tmp_path: Path) -> None:
-    """asl-gen's Terraform module for the example with every deploy option, built now into tmp_path."""
+    """asl-gen's Terraform module for the example with every deploy option, built now into tmp_path, with
+    attach_sagemaker_policy = true on the (pre-existing) SageMaker role."""
     _skip_without_terraform()
     out = _build_rich_example(tmp_path / "build")
-    deploy_generated_terraform(fresh_aws, out, tmp_path / "deploy")
+    sagemaker_role = _existing_sagemaker_role(fresh_aws, out)
+    deploy_generated_terraform(fresh_aws, out, tmp_path / "deploy", {"attach_sagemaker_policy": True})
     _assert_rich_options(fresh_aws, out.name)
+    _assert_sagemaker_policy_attached(fresh_aws, out, sagemaker_role)
 
 
 def test_cloudformation_stack_generated_every_option(fresh_aws: LocalAWS, tmp_path: Path) -> None:
-    """asl-gen's CloudFormation template for the example with every deploy option, built now into tmp_path."""
+    """asl-gen's CloudFormation template for the example with every deploy option, built now into tmp_path, with
+    AttachSageMakerPolicy=true on the (pre-existing) SageMaker role."""
     out = _build_rich_example(tmp_path)
-    deploy_generated_cloudformation(fresh_aws, out)
+    sagemaker_role = _existing_sagemaker_role(fresh_aws, out)
+    deploy_generated_cloudformation(fresh_aws, out, {"AttachSageMakerPolicy": "true"})
     _assert_rich_options(fresh_aws, out.name)
+    _assert_sagemaker_policy_attached(fresh_aws, out, sagemaker_role)
 
 
 # ------------------------------------------------------------------------------------ the harness's moto patches
