@@ -96,7 +96,7 @@ def test_json_build_and_check_print_one_document_on_stdout_and_nothing_else(runn
     out = tmp_path / "out"
     built = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(out), "--format", "json"])
     assert built.exit_code == 0 and built.stderr == ""
-    assert len(json.loads(built.stdout)["projects"]["big-mart"]["written"]) == 16
+    assert len(json.loads(built.stdout)["projects"]["big-mart"]["written"]) == 20
     checked = runner.invoke(main, ["check", str(EXAMPLE), "--out", str(out), "--format", "json"])
     assert checked.exit_code == 0 and checked.stderr == ""
     assert json.loads(checked.stdout) == {"problems": [], "details": [], "projects": ["big-mart"]}
@@ -142,7 +142,7 @@ def test_text_output_goes_to_stderr_and_leaves_stdout_empty(runner: CliRunner, t
     result = runner.invoke(main, ["build", str(EXAMPLE), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == "big-mart: 16 written, 0 unchanged, 0 removed\n"
+    assert result.stderr == "big-mart: 20 written, 0 unchanged, 0 removed\n"
 
 
 # --- verbosity -----------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_two_builds_are_byte_identical_across_hash_seeds_and_folders(tmp_path: P
     first = _build(tmp_path / "a" / "out", tmp_path / "a", "0")
     second = _build(tmp_path / "b" / "elsewhere", tmp_path, "4242")
     assert first == second
-    assert len(first) == 16
+    assert len(first) == 20
 
 
 def test_output_carries_no_local_paths(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from asl_gen.targets import (
     terraform_identifier,
 )
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, REPO
 
 CASES = Path(__file__).parent / "cases"
 TARGETS_CASE = CASES / "targets" / "spec.yaml"
@@ -71,7 +71,8 @@ def _spec_with(tmp_path: Path, text: str, old: str, new: str) -> Path:
 
 
 def test_no_target_writes_no_target_files() -> None:
-    assert not TARGET_FILES & set(generate(EXAMPLE).files)
+    assert not TARGET_FILES & set(generate(EXAMPLE, target=[]).files)
+    assert not TARGET_FILES & set(generate(REPO / "tests" / "cases" / "china" / "spec.yaml").files)
 
 
 def test_spec_targets_write_both_and_the_command_line_replaces_them() -> None:
@@ -84,7 +85,7 @@ def test_spec_targets_write_both_and_the_command_line_replaces_them() -> None:
 
 
 def test_target_files_leave_the_other_files_byte_identical() -> None:
-    plain = generate(EXAMPLE).files
+    plain = generate(EXAMPLE, target=[]).files
     with_targets = generate(EXAMPLE, target=["terraform", "cloudformation"]).files
     assert {p: t for p, t in with_targets.items() if p not in TARGET_FILES} == plain
 
@@ -98,8 +99,8 @@ def test_cli_target_option_builds_checks_and_removes_targets(tmp_path: Path) -> 
     assert (out / "big-mart" / "terraform" / "main.tf.json").is_file()
     assert (out / "big-mart" / "cloudformation" / "template.json").is_file()
     assert runner.invoke(main, ["check", str(EXAMPLE), "--out", str(out), *both]).exit_code == 0
-    # Without --target the spec (no targets) decides: check reports the target files as stale.
-    stale = runner.invoke(main, ["check", str(EXAMPLE), "--out", str(out)])
+    # --target none removes what the spec asks for: check reports the target files as stale.
+    stale = runner.invoke(main, ["check", str(EXAMPLE), "--out", str(out), "--target", "none"])
     assert stale.exit_code == 1
     assert "terraform/main.tf.json: stale" in stale.output
     # A changed target file is caught like any other generated file.
