@@ -375,6 +375,28 @@ class Vpc(_Model):
 
 
 VPC_DESCRIPTION = "Run the containers in your VPC; the SageMaker role then gets the network-interface permissions"
+OptionalVpc = Annotated[
+    Vpc | None,
+    Field(
+        description=VPC_DESCRIPTION,
+        examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
+    ),
+]
+# Model artifacts made outside the spec, and the image that serves them (models and model packages).
+ModelData = Annotated[
+    S3Uri | None,
+    Field(
+        description="S3 URI of model artifacts made elsewhere (give this and image instead of from)",
+        examples=["s3://my-bucket/models/model.tar.gz"],
+    ),
+]
+InferenceImage = Annotated[
+    EcrImage | None,
+    Field(
+        description="The inference image URI, with model_data",
+        examples=["123456789012.dkr.ecr.us-east-1.amazonaws.com/server:1.0"],
+    ),
+]
 
 
 class TrainingJob(_Model):
@@ -423,11 +445,7 @@ class TrainingJob(_Model):
         {}, description="Environment variables of the training container", examples=[{"LOG_LEVEL": "info"}]
     )
     tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
-    vpc: Vpc | None = Field(
-        None,
-        description=VPC_DESCRIPTION,
-        examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
-    )
+    vpc: OptionalVpc = None
     kms_key: KmsKeyArn | None = Field(
         None,
         description="KMS key that encrypts the model artifacts and the training volume",
@@ -464,25 +482,13 @@ class ModelJob(_Model):
         description="The training job whose artifacts and image the model uses (give this or model_data)",
         examples=["train"],
     )
-    model_data: S3Uri | None = Field(
-        None,
-        description="S3 URI of model artifacts made elsewhere (give this and image instead of from)",
-        examples=["s3://my-bucket/models/model.tar.gz"],
-    )
-    image: EcrImage | None = Field(
-        None,
-        description="The inference image URI, with model_data",
-        examples=["123456789012.dkr.ecr.us-east-1.amazonaws.com/server:1.0"],
-    )
+    model_data: ModelData = None
+    image: InferenceImage = None
     environment: Environment = Field(
         {}, description="Environment variables of the inference container", examples=[{"SAGEMAKER_PROGRAM": "serve.py"}]
     )
     tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
-    vpc: Vpc | None = Field(
-        None,
-        description=VPC_DESCRIPTION,
-        examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
-    )
+    vpc: OptionalVpc = None
 
     @model_validator(mode="after")
     def _source(self) -> ModelJob:
@@ -634,16 +640,8 @@ class ModelPackageJob(_Model):
         description="The training job whose artifacts and image the version registers (give this or model_data)",
         examples=["train"],
     )
-    model_data: S3Uri | None = Field(
-        None,
-        description="S3 URI of model artifacts made elsewhere (give this and image instead of from)",
-        examples=["s3://my-bucket/models/model.tar.gz"],
-    )
-    image: EcrImage | None = Field(
-        None,
-        description="The inference image URI, with model_data",
-        examples=["123456789012.dkr.ecr.us-east-1.amazonaws.com/server:1.0"],
-    )
+    model_data: ModelData = None
+    image: InferenceImage = None
     approval: Literal["Approved", "PendingManualApproval", "Rejected"] = Field(
         "PendingManualApproval",
         description="The version's approval status; only an Approved version may be deployed from the registry",
