@@ -172,21 +172,10 @@ def _render_iam(
 
 
 def _policy_notes(project: str, statements: Mapping[str, list[iam.Statement]]) -> str:
-    return iam.explain(
-        project,
-        [
-            (
-                STEPFUNCTIONS_POLICY,
-                "The Step Functions role: what the state machines call.",
-                statements[STEPFUNCTIONS_POLICY],
-            ),
-            (
-                SAGEMAKER_POLICY,
-                "The SageMaker execution role: what the jobs and models use.",
-                statements[SAGEMAKER_POLICY],
-            ),
-        ][: 2 if statements[SAGEMAKER_POLICY] else 1],
-    )
+    roles = [(STEPFUNCTIONS_POLICY, "The Step Functions role: what the state machines call.")]
+    if statements[SAGEMAKER_POLICY]:
+        roles.append((SAGEMAKER_POLICY, "The SageMaker execution role: what the jobs and models use."))
+    return iam.explain(project, [(path, role, statements[path]) for path, role in roles])
 
 
 def _validate(

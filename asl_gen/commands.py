@@ -346,6 +346,7 @@ def iam(
         from asl_gen.loader import load_file
         from asl_gen.plan import Target
         from asl_gen.render import dump
+        from asl_gen.spec import KMS_KEY_ARN
 
         partition = partition_for_region(region)
         if partition is None:
@@ -357,7 +358,8 @@ def iam(
             raise UsageError(Problem(f"--account {account!r} is not a 12-digit account ID"))
         if name is not None and len(files) > 1:
             raise UsageError(Problem("--name names one state machine; give one file with it"))
-        if kms_key is not None and not re.fullmatch(rf"arn:{partition}:kms:[a-z0-9-]+:\d{{12}}:key/[\w-]+", kms_key):
+        key = KMS_KEY_ARN.fullmatch(kms_key) if kms_key is not None else None
+        if kms_key is not None and (key is None or key.group(1) != partition):
             raise UsageError(Problem(f"--kms-key {kms_key!r} is not a KMS key ARN in partition {partition}"))
         loaded: list[tuple[Any, str]] = []
         names: dict[str, str] = {}
@@ -365,10 +367,7 @@ def iam(
         for path in files:
             located = load_file(path, _display(path))
             loaded.append((located.data, located.file))
-            stem = path.name
-            for suffix in _DEFINITION_SUFFIXES:
-                stem = stem.removesuffix(suffix)
-            names[located.file] = name or stem
+            names[located.file] = name or _machine_name(path)
             lines[located.file] = _lines(located)
         derived = derivation.derive_for_files(
             loaded,
@@ -449,6 +448,14 @@ def graph(machine: str, spec: Path | None, fmt: str, templates: Path | None, deb
 _DEFINITION_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml")
 
 
+def _machine_name(path: Path) -> str:
+    """A definition file's state machine name: its file name without the definition suffixes."""
+    name = path.name
+    for suffix in _DEFINITION_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name
+
+
 def _definition(machine: str, spec: Path | None, templates: Path | None) -> tuple[str, Any]:
     """The definition to draw: a file's (validated) or a generated state machine's, with its name."""
     path = Path(machine)
@@ -462,10 +469,7 @@ def _definition(machine: str, spec: Path | None, templates: Path | None) -> tupl
         problems = validate_definition(located.data, source=located.file, lines=_lines(located))
         if problems:
             raise ValidationFailure(problems)
-        name = path.name
-        for suffix in _DEFINITION_SUFFIXES:
-            name = name.removesuffix(suffix)
-        return name, located.data
+        return _machine_name(path), located.data
 
     import json
 

@@ -341,6 +341,8 @@ def _register_version_and_alias_resources() -> None:
 
     known = parsing.get_model_map()
 
+    # The two resources repeat their ARN plumbing instead of sharing a base: moto's model map lists only direct
+    # subclasses of CloudFormationModel, so a shared base would hide them from CloudFormation.
     class StateMachineVersionResource(CloudFormationModel):
         """``AWS::StepFunctions::StateMachineVersion``: publishes the machine's current revision."""
 
