@@ -13,11 +13,11 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from asl_gen import iam, targets
+from asl_gen import iam, placeholders, targets
 from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure
 from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, ProjectPlan, StatePlan, TaskState, plan_project
-from asl_gen.render import Renderer, dump
+from asl_gen.render import Renderer, dump_file
 from asl_gen.spec import load_spec
 from asl_gen.validate import validate_definition, validate_policy
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
@@ -28,7 +28,10 @@ SAGEMAKER_POLICY = "iam/sagemaker-policy.json"
 SAGEMAKER_TRUST = "iam/sagemaker-trust-policy.json"
 POLICY_NOTES = "iam/POLICIES.md"
 ROLE_FILES = targets.RoleFiles(
-    trust=STEPFUNCTIONS_TRUST, policy=STEPFUNCTIONS_POLICY, sagemaker_policy=SAGEMAKER_POLICY
+    trust=STEPFUNCTIONS_TRUST,
+    policy=STEPFUNCTIONS_POLICY,
+    sagemaker_policy=SAGEMAKER_POLICY,
+    sagemaker_trust=SAGEMAKER_TRUST,
 )
 
 
@@ -73,7 +76,7 @@ def generate(
         )
     )
     _validate(documents, located.file, statements)
-    files = {path: dump(doc) for path, doc in documents.items()}
+    files = {path: dump_file(path, doc) for path, doc in documents.items()}
     files[POLICY_NOTES] = _policy_notes(spec.project, statements)
     if spec.diagrams:
         # Markdown is text, not a JSON document: it is drawn from the validated definitions and written as is.
@@ -184,6 +187,8 @@ def _validate(
     problems: list[Problem] = []
     for path, document in documents.items():
         source = f"{path} (from {spec_file})"
+        # Placeholders stand for account, region and partition: check what a deploy would see, not the tokens.
+        document = placeholders.fill(document, placeholders.sample_values(document))
         if path.endswith(".asl.json"):
             problems.extend(validate_definition(document, source=source))
         elif path.startswith("iam/"):

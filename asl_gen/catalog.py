@@ -411,11 +411,8 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{match}'? " if match is not None else ""
 
 
-def image_uri(algorithm: str, version: str, region: str) -> str:
-    """The ECR image URI of a built-in algorithm version in a region.
-
-    Raises LookupError with a one-line message naming what is unknown and what to use instead.
-    """
+def _algorithm(algorithm: str, version: str) -> Algorithm:
+    """The image table of a built-in algorithm version; LookupError names what is unknown and what to use."""
     spec = ALGORITHMS.get(algorithm)
     if spec is None:
         raise LookupError(
@@ -427,6 +424,15 @@ def image_uri(algorithm: str, version: str, region: str) -> str:
             f"built-in algorithm '{algorithm}' has no version '{version}': "
             f"{_did_you_mean(version, spec.versions)}known versions: {', '.join(spec.versions)}"
         )
+    return spec
+
+
+def image_uri(algorithm: str, version: str, region: str) -> str:
+    """The ECR image URI of a built-in algorithm version in a region.
+
+    Raises LookupError with a one-line message naming what is unknown and what to use instead.
+    """
+    spec = _algorithm(algorithm, version)
     partition = partition_for_region(region)
     if partition is None:
         raise LookupError(
@@ -439,5 +445,18 @@ def image_uri(algorithm: str, version: str, region: str) -> str:
             f"no image of built-in algorithm '{algorithm}' is known in region '{region}': "
             f"use one of the regions it is offered in: {', '.join(sorted(spec.registries))}"
         )
+    return image_uri_template(
+        algorithm, version, registry=account, region=region, dns_suffix=PARTITION_DNS_SUFFIX[partition]
+    )
+
+
+def image_uri_template(algorithm: str, version: str, *, registry: str, region: str, dns_suffix: str) -> str:
+    """The image URI with its region-dependent parts given by the caller (placeholders when the region is open)."""
+    spec = _algorithm(algorithm, version)
     tag = _IMAGE_TAGS.get((algorithm, version), version)
-    return f"{account}.dkr.ecr.{region}.{PARTITION_DNS_SUFFIX[partition]}/{spec.repository}:{tag}"
+    return f"{registry}.dkr.ecr.{region}.{dns_suffix}/{spec.repository}:{tag}"
+
+
+def registries(algorithm: str, version: str) -> Mapping[str, str]:
+    """Region → the account of the registry holding the algorithm's images, for every region it is offered in."""
+    return _algorithm(algorithm, version).registries

@@ -123,6 +123,10 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
     return "*"
 
 
+# A built-in algorithm's image when the region is open: registry, region and domain are placeholders.
+_OPEN_IMAGE = re.compile(r"^(\$\{\w+\})\.dkr\.ecr\.(\$\{\w+\})\.\$\{\w+\}/([a-z0-9]+(?:[._/-][a-z0-9]+)*)")
+
+
 def _fill(template: str, target: Context, parameters: Mapping[str, Any], lowercase: bool) -> str:
     def replace(match: re.Match[str]) -> str:
         key = match.group(1)
@@ -555,7 +559,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         for action in ("s3:PutObject", "s3:AbortMultipartUpload"):
             needs.append(Need(action, f"arn:{p}:s3:::{bucket}/{prefix}*", "", "WriteOutput", origin))
     for image, origin in images:
-        match = spec_model.ECR_IMAGE.match(image)
+        match = spec_model.ECR_IMAGE.match(image) or _OPEN_IMAGE.match(image)
         assert match is not None
         registry, region, repository = match.group(1), match.group(2), match.group(3)
         repository_arn = f"arn:{p}:ecr:{region}:{registry}:repository/{repository}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, ClassVar
 
-from asl_gen import catalog
+from asl_gen import catalog, placeholders
 from asl_gen.integrations import BY_KEY, REQUEST_RESPONSE, SYNC, Integration, find, task_resource
 from asl_gen.spec import (
     SAGEMAKER_NAME,
@@ -60,6 +60,24 @@ class Target:
 
     def state_machine_arn(self, name: str) -> str:
         return f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{name}"
+
+    def role_arn(self, name: str) -> str:
+        return f"arn:{self.partition}:iam::{self.account}:role/{name}"
+
+
+def target_of(spec: Spec) -> Target:
+    """The spec's account, region and partition, each a placeholder where the spec leaves it open."""
+    return Target(
+        spec.aws.resolved_partition or placeholders.token(placeholders.PARTITION),
+        spec.aws.region or placeholders.token(placeholders.REGION),
+        spec.aws.account or placeholders.token(placeholders.ACCOUNT),
+    )
+
+
+def sagemaker_role_arn(spec: Spec) -> str:
+    """The SageMaker execution role's ARN: as given, or built from its name in the state machines' account."""
+    role = spec.roles.sagemaker
+    return role.arn if role.arn is not None else target_of(spec).role_arn(role.role_name)
 
 
 class Goto(Enum):
@@ -245,7 +263,20 @@ def image_of(spec: Spec, job: TrainingJob) -> str:
     if job.image is not None:
         return job.image
     assert job.algorithm is not None
-    return catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
+    return algorithm_image(spec, job.algorithm.name, job.algorithm.version)
+
+
+def algorithm_image(spec: Spec, algorithm: str, version: str) -> str:
+    """A built-in algorithm's image URI; with the region open, its registry, region and domain are placeholders."""
+    if spec.aws.region is not None:
+        return catalog.image_uri(algorithm, version, spec.aws.region)
+    return catalog.image_uri_template(
+        algorithm,
+        version,
+        registry=placeholders.token(placeholders.registry_name(algorithm)),
+        region=placeholders.token(placeholders.REGION),
+        dns_suffix=placeholders.token(placeholders.DNS_SUFFIX),
+    )
 
 
 def model_image(spec: Spec, job: ModelJob | ModelPackageJob) -> str:
@@ -330,7 +361,7 @@ class _MachineBuilder:
             "name": self.name(key),
             "image": image_of(self.spec, job),
             "input_mode": job.input_mode,
-            "role_arn": self.spec.roles.sagemaker.arn,
+            "role_arn": sagemaker_role_arn(self.spec),
             "hyperparameters": {k: hyperparameter_text(v) for k, v in job.hyperparameters.items()},
             "channels": [
                 {
@@ -398,7 +429,7 @@ class _MachineBuilder:
             "name": self.name(key),
             "image": model_image(self.spec, job),
             "model_data": model_data,
-            "role_arn": self.spec.roles.sagemaker.arn,
+            "role_arn": sagemaker_role_arn(self.spec),
             "environment": dict(job.environment),
             "tags": _tags(job.tags),
             "vpc": _vpc(job.vpc),
@@ -737,7 +768,7 @@ def _link_step(step: StepPlan, following: str | None) -> list[StatePlan]:
 
 def plan_project(spec: Spec) -> ProjectPlan:
     """Lay out every state machine of the spec as a linked list of states."""
-    target = Target(spec.aws.resolved_partition, spec.aws.region, spec.aws.account)
+    target = target_of(spec)
     machines = []
     declared: dict[str, tuple[str, ...]] = {}
     for key, machine in spec.state_machines.items():

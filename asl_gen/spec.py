@@ -193,29 +193,37 @@ class Name(_Model):
 
 
 class Aws(_Model):
-    region: str = Field(
-        description="The AWS region the state machines run in; every ARN is built for it",
+    region: str | None = Field(
+        None,
+        description="The AWS region the state machines run in; every ARN is built for it. Leave it out for output "
+        "that deploys to any region: ARNs then carry ${Region}, which the Terraform and CloudFormation targets fill",
         examples=["us-east-1", "eu-west-1", "cn-north-1"],
     )
-    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(
-        description="The 12-digit AWS account id, quoted so YAML keeps it a string", examples=["123456789012"]
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] | None = Field(
+        None,
+        description="The 12-digit AWS account id, quoted so YAML keeps it a string. Leave it out for output that "
+        "deploys to any account: ARNs then carry ${AccountId}, which the targets fill",
+        examples=["123456789012"],
     )
     partition: Literal["aws", "aws-cn", "aws-us-gov"] | None = Field(
         None,
-        description="The AWS partition; leave it out to derive it from the region (it must agree with the region)",
+        description="The AWS partition; leave it out to derive it from the region (it must agree with the region), "
+        "or, with no region either, to leave it open as ${Partition}",
         examples=["aws", "aws-cn", "aws-us-gov"],
     )
 
     @field_validator("region")
     @classmethod
-    def _known_region(cls, value: str) -> str:
-        if catalog.partition_for_region(value) is None:
+    def _known_region(cls, value: str | None) -> str | None:
+        if value is not None and catalog.partition_for_region(value) is None:
             hint = catalog.suggest(value, catalog.REGION_PARTITIONS)
             raise ValueError(f"{value!r} is not an AWS region" + (f" (did you mean {hint!r}?)" if hint else ""))
         return value
 
     @model_validator(mode="after")
     def _partition_matches(self) -> Aws:
+        if self.region is None:
+            return self
         derived = catalog.partition_for_region(self.region)
         if self.partition is not None and self.partition != derived:
             raise ValueError(
@@ -225,24 +233,67 @@ class Aws(_Model):
         return self
 
     @property
-    def resolved_partition(self) -> str:
-        partition = self.partition or catalog.partition_for_region(self.region)
-        assert partition is not None
-        return partition
+    def resolved_partition(self) -> str | None:
+        """The partition, or None when neither it nor the region is given (the output then says ${Partition})."""
+        if self.partition is not None or self.region is None:
+            return self.partition
+        return catalog.partition_for_region(self.region)
+
+    @property
+    def portable(self) -> bool:
+        """True when account or region is left open, so the output carries placeholders the targets fill."""
+        return self.region is None or self.account is None
 
 
 class SageMakerRole(_Model):
-    arn: str = Field(
-        description="ARN of the existing IAM role SageMaker assumes for jobs and models (same account)",
+    arn: str | None = Field(
+        None,
+        description="ARN of the existing IAM role SageMaker assumes for jobs and models (same account); "
+        "give arn or name",
         examples=["arn:aws:iam::123456789012:role/big-mart-sagemaker"],
+    )
+    name: str | None = Field(
+        None,
+        description="Name of the role in the state machines' own account; asl-gen builds its ARN (the only way "
+        "when aws.account is left open); give arn or name",
+        examples=["big-mart-sagemaker"],
+    )
+    create: bool = Field(
+        False,
+        description="The Terraform and CloudFormation targets create this role (named by name) with "
+        "iam/sagemaker-trust-policy.json and iam/sagemaker-policy.json, instead of expecting it to exist",
+        examples=[True],
     )
 
     @field_validator("arn")
     @classmethod
-    def _role_arn(cls, value: str) -> str:
-        if not ROLE_ARN.fullmatch(value):
+    def _role_arn(cls, value: str | None) -> str | None:
+        if value is not None and not ROLE_ARN.fullmatch(value):
             raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
         return value
+
+    @field_validator("name")
+    @classmethod
+    def _role_name(cls, value: str | None) -> str | None:
+        if value is not None and not ROLE_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way(self) -> SageMakerRole:
+        if (self.arn is None) == (self.name is None):
+            raise ValueError("give the role's arn or its name, not both and not neither")
+        if self.create and self.name is None:
+            raise ValueError("a role asl-gen creates is given by name (create: true, name: my-sagemaker-role)")
+        return self
+
+    @property
+    def role_name(self) -> str:
+        """The role's name, its path left out."""
+        if self.name is not None:
+            return self.name
+        assert self.arn is not None
+        return self.arn.rsplit("/", 1)[-1]
 
 
 class StepFunctionsRole(_Model):
@@ -953,7 +1004,11 @@ class Spec(_Model):
         description="The project's name: out/<project>/ and the state machines' names <project>-<key>",
         examples=["big-mart"],
     )
-    aws: Aws = Field(description="Where the output runs", examples=[{"region": "us-east-1", "account": "123456789012"}])
+    aws: Aws = Field(
+        Aws(),
+        description="Where the output runs; leave account and region out for output that deploys anywhere",
+        examples=[{"region": "us-east-1", "account": "123456789012"}],
+    )
     roles: Roles = Field(
         description="The SageMaker execution role (existing) and the Step Functions role (asl-gen writes its policies)",
         examples=[
@@ -989,6 +1044,12 @@ class Spec(_Model):
         description="Also write deployable infrastructure: terraform/ (a module) and cloudformation/template.json; "
         "'asl-gen build --target' overrides this",
         examples=[["terraform", "cloudformation"]],
+    )
+
+    cloudformation_format: Literal["json", "yaml"] = Field(
+        "json",
+        description="Write the CloudFormation target as cloudformation/template.json or cloudformation/template.yaml",
+        examples=["yaml"],
     )
 
     @field_validator("targets")
@@ -1332,13 +1393,19 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
         )
 
     jobs = spec.jobs
-    role = ROLE_ARN.fullmatch(spec.roles.sagemaker.arn)
-    if role and role.group(1) != spec.aws.resolved_partition:
+    role = ROLE_ARN.fullmatch(spec.roles.sagemaker.arn or "")
+    partition = spec.aws.resolved_partition
+    if role and (partition is None or spec.aws.account is None):
         yield problem(
             ("roles", "sagemaker", "arn"),
-            f"the role is in partition {role.group(1)!r} but region {spec.aws.region!r} is in "
-            f"{spec.aws.resolved_partition!r}",
-            f"use arn:{spec.aws.resolved_partition}:iam::...",
+            f"the role ARN names its {'partition' if partition is None else 'account'}, which aws leaves open",
+            f"give the role by name instead: roles.sagemaker.name: {role.group(4)}",
+        )
+    elif role and role.group(1) != partition:
+        yield problem(
+            ("roles", "sagemaker", "arn"),
+            f"the role is in partition {role.group(1)!r} but region {spec.aws.region!r} is in {partition!r}",
+            f"use arn:{partition}:iam::...",
         )
     elif role and role.group(2) != spec.aws.account:
         yield problem(
@@ -1360,7 +1427,10 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             yield from _check_name(spec, key, job, problem)
         if isinstance(job, TrainingJob) and job.algorithm is not None:
             try:
-                catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
+                if spec.aws.region is None:
+                    catalog.registries(job.algorithm.name, job.algorithm.version)
+                else:
+                    catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
             except LookupError as exc:
                 yield problem((*base, "algorithm"), str(exc))
         if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
@@ -1537,14 +1607,15 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: A
     partition = spec.aws.resolved_partition
     if job.credentials is not None:
         role = ROLE_ARN.fullmatch(job.credentials)
-        if role and role.group(1) != partition:
+        # With the partition open, an ARN the user writes out is theirs to keep; only a known partition can clash.
+        if role and partition is not None and role.group(1) != partition:
             yield problem(
                 (*base, "credentials"),
                 f"the role is in partition {role.group(1)!r}, the state machine in {partition!r}",
                 f"use arn:{partition}:iam::...",
             )
     for index, arn in enumerate(job.resources or ()):
-        if arn.split(":", 2)[1] != partition:
+        if partition is not None and arn.split(":", 2)[1] != partition:
             yield problem(
                 (*base, "resources", index),
                 f"{arn!r} is in partition {arn.split(':', 2)[1]!r}, the state machine in {partition!r}",

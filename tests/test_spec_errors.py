@@ -215,6 +215,33 @@ MISTAKES = [
         "before it in state machine 'deploy', and 'endpoint-config' gets a new name in every execution (run "
         "'endpoint-config' earlier in this state machine, or name it from an input (name: {input: ...}) or a literal)",
     ),
+    (
+        "role ARN when the account is left open",
+        '  account: "123456789012"\n',
+        "",
+        "spec.yaml:9:10: roles.sagemaker.arn: the role ARN names its account, which aws leaves open "
+        "(give the role by name instead: roles.sagemaker.name: big-mart-sagemaker)",
+    ),
+    (
+        "role given by ARN and by name",
+        "    arn: arn:aws:iam::123456789012:role/big-mart-sagemaker",
+        "    arn: arn:aws:iam::123456789012:role/big-mart-sagemaker\n    name: other",
+        "spec.yaml:10:5: roles.sagemaker: give the role's arn or its name, not both and not neither",
+    ),
+    (
+        "created role given by ARN",
+        "    arn: arn:aws:iam::123456789012:role/big-mart-sagemaker",
+        "    arn: arn:aws:iam::123456789012:role/big-mart-sagemaker\n    create: true",
+        "spec.yaml:10:5: roles.sagemaker: a role asl-gen creates is given by name "
+        "(create: true, name: my-sagemaker-role)",
+    ),
+    (
+        "misspelt CloudFormation format",
+        "targets: [terraform, cloudformation]",
+        "targets: [terraform, cloudformation]\ncloudformation_format: yml",
+        "spec.yaml:68:24: cloudformation_format: 'yml' is not allowed; expected 'json' or 'yaml' "
+        "(did you mean 'yaml'?)",
+    ),
 ]
 
 
