@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 import yaml
 
+from asl_gen import catalog, placeholders
 from tests.localaws import (
     ACCOUNT,
     REGION,
@@ -342,10 +343,12 @@ def test_cloudformation_stack_fixture_definition_object(fresh_aws: LocalAWS) -> 
     _assert_fixture_deployed(fresh_aws, "fixture-cfn")
 
 
-def deploy_generated_cloudformation(aws: LocalAWS, out: Path, given: dict[str, str] | None = None) -> None:
+def deploy_generated_cloudformation(
+    aws: LocalAWS, out: Path, given: dict[str, str] | None = None, template_name: str = "template.json"
+) -> None:
     """A stack from ``out/cloudformation/template.json`` (parameters without a default filled in) and the checks."""
-    path = out / "cloudformation" / "template.json"
-    template = _load(path)
+    path = out / "cloudformation" / template_name
+    template = yaml.safe_load(path.read_text(encoding="utf-8"))
     parameters: dict[str, str] = {}
     for name, spec in template.get("Parameters", {}).items():
         if "Default" not in spec:
@@ -516,3 +519,69 @@ def test_patched_versions_and_type(fresh_aws: LocalAWS) -> None:
     ]
     assert sfn.describe_state_machine(stateMachineArn=published["stateMachineArn"])["type"] == "EXPRESS"
     assert sfn.describe_state_machine(stateMachineArn=plain["stateMachineArn"])["type"] == "STANDARD"
+
+
+# ------------------------------------------- a spec that leaves account, region and partition open (portable)
+
+PORTABLE = REPO / "tests" / "cases" / "portable"
+
+
+def _assert_filled_for_endpoint(aws: LocalAWS, out: Path) -> None:
+    """Each placeholder became what the endpoint's account, region and partition say, not just any value."""
+    values = {
+        placeholders.PARTITION: "aws",
+        placeholders.REGION: REGION,
+        placeholders.ACCOUNT: ACCOUNT,
+        placeholders.DNS_SUFFIX: "amazonaws.com",
+        placeholders.registry_name("xgboost"): catalog.registries("xgboost", "1.7-1")[REGION],
+    }
+    deployed = [aws.state_machine(arn)["definition"] for arn in aws.state_machines().values()]
+    for path in sorted(out.glob("*.asl.json")):
+        committed = _load(path)
+        assert placeholders.names_in(committed), f"{path.name} should carry placeholders"
+        assert placeholders.fill(committed, values) in deployed, f"{path.name} is not deployed filled for {REGION}"
+    role = aws.role("portable-step-functions")
+    assert role["AssumeRolePolicyDocument"] == placeholders.fill(
+        _load(out / "iam" / "stepfunctions-trust-policy.json"), values
+    )
+    assert aws.role_policies("portable-step-functions") == {
+        "portable-stepfunctions": placeholders.fill(_load(out / "iam" / "stepfunctions-policy.json"), values)
+    }
+    # the SageMaker role is created by the target, with the committed trust and policy
+    assert aws.role("portable-sagemaker")["AssumeRolePolicyDocument"] == placeholders.fill(
+        _load(out / "iam" / "sagemaker-trust-policy.json"), values
+    )
+    assert aws.role_policies("portable-sagemaker") == {
+        "portable-sagemaker": placeholders.fill(_load(out / "iam" / "sagemaker-policy.json"), values)
+    }
+
+
+@pytest.mark.slow
+def test_terraform_apply_generated_portable(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """The committed module of a spec with account, region and partition open, deployed with no variables set:
+    the module fills every placeholder from the provider (moto's account, the endpoint's region)."""
+    _skip_without_terraform()
+    deploy_generated_terraform(fresh_aws, PORTABLE / "expected", tmp_path)
+    _assert_filled_for_endpoint(fresh_aws, PORTABLE / "expected")
+
+
+def test_cloudformation_stack_generated_portable(fresh_aws: LocalAWS) -> None:
+    """The committed template of the same spec: DefinitionSubstitutions, Fn::Sub and the registry mapping fill
+    the placeholders with the stack's own account, region and partition."""
+    deploy_generated_cloudformation(fresh_aws, PORTABLE / "expected")
+    _assert_filled_for_endpoint(fresh_aws, PORTABLE / "expected")
+
+
+def test_cloudformation_yaml_stack_generated_portable(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """cloudformation_format: yaml writes the same stack as YAML; it deploys the same way."""
+    spec = (PORTABLE / "spec.yaml").read_text(encoding="utf-8") + "cloudformation_format: yaml\n"
+    (tmp_path / "spec.yaml").write_text(spec, encoding="utf-8")
+    cmd = [sys.executable, "-m", "asl_gen", "build", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "out")]
+    proc = subprocess.run([*cmd, "-q"], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "out" / "portable"
+    assert not (out / "cloudformation" / "template.json").exists()
+    text = (out / "cloudformation" / "template.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == _load(PORTABLE / "expected" / "cloudformation" / "template.json")
+    deploy_generated_cloudformation(fresh_aws, out, template_name="template.yaml")
+    _assert_filled_for_endpoint(fresh_aws, out)
