@@ -494,8 +494,18 @@ def trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
         "sid": "AllowStepFunctionsToAssumeRole",
         "service": STATES_PRINCIPAL,
         "account": plan.target.account,
-        "source_arns": [machine.arn for machine in plan.machines],
+        "source_arns": [arn for machine in plan.machines for arn in _callers(plan, machine.key, machine.arn)],
     }
+
+
+def _callers(plan: ProjectPlan, key: str, arn: str) -> list[str]:
+    """The ARNs a machine's executions may name: its own, and for a published machine its qualified ones.
+
+    Step Functions authorizes a version or alias by the unqualified ARN, but an execution started through one
+    runs as that version or alias; `name:*` keeps the trust on this machine's own qualifiers either way.
+    """
+    settings = plan.spec.state_machines[key]
+    return [arn, f"{arn}:*"] if settings.publish else [arn]
 
 
 def sagemaker_trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
