@@ -188,7 +188,7 @@ def _validate(
     for path, document in documents.items():
         source = f"{path} (from {spec_file})"
         # Placeholders stand for account, region and partition: check what a deploy would see, not the tokens.
-        document = placeholders.fill(document, placeholders.sample_values(document))
+        given, document = document, placeholders.fill(document, placeholders.sample_values(document))
         if path.endswith(".asl.json"):
             problems.extend(validate_definition(document, source=source))
         elif path.startswith("iam/"):
@@ -196,7 +196,9 @@ def _validate(
             justified = [s.sid for s in (statements or {}).get(path, []) if s.unscoped_because]
             problems.extend(validate_policy(document, source=source, justified=justified))
             if path not in (STEPFUNCTIONS_TRUST, SAGEMAKER_TRUST):
-                problems.extend(iam.check_size(document, source))
+                problems.extend(
+                    iam.check_size(placeholders.fill(given, placeholders.sample_values(given, longest=True)), source)
+                )
         elif path.startswith((f"{targets.TERRAFORM}/", f"{targets.CLOUDFORMATION}/")):
             continue  # checked together below: they refer to the other documents
         else:

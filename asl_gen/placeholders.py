@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from asl_gen import catalog
+
 PARTITION = "Partition"
 REGION = "Region"
 ACCOUNT = "AccountId"
@@ -23,6 +25,14 @@ REGISTRY_PREFIX = "Registry"
 # them, so a placeholder can never hide a malformed ARN.
 SAMPLE = {PARTITION: "aws", REGION: "us-east-1", ACCOUNT: "123456789012", DNS_SUFFIX: "amazonaws.com"}
 SAMPLE_REGISTRY = "111122223333"
+
+# The longest value each can take, for limits on size: a policy must fit wherever the output deploys.
+LONGEST = {
+    PARTITION: "aws-us-gov",
+    REGION: max(sorted(catalog.REGION_PARTITIONS), key=len),
+    ACCOUNT: "123456789012",
+    DNS_SUFFIX: "amazonaws.com.cn",
+}
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9]*)\}")
 
@@ -71,6 +81,7 @@ def fill_text(text: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def sample_values(document: Any) -> dict[str, str]:
-    """Concrete stand-ins for every placeholder a document uses."""
-    return {name: SAMPLE.get(name, SAMPLE_REGISTRY) for name in names_in(document)}
+def sample_values(document: Any, *, longest: bool = False) -> dict[str, str]:
+    """Concrete stand-ins for every placeholder a document uses (with `longest`, the longest each can be)."""
+    table = LONGEST if longest else SAMPLE
+    return {name: table.get(name, SAMPLE_REGISTRY) for name in names_in(document)}
