@@ -67,7 +67,7 @@ def _language(state: dict[str, Any], scope: _Scope) -> str:
 
 
 def _scopes(doc: dict[str, Any]) -> Iterator[_Scope]:
-    top_language = doc.get("QueryLanguage") if doc.get("QueryLanguage") in ("JSONPath", "JSONata") else "JSONPath"
+    top_language = str(doc["QueryLanguage"]) if doc.get("QueryLanguage") in ("JSONPath", "JSONata") else "JSONPath"
 
     def walk(
         path: Path, root: Any, language: str, parent: _Scope | None, owner: str | None, **kind: bool

@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.errors import pointer_of
-
 __all__ = ["PLACEHOLDER", "Substituted", "find_placeholders", "substitute_placeholders"]
 
 Path = tuple[str | int, ...]
@@ -81,13 +79,13 @@ def substitute_placeholders(doc: object, allowed: frozenset[str] | None = None) 
             issues.append(
                 PlaceholderIssue(
                     path,
-                    f"placeholder '${{{name}}}' at {pointer_of(path)} is not one of the substitutions given ({known})",
+                    f"placeholder '${{{name}}}' is not one of the substitutions given ({known})",
                     "add it to the substitutions, or write the literal value",
                 )
             )
-        if unknown:
+        if unknown and not PLACEHOLDER.fullmatch(value):
             return value
-        if names and PLACEHOLDER.fullmatch(value):
+        if PLACEHOLDER.fullmatch(value):
             opaque.add(path)
             return value
         return PLACEHOLDER.sub(lambda m: _stand_in(m["name"]), value)

@@ -5,7 +5,7 @@ Ids never change meaning; a new kind of finding gets a new id. `validate` attach
 
 from __future__ import annotations
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "WARNING_RULES"]
 
 RULES: dict[str, str] = {
     # JSON Schema stage
@@ -57,3 +57,8 @@ RULES: dict[str, str] = {
     "policy-wildcard-action": "An Action of '*' or 'service:*'",
     "policy-wildcard-resource": "Resource '*' for actions that support resource-level permissions",
 }
+
+# Rules whose findings AWS accepts at creation but that fail or misbehave at run time: severity "warning".
+WARNING_RULES: frozenset[str] = frozenset(
+    {"undefined-variable", "variable-before-assignment", "sagemaker-name-from-execution-name"}
+)

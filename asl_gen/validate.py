@@ -124,13 +124,13 @@ def validate_definition(
     it only errors come back, so an empty list still means "AWS would accept it".
     """
     opaque: frozenset[Path] = frozenset()
-    findings: list[_Finding] = []
+    unknown: list[_Finding] = []
     if placeholders is not False:
         allowed = None if placeholders is True else frozenset(placeholders)
         substituted = substitute_placeholders(doc, allowed)
         doc, opaque = substituted.document, substituted.opaque
-        findings += [_Finding(i.path, i.message, i.hint, rule=i.rule) for i in substituted.issues]
-    findings += _schema_findings(doc, ASL_SCHEMA, _asl_context)
+        unknown = [_Finding(i.path, i.message, i.hint, rule=i.rule) for i in substituted.issues]
+    findings = _schema_findings(doc, ASL_SCHEMA, _asl_context)
     if isinstance(doc, dict):
         findings += _AslChecker(doc).run()
         findings += [
@@ -140,6 +140,7 @@ def validate_definition(
     if opaque:
         # A value that is all placeholder is unknown until deployment: nothing can be said about it.
         findings = [f for f in findings if not any(f.path[: len(o)] == o for o in opaque)]
+    findings += unknown
     if not warnings:
         findings = [f for f in findings if f.severity == "error"]
     return _to_problems(findings, source, lines)
