@@ -1,0 +1,467 @@
+"""The linter side of `validate`: rule ids and severities, SARIF, placeholders, Express, variable scope, limits."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+
+from asl_gen.commands import main
+from asl_gen.errors import Problem
+from asl_gen.lint_rules import RULES, WARNING_RULES
+from asl_gen.lint_sarif import sarif_document
+from asl_gen.validate import Finding, validate_definition
+
+
+def task(resource: str, **extra: Any) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": resource, **extra, "End": True}
+
+
+def machine(*states: tuple[str, dict[str, Any]], **top: Any) -> dict[str, Any]:
+    """A machine running `states` in order (the last one keeps its End)."""
+    named = dict(states)
+    names = list(named)
+    for name, following in itertools.pairwise(names):
+        named[name] = {k: v for k, v in named[name].items() if k != "End"} | {"Next": following}
+    return {"StartAt": names[0], "States": named, **top}
+
+
+def rules(problems: list[Problem]) -> list[str]:
+    return [p.rule for p in problems if isinstance(p, Finding)]
+
+
+LAMBDA = "arn:aws:states:::lambda:invoke"
+SYNC = "arn:aws:states:::sagemaker:createTrainingJob.sync"
+
+
+# ---- rule ids and severities -------------------------------------------------------------------------------------
+
+
+def test_every_finding_has_a_known_rule_and_severity() -> None:
+    doc = machine(("A", {"Type": "Pass", "Bogus": 1, "Next": "Nowhere"}))
+    problems = validate_definition(doc)
+    assert problems
+    for problem in problems:
+        assert isinstance(problem, Finding)
+        assert problem.rule in RULES, problem
+        assert problem.severity == "error"
+    assert set(rules(problems)) == {"unknown-field", "unknown-next-state"}
+
+
+def test_warnings_come_back_only_when_asked_for_and_say_so() -> None:
+    doc = machine(("A", {"Type": "Pass", "Parameters": {"x.$": "$never"}, "End": True}))
+    assert validate_definition(doc) == []
+    (warning,) = validate_definition(doc, warnings=True, source="m.json")
+    assert isinstance(warning, Finding)
+    assert (warning.rule, warning.severity) == ("undefined-variable", "warning")
+    assert warning.rule in WARNING_RULES
+    assert warning.format().startswith("m.json: warning: $.States.A.Parameters['x.$']: reads $never")
+    assert warning.as_dict()["severity"] == "warning"
+
+
+# ---- SARIF -------------------------------------------------------------------------------------------------------
+
+# The parts of the SARIF 2.1.0 schema (OASIS, sarif-schema-2.1.0.json) that asl-gen's output uses, with the
+# constraints the standard puts on them: required properties, level values, 1-based regions.
+SARIF_SUBSET = {
+    "type": "object",
+    "required": ["version", "runs"],
+    "properties": {
+        "version": {"const": "2.1.0"},
+        "$schema": {"type": "string", "format": "uri"},
+        "runs": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["tool"],
+                "properties": {
+                    "tool": {
+                        "type": "object",
+                        "required": ["driver"],
+                        "properties": {
+                            "driver": {
+                                "type": "object",
+                                "required": ["name"],
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "version": {"type": "string"},
+                                    "informationUri": {"type": "string"},
+                                    "rules": {
+                                        "type": "array",
+                                        "uniqueItems": True,
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["id"],
+                                            "properties": {
+                                                "id": {"type": "string"},
+                                                "shortDescription": {"$ref": "#/$defs/message"},
+                                                "defaultConfiguration": {
+                                                    "type": "object",
+                                                    "properties": {"level": {"$ref": "#/$defs/level"}},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            }
+                        },
+                    },
+                    "columnKind": {"enum": ["utf16CodeUnits", "unicodeCodePoints"]},
+                    "results": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["message"],
+                            "properties": {
+                                "ruleId": {"type": "string"},
+                                "ruleIndex": {"type": "integer", "minimum": -1},
+                                "level": {"$ref": "#/$defs/level"},
+                                "message": {"$ref": "#/$defs/message"},
+                                "locations": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "physicalLocation": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "artifactLocation": {
+                                                        "type": "object",
+                                                        "properties": {"uri": {"type": "string"}},
+                                                    },
+                                                    "region": {
+                                                        "type": "object",
+                                                        "properties": {
+                                                            "startLine": {"type": "integer", "minimum": 1},
+                                                            "startColumn": {"type": "integer", "minimum": 1},
+                                                        },
+                                                    },
+                                                },
+                                            },
+                                            "logicalLocations": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {"fullyQualifiedName": {"type": "string"}},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                                "properties": {"type": "object"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "$defs": {
+        "level": {"enum": ["none", "note", "warning", "error"]},
+        "message": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+    },
+}
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BROKEN_YAML = """\
+StartAt: A
+States:
+  A:
+    Type: Pass
+    Parameters:
+      x.$: $never
+    Next: B
+"""
+
+
+def test_sarif_output_is_structurally_valid_and_locates_each_finding(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken machine.asl.yaml", BROKEN_YAML)
+    result = CliRunner().invoke(main, ["validate", "--format", "sarif", str(path)])
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    assert list(Draft202012Validator(SARIF_SUBSET).iter_errors(log)) == []
+    run = log["runs"][0]
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert set(by_rule) == {"unknown-next-state", "undefined-variable"}
+    for result_ in run["results"]:
+        assert rule_ids[result_["ruleIndex"]] == result_["ruleId"]
+    missing = by_rule["unknown-next-state"]
+    assert missing["level"] == "error"
+    location = missing["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"].endswith("broken%20machine.asl.yaml")
+    assert location["physicalLocation"]["region"] == {"startLine": 7, "startColumn": 5}
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "$.States.A.Next"
+    assert missing["properties"]["pointer"] == "$.States.A.Next"
+    warning = by_rule["undefined-variable"]
+    assert warning["level"] == "warning"
+    assert warning["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
+
+
+def test_sarif_with_only_warnings_exits_0_and_a_bad_file_is_an_input_error(tmp_path: Path) -> None:
+    fine = write(tmp_path, "warn.asl.yaml", BROKEN_YAML.replace("Next: B", "End: true"))
+    result = CliRunner().invoke(main, ["validate", "--format", "sarif", str(fine)])
+    assert result.exit_code == 0, result.output
+    assert [r["level"] for r in json.loads(result.stdout)["runs"][0]["results"]] == ["warning"]
+    bad = write(tmp_path, "bad.json", '{"StartAt": ')
+    result = CliRunner().invoke(main, ["validate", "--format", "sarif", str(bad)])
+    assert result.exit_code == 2
+    (only,) = json.loads(result.stdout)["runs"][0]["results"]
+    assert only["ruleId"] == "input-error"
+
+
+def test_sarif_document_of_no_problems_has_no_results() -> None:
+    log = sarif_document([])
+    assert list(Draft202012Validator(SARIF_SUBSET).iter_errors(log)) == []
+    assert log["runs"][0]["results"] == []  # type: ignore[index]
+
+
+def test_text_output_marks_warnings_and_counts_them(tmp_path: Path) -> None:
+    fine = write(tmp_path, "warn.asl.yaml", BROKEN_YAML.replace("Next: B", "End: true"))
+    result = CliRunner().invoke(main, ["validate", str(fine)])
+    assert result.exit_code == 0
+    assert "warn.asl.yaml:6:7: warning: $.States.A.Parameters['x.$']: reads $never" in result.output
+    assert "1 file valid (1 warning)" in result.output
+
+
+# ---- placeholders ------------------------------------------------------------------------------------------------
+
+
+def placeholder_machine() -> dict[str, Any]:
+    return machine(
+        ("Train", task("${TrainFunctionArn}")),
+        ("Notify", task("arn:${Partition}:lambda:${Region}:${AccountId}:function:${Prefix}-notify")),
+        ("Pause", {"Type": "Wait", "Seconds": "${PauseSeconds}", "End": True}),
+    )
+
+
+def test_placeholders_are_errors_without_the_option() -> None:
+    problems = validate_definition(placeholder_machine())
+    pointers = {p.pointer for p in problems}
+    assert {"$.States.Train.Resource", "$.States.Pause.Seconds"} <= pointers
+
+
+def test_placeholders_are_accepted_with_the_option() -> None:
+    assert validate_definition(placeholder_machine(), placeholders=True) == []
+
+
+def test_only_the_named_placeholders_are_accepted() -> None:
+    names = {"TrainFunctionArn", "Partition", "Region", "AccountId", "Prefix"}
+    problems = validate_definition(placeholder_machine(), placeholders=frozenset(names))
+    assert [(p.pointer, rules([p])) for p in problems] == [("$.States.Pause.Seconds", ["unknown-placeholder"])]
+    assert "'${PauseSeconds}'" in problems[0].message
+    assert validate_definition(placeholder_machine(), placeholders=frozenset(names | {"PauseSeconds"})) == []
+
+
+def test_a_placeholder_does_not_hide_a_wrong_integration_pattern() -> None:
+    doc = machine(("Save", task("arn:${Partition}:states:::sagemaker:createModel.sync")))
+    (problem,) = validate_definition(doc, placeholders=True)
+    assert problem.pointer == "$.States.Save.Resource"
+    assert "not .sync" in problem.message
+
+
+# ---- Express -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [SYNC, "arn:aws:states:::lambda:invoke.waitForTaskToken", "arn:aws:states:us-east-1:123456789012:activity:work"],
+)
+def test_express_allows_request_response_only(resource: str) -> None:
+    doc = machine(("Call", task(resource, TimeoutSeconds=60)))
+    assert validate_definition(doc, machine_type="STANDARD") == []
+    (problem,) = validate_definition(doc, machine_type="EXPRESS")
+    assert problem.pointer == "$.States.Call.Resource"
+    assert rules([problem]) == ["express-integration"]
+    assert validate_definition(machine(("Call", task(LAMBDA))), machine_type="EXPRESS") == []
+
+
+def distributed_map(execution_type: str, inner: dict[str, Any]) -> dict[str, Any]:
+    return machine(
+        (
+            "Each",
+            {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
+                    "StartAt": "Inner",
+                    "States": {"Inner": inner},
+                },
+                "End": True,
+            },
+        )
+    )
+
+
+def test_a_distributed_map_cannot_run_in_an_express_machine() -> None:
+    doc = distributed_map("STANDARD", task(LAMBDA))
+    assert validate_definition(doc) == []
+    (problem,) = validate_definition(doc, machine_type="EXPRESS")
+    assert problem.pointer == "$.States.Each.ItemProcessor.ProcessorConfig.Mode"
+    assert rules([problem]) == ["express-distributed-map"]
+
+
+def test_express_children_of_a_distributed_map_cannot_wait_for_jobs() -> None:
+    assert validate_definition(distributed_map("STANDARD", task(SYNC))) == []
+    (problem,) = validate_definition(distributed_map("EXPRESS", task(SYNC)))
+    assert problem.pointer == "$.States.Each.ItemProcessor.States.Inner.Resource"
+    assert "Distributed Map whose children run as EXPRESS" in problem.message
+
+
+def test_cli_type_option(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.json", json.dumps(machine(("Train", task(SYNC)))))
+    assert CliRunner().invoke(main, ["validate", "--type", "standard", str(path)]).exit_code == 0
+    result = CliRunner().invoke(main, ["validate", "--type", "EXPRESS", str(path)])
+    assert result.exit_code == 1
+    assert "request-response integrations only, not .sync" in result.output
+
+
+# ---- variables ---------------------------------------------------------------------------------------------------
+
+
+def parallel(outer_assign: dict[str, Any], branch_state: dict[str, Any], **outer: Any) -> dict[str, Any]:
+    return machine(
+        ("Set", {"Type": "Pass", "Assign": outer_assign, "End": True}),
+        (
+            "Both",
+            {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "Inner", "States": {"Inner": branch_state}}],
+                "End": True,
+                **outer,
+            },
+        ),
+    )
+
+
+def test_inner_scopes_read_outer_variables() -> None:
+    doc = parallel({"limit": 3}, {"Type": "Pass", "Parameters": {"n.$": "$limit"}, "End": True})
+    assert validate_definition(doc, warnings=True) == []
+
+
+def test_inner_scopes_cannot_assign_outer_variables() -> None:
+    doc = parallel({"limit": 3}, {"Type": "Pass", "Assign": {"limit": 4}, "End": True})
+    (problem,) = validate_definition(doc)
+    assert problem.pointer == "$.States.Both.Branches[0].States.Inner.Assign.limit"
+    assert rules([problem]) == ["variable-scope"]
+
+
+def test_a_parallel_states_own_catcher_may_assign_outer_variables() -> None:
+    catch = [{"ErrorEquals": ["States.ALL"], "Assign": {"limit": 0}, "Next": "Done"}]
+    doc = parallel({"limit": 3}, {"Type": "Pass", "End": True}, Catch=catch)
+    doc["States"]["Both"].pop("End")
+    doc["States"]["Both"]["Next"] = "Done"
+    doc["States"]["Done"] = {"Type": "Succeed"}
+    assert validate_definition(doc, warnings=True) == []
+
+
+def test_variables_assigned_inside_do_not_leak_out() -> None:
+    doc = parallel({"limit": 3}, {"Type": "Pass", "Assign": {"inner": 1}, "End": True})
+    doc["States"]["Both"]["Next"] = "After"
+    doc["States"]["Both"].pop("End")
+    doc["States"]["After"] = {"Type": "Pass", "Parameters": {"v.$": "$inner"}, "End": True}
+    (problem,) = validate_definition(doc, warnings=True)
+    assert problem.pointer == "$.States.After.Parameters['v.$']"
+    assert rules([problem]) == ["variable-before-assignment"]
+
+
+def test_a_distributed_map_cannot_read_outer_variables() -> None:
+    doc = distributed_map("STANDARD", {"Type": "Pass", "Parameters": {"n.$": "$limit"}, "End": True})
+    doc["StartAt"] = "Set"
+    doc["States"] = {"Set": {"Type": "Pass", "Assign": {"limit": 3}, "Next": "Each"}, **doc["States"]}
+    (problem,) = validate_definition(doc)
+    assert rules([problem]) == ["variable-scope"]
+    assert "Distributed Map" in problem.message
+
+
+def test_a_variable_is_readable_only_after_the_state_that_assigns_it() -> None:
+    doc = machine(
+        ("First", {"Type": "Pass", "Assign": {"count.$": "$count"}, "End": True}),
+        ("Second", {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($count, 1)"}, "End": True}),
+    )
+    (problem,) = validate_definition(doc, warnings=True)
+    assert problem.pointer == "$.States.First.Assign['count.$']"
+    assert rules([problem]) == ["variable-before-assignment"]
+
+
+def test_jsonata_locals_and_parameters_are_not_workflow_variables() -> None:
+    expression = "{% ($total := $sum($states.input.items); $map([1, 2], function($v) { $v * $total })) %}"
+    doc = machine(("Sum", {"Type": "Pass", "Output": expression, "End": True}), QueryLanguage="JSONata")
+    assert validate_definition(doc, warnings=True) == []
+    doc["States"]["Sum"]["Output"] = "{% $states.input.x + $missing %}"
+    (problem,) = validate_definition(doc, warnings=True)
+    assert rules([problem]) == ["undefined-variable"]
+
+
+def test_long_variable_names_are_refused() -> None:
+    name = "v" * 81
+    doc = machine(("Set", {"Type": "Pass", "Assign": {name: 1}, "End": True}))
+    (problem,) = validate_definition(doc)
+    assert rules([problem]) == ["variable-name"]
+
+
+# ---- limits and SageMaker names ----------------------------------------------------------------------------------
+
+
+def test_a_definition_over_one_megabyte_is_refused() -> None:
+    doc = machine(("Big", {"Type": "Pass", "Result": {"blob": "x" * 1_048_576}, "End": True}))
+    (problem,) = validate_definition(doc)
+    assert rules([problem]) == ["definition-size"]
+    doc["States"]["Big"]["Result"]["blob"] = "x" * 1_000_000
+    assert validate_definition(doc) == []
+
+
+@pytest.mark.parametrize(
+    ("resource", "field", "name", "ok"),
+    [
+        (SYNC, "TrainingJobName", "a" * 63, True),
+        (SYNC, "TrainingJobName", "a" * 64, False),
+        (SYNC, "TrainingJobName", "my_job", False),
+        (SYNC, "TrainingJobName", "-job", False),
+        (
+            "arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync",
+            "HyperParameterTuningJobName",
+            "t" * 33,
+            False,
+        ),
+        (
+            "arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync",
+            "HyperParameterTuningJobName",
+            "t" * 32,
+            True,
+        ),
+        ("arn:aws:states:::sagemaker:createModel", "ModelName", "churn-v1", True),
+        ("arn:aws:states:::aws-sdk:sagemaker:createModelPackage", "ModelPackageGroupName", "bad name", False),
+    ],
+)
+def test_literal_sagemaker_names_are_checked(resource: str, field: str, name: str, ok: bool) -> None:
+    doc = machine(("Call", task(resource, Parameters={field: name})))
+    problems = validate_definition(doc)
+    assert (problems == []) is ok, problems
+    if not ok:
+        assert rules(problems) == ["sagemaker-name"]
+
+
+def test_a_sagemaker_name_from_the_execution_name_is_a_warning() -> None:
+    params = {"TrainingJobName.$": "States.Format('train-{}', $$.Execution.Name)"}
+    doc = machine(("Call", task(SYNC, Parameters=params)))
+    assert validate_definition(doc) == []
+    (problem,) = validate_definition(doc, warnings=True)
+    assert rules([problem]) == ["sagemaker-name-from-execution-name"]
+
+
+def test_every_rule_has_a_description() -> None:
+    assert all(isinstance(text, str) and text for text in RULES.values())
+    assert set(RULES) >= WARNING_RULES
