@@ -265,6 +265,83 @@ _JSONPATH_PATH_FIELDS = frozenset(
 _NESTED = frozenset({"Branches", "ItemProcessor", "Iterator", "Comment"})
 
 
+# JSONata 2.0 built-in functions and those Step Functions adds: passed by name (`$map(xs, $string)`) they are
+# functions, not workflow variables.
+_JSONATA_FUNCTIONS = frozenset(
+    [
+        "string",
+        "length",
+        "substring",
+        "substringBefore",
+        "substringAfter",
+        "uppercase",
+        "lowercase",
+        "trim",
+        "pad",
+        "contains",
+        "split",
+        "join",
+        "match",
+        "replace",
+        "eval",
+        "base64encode",
+        "base64decode",
+        "encodeUrlComponent",
+        "encodeUrl",
+        "decodeUrlComponent",
+        "decodeUrl",
+        "formatNumber",
+        "formatBase",
+        "formatInteger",
+        "parseInteger",
+        "number",
+        "abs",
+        "floor",
+        "ceil",
+        "round",
+        "power",
+        "sqrt",
+        "random",
+        "sum",
+        "max",
+        "min",
+        "average",
+        "count",
+        "boolean",
+        "not",
+        "exists",
+        "append",
+        "sort",
+        "reverse",
+        "shuffle",
+        "distinct",
+        "zip",
+        "keys",
+        "lookup",
+        "spread",
+        "merge",
+        "sift",
+        "each",
+        "error",
+        "assert",
+        "type",
+        "now",
+        "millis",
+        "fromMillis",
+        "toMillis",
+        "map",
+        "filter",
+        "single",
+        "reduce",
+        "partition",
+        "range",
+        "hash",
+        "uuid",
+        "parse",
+    ]
+)
+
+
 def _jsonata_reads(text: str) -> set[str]:
     if not (text.startswith("{%") and text.endswith("%}")):
         return set()
@@ -273,7 +350,7 @@ def _jsonata_reads(text: str) -> set[str]:
     for params in _JSONATA_PARAMETERS.finditer(body):
         bound |= {p.strip().removeprefix("$") for p in params["params"].split(",")}
     names = {m["name"] for m in _JSONATA_VARIABLE.finditer(body) if not m["call"]}
-    return names - bound - {"states"}
+    return names - bound - _JSONATA_FUNCTIONS - {"states"}
 
 
 def _jsonpath_reads(text: str) -> set[str]:

@@ -421,7 +421,9 @@ def test_a_variable_is_readable_only_after_the_state_that_assigns_it() -> None:
 
 
 def test_jsonata_locals_and_parameters_are_not_workflow_variables() -> None:
-    expression = "{% ($total := $sum($states.input.items); $map([1, 2], function($v) { $v * $total })) %}"
+    expression = (
+        "{% ($total := $sum($states.input.items); $map([1, 2], function($v) { $v * $total }) ~> $map($string)) %}"
+    )
     doc = machine(("Sum", {"Type": "Pass", "Output": expression, "End": True}), QueryLanguage="JSONata")
     assert validate_definition(doc, warnings=True) == []
     doc["States"]["Sum"]["Output"] = "{% $states.input.x + $missing %}"
