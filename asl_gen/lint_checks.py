@@ -42,6 +42,7 @@ def extra_checks(doc: dict[str, Any], *, machine_type: str = "STANDARD") -> list
             if scope.express or machine_type == "EXPRESS":
                 issues += _express_state(path, state, machine_type == "EXPRESS" and not scope.express)
             issues += _sagemaker_names(path, state, _language(state, scope))
+            issues += _advice(path, state)
     issues += _Variables(scopes).check()
     return issues
 
@@ -170,6 +171,35 @@ def _express_state(path: Path, state: dict[str, Any], top_level_express: bool) -
                     'use "Mode": "INLINE", or make the parent a STANDARD workflow',
                     "express-distributed-map",
                 )
+
+
+# ---- advice: valid ASL that fails or hangs at run time ------------------------------------------------------------
+
+_CALLBACK = re.compile(r".*\.waitForTaskToken")
+
+
+def _advice(path: Path, state: dict[str, Any]) -> Iterator[Issue]:
+    kind = state.get("Type")
+    if kind == "Choice" and "Default" not in state and isinstance(state.get("Choices"), list):
+        yield Issue(
+            path,
+            "this Choice state has no 'Default': when no rule matches, the execution fails with States.NoChoiceMatched",
+            'add "Default": "<state>" (a Fail state if no match is an error)',
+            "choice-without-default",
+            severity="warning",
+        )
+    resource = state.get("Resource")
+    waits = isinstance(resource, str) and bool(_CALLBACK.fullmatch(resource) or _ACTIVITY.fullmatch(resource))
+    timed = {"TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath"} & set(state)
+    if kind == "Task" and waits and not timed:
+        yield Issue(
+            path,
+            "this Task waits for a callback or an activity worker with no TimeoutSeconds or HeartbeatSeconds: "
+            "if the answer never comes, the execution waits until its own time limit (a year for Standard)",
+            "set TimeoutSeconds (and HeartbeatSeconds for long work)",
+            "wait-without-timeout",
+            severity="warning",
+        )
 
 
 # ---- SageMaker names ---------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ A definition deployed through CloudFormation (`DefinitionSubstitutions`) or Terr
 `${Partition}`, `${Region}`, `${AccountId}` or `${TrainFunctionArn}` where AWS later sees a literal. To validate it
 before deployment, each placeholder inside a longer string is replaced by a stand-in of the right shape (a
 partition, a region, an account id or a plain name), so `arn:${Partition}:lambda:${Region}:${AccountId}:function:f`
-is checked as an ARN; a value that is nothing but a placeholder is left as it is and reported as opaque, because
-nothing can be known about it (it may become a number, an ARN or a state's name).
+is checked as an ARN. A placeholder outside `allowed` is reported once, then treated the same way, so it does not
+also fail the check of the value around it. A value that is nothing but a placeholder is left as it is and
+reported as opaque, because nothing can be known about it (it may become a number, an ARN or a state's name).
 """
 
 from __future__ import annotations
@@ -83,8 +84,6 @@ def substitute_placeholders(doc: object, allowed: frozenset[str] | None = None) 
                     "add it to the substitutions, or write the literal value",
                 )
             )
-        if unknown and not PLACEHOLDER.fullmatch(value):
-            return value
         if PLACEHOLDER.fullmatch(value):
             opaque.add(path)
             return value

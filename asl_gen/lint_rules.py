@@ -43,6 +43,9 @@ RULES: dict[str, str] = {
     "express-distributed-map": "A Distributed Map in an Express state machine",
     "sagemaker-name": "A literal SageMaker name over its length limit or with characters SageMaker refuses",
     "sagemaker-name-from-execution-name": "A SageMaker name built from the execution name, which can be 80 characters",
+    # advice (warnings)
+    "choice-without-default": "A Choice state without Default fails the execution when no rule matches",
+    "wait-without-timeout": "A callback or activity Task without TimeoutSeconds or HeartbeatSeconds",
     # variables
     "variable-name": "An Assign key that is not a plain variable name, is reserved or is too long",
     "variable-scope": "An inner scope assigns an outer variable, or a Distributed Map reads one",
@@ -60,5 +63,11 @@ RULES: dict[str, str] = {
 
 # Rules whose findings AWS accepts at creation but that fail or misbehave at run time: severity "warning".
 WARNING_RULES: frozenset[str] = frozenset(
-    {"undefined-variable", "variable-before-assignment", "sagemaker-name-from-execution-name"}
+    {
+        "undefined-variable",
+        "variable-before-assignment",
+        "sagemaker-name-from-execution-name",
+        "choice-without-default",
+        "wait-without-timeout",
+    }
 )

@@ -491,3 +491,55 @@ def test_a_sagemaker_name_from_the_execution_name_is_a_warning() -> None:
 def test_every_rule_has_a_description() -> None:
     assert all(isinstance(text, str) and text for text in RULES.values())
     assert set(RULES) >= WARNING_RULES
+
+
+# ---- advice ------------------------------------------------------------------------------------------------------
+
+
+def test_a_choice_without_default_is_a_warning() -> None:
+    rule = {"Variable": "$.x", "NumericEquals": 1, "Next": "Done"}
+    doc = {"StartAt": "Pick", "States": {"Pick": {"Type": "Choice", "Choices": [rule]}, "Done": {"Type": "Succeed"}}}
+    assert validate_definition(doc) == []
+    (warning,) = validate_definition(doc, warnings=True)
+    assert (warning.pointer, rules([warning])) == ("$.States.Pick", ["choice-without-default"])
+    doc["States"]["Pick"]["Default"] = "Done"
+    assert validate_definition(doc, warnings=True) == []
+
+
+def test_a_callback_without_a_timeout_is_a_warning() -> None:
+    doc = machine(("Ask", task("arn:aws:states:::sqs:sendMessage.waitForTaskToken")))
+    (warning,) = validate_definition(doc, warnings=True)
+    assert rules([warning]) == ["wait-without-timeout"]
+    doc["States"]["Ask"]["HeartbeatSeconds"] = 600
+    assert validate_definition(doc, warnings=True) == []
+
+
+# ---- the rule catalogue stays true ------------------------------------------------------------------------------
+
+SOURCES = Path(__file__).resolve().parents[1] / "asl_gen"
+
+
+def test_every_rule_used_is_in_the_catalogue_and_every_rule_is_used() -> None:
+    import re
+
+    code = {p.name: p.read_text(encoding="utf-8") for p in SOURCES.glob("*.py") if p.name != "lint_rules.py"}
+    used = set(re.findall(r'rule="([a-z-]+)"', code["validate.py"]))
+    used |= set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', code["lint_checks.py"] + code["lint_placeholders.py"]))
+    used |= set(re.findall(r'": "([a-z-]+)"', code["validate.py"].split("_SCHEMA_RULES = {")[1].split("}")[0]))
+    used |= {"invalid-value"}  # the schema rule of every keyword _SCHEMA_RULES does not name
+    assert set(RULES) - used == set(), "rules nothing produces"
+    unknown = {rule for rule in used if rule.count("-") and rule not in RULES}
+    assert unknown <= {"aws-sdk", "request-response"}, unknown
+
+
+def test_cli_placeholder_options(tmp_path: Path) -> None:
+    doc = machine(("Train", task("arn:${Partition}:lambda:${Region}:${AccountId}:function:${Name}")))
+    path = write(tmp_path, "m.asl.json", json.dumps(doc, indent=2))
+    assert CliRunner().invoke(main, ["validate", "--placeholders", str(path)]).exit_code == 0
+    result = CliRunner().invoke(
+        main, ["validate", "--placeholder", "Partition", "--placeholder", "Region", "--format", "json", str(path)]
+    )
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["problems"]
+    assert {p["rule"] for p in found} == {"unknown-placeholder"}
+    assert {p["line"] for p in found} == {6}  # the "Resource" line
