@@ -18,6 +18,7 @@ Path = tuple[str | int, ...]
 
 DEFINITION_LIMIT = 1_048_576  # bytes of the definition string, a hard Step Functions quota
 VARIABLE_NAME_LIMIT = 80
+EXPRESS_LIMIT = 300  # seconds: an Express execution (and a Distributed Map's EXPRESS child) runs at most 5 minutes
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,17 @@ class Issue:
 def extra_checks(doc: dict[str, Any], *, machine_type: str = "STANDARD") -> list[Issue]:
     """Every cross-state issue of `doc` for a state machine of `machine_type` (STANDARD or EXPRESS)."""
     issues = list(_definition_size(doc))
+    timeout = doc.get("TimeoutSeconds")
+    if machine_type == "EXPRESS" and isinstance(timeout, int) and timeout > EXPRESS_LIMIT:
+        issues.append(
+            Issue(
+                ("TimeoutSeconds",),
+                f"TimeoutSeconds is {timeout}, but an Express execution stops after {EXPRESS_LIMIT} seconds",
+                "use a STANDARD workflow for longer runs",
+                "express-duration",
+                severity="warning",
+            )
+        )
     scopes = list(_scopes(doc))
     for scope in scopes:
         for name, state in scope.states.items():
@@ -158,6 +170,20 @@ def _express_state(path: Path, state: dict[str, Any], top_level_express: bool) -
                 f"{where} cannot run activities ({resource})",
                 "call the worker through a request-response integration, or use a STANDARD workflow",
                 "express-integration",
+                leaf=True,
+            )
+    runner = "an Express execution" if top_level_express else "a Distributed Map's EXPRESS child execution"
+    for key in ("Seconds", "TimeoutSeconds"):
+        value = state.get(key)
+        if key == "Seconds" and state.get("Type") != "Wait":
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and value > EXPRESS_LIMIT:
+            yield Issue(
+                (*path, key),
+                f"{key} is {value}, but {runner} stops after {EXPRESS_LIMIT} seconds",
+                "keep it under 5 minutes, or use a STANDARD workflow",
+                "express-duration",
+                severity="warning",
                 leaf=True,
             )
     if state.get("Type") == "Map" and top_level_express:

@@ -41,6 +41,7 @@ RULES: dict[str, str] = {
     "task-resource": "A Resource that is not an ARN, or an integration pattern the service does not offer",
     "express-integration": "A .sync, .waitForTaskToken or activity Task where only request-response runs (Express)",
     "express-distributed-map": "A Distributed Map in an Express state machine",
+    "express-duration": "A timeout or Wait longer than the 5 minutes an Express execution may run",
     "sagemaker-name": "A literal SageMaker name over its length limit or with characters SageMaker refuses",
     "sagemaker-name-from-execution-name": "A SageMaker name built from the execution name, which can be 80 characters",
     # advice (warnings)
@@ -69,5 +70,6 @@ WARNING_RULES: frozenset[str] = frozenset(
         "sagemaker-name-from-execution-name",
         "choice-without-default",
         "wait-without-timeout",
+        "express-duration",
     }
 )

@@ -543,3 +543,72 @@ def test_cli_placeholder_options(tmp_path: Path) -> None:
     found = json.loads(result.stdout)["problems"]
     assert {p["rule"] for p in found} == {"unknown-placeholder"}
     assert {p["line"] for p in found} == {6}  # the "Resource" line
+
+
+# ---- $states.result and $states.errorOutput exist only where AWS fills them ------------------------------------
+
+INVOKE = "arn:aws:states:::lambda:invoke"
+
+
+@pytest.mark.parametrize(
+    ("state", "problem"),
+    [
+        ({"Type": "Task", "Resource": INVOKE, "Output": "{% $states.result %}"}, None),
+        ({"Type": "Pass", "Output": "{% $states.result %}"}, "$states.result"),
+        ({"Type": "Task", "Resource": INVOKE, "Output": "{% $states.errorOutput %}"}, "$states.errorOutput"),
+        ({"Type": "Task", "Resource": INVOKE, "Arguments": {"a": ["{% $states.result %}"]}}, "$states.result"),
+        (
+            {
+                "Type": "Task",
+                "Resource": INVOKE,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B", "Assign": {"e": "{% $states.errorOutput %}"}}],
+            },
+            None,
+        ),
+        (
+            {
+                "Type": "Task",
+                "Resource": INVOKE,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B", "Output": "{% $states.result %}"}],
+            },
+            "$states.result",
+        ),
+        (
+            {
+                "Type": "Map",
+                "Items": "{% [1] %}",
+                "ItemSelector": "{% $states.result %}",
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+            },
+            "$states.result",
+        ),
+    ],
+)
+def test_states_result_and_error_output_scope(state: dict[str, Any], problem: str | None) -> None:
+    doc = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "A",
+        "States": {"A": {**state, "Next": "B"}, "B": {"Type": "Succeed"}},
+    }
+    problems = validate_definition(doc)
+    if problem is None:
+        assert problems == []
+    else:
+        (found,) = problems
+        assert f"reads {problem}, which exists only in" in found.message
+        assert rules([found]) == ["jsonata-expression"]
+
+
+def test_express_runs_are_five_minutes_at_most() -> None:
+    doc = machine(("Pause", {"Type": "Wait", "Seconds": 301, "End": True}), TimeoutSeconds=600)
+    assert validate_definition(doc, machine_type="EXPRESS") == []
+    found = validate_definition(doc, machine_type="EXPRESS", warnings=True)
+    assert {(p.pointer, p.severity) for p in found} == {
+        ("$.TimeoutSeconds", "warning"),
+        ("$.States.Pause.Seconds", "warning"),
+    }
+    assert set(rules(found)) == {"express-duration"}
+    assert validate_definition(doc, warnings=True) == []
+    doc["States"]["Pause"]["Seconds"] = 300
+    doc["TimeoutSeconds"] = 300
+    assert validate_definition(doc, machine_type="EXPRESS", warnings=True) == []
