@@ -123,6 +123,8 @@ def validate_definition(
     workflows allow request-response calls only). `warnings`: also return findings of severity "warning"; without
     it only errors come back, so an empty list still means "AWS would accept it".
     """
+    if machine_type.upper() not in MACHINE_TYPES:
+        raise ValueError(f"machine_type must be one of {', '.join(MACHINE_TYPES)}, not {machine_type!r}")
     opaque: frozenset[Path] = frozenset()
     unknown: list[_Finding] = []
     if placeholders is not False:

@@ -612,3 +612,8 @@ def test_express_runs_are_five_minutes_at_most() -> None:
     doc["States"]["Pause"]["Seconds"] = 300
     doc["TimeoutSeconds"] = 300
     assert validate_definition(doc, machine_type="EXPRESS", warnings=True) == []
+
+
+def test_an_unknown_machine_type_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="STANDARD, EXPRESS"):
+        validate_definition(machine(("A", {"Type": "Succeed"})), machine_type="LAMBDA")
