@@ -261,7 +261,9 @@ def _sagemaker_names(path: Path, state: dict[str, Any], language: str) -> Iterat
         field_path = (*path, key, field_name)
         value = payload.get(field_name)
         dynamic = payload.get(field_name + ".$") if language == "JSONPath" else None
-        if isinstance(value, str) and not value.startswith("{%"):
+        # createModelPackage takes the group's name or its ARN.
+        literal = isinstance(value, str) and not value.startswith(("{%", "arn:"))
+        if literal and isinstance(value, str):
             if len(value) > limit:
                 yield Issue(
                     field_path,

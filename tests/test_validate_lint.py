@@ -470,6 +470,12 @@ def test_a_definition_over_one_megabyte_is_refused() -> None:
         ),
         ("arn:aws:states:::sagemaker:createModel", "ModelName", "churn-v1", True),
         ("arn:aws:states:::aws-sdk:sagemaker:createModelPackage", "ModelPackageGroupName", "bad name", False),
+        (
+            "arn:aws:states:::aws-sdk:sagemaker:createModelPackage",
+            "ModelPackageGroupName",
+            "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/churn",
+            True,
+        ),
     ],
 )
 def test_literal_sagemaker_names_are_checked(resource: str, field: str, name: str, ok: bool) -> None:
@@ -617,3 +623,13 @@ def test_express_runs_are_five_minutes_at_most() -> None:
 def test_an_unknown_machine_type_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="STANDARD, EXPRESS"):
         validate_definition(machine(("A", {"Type": "Succeed"})), machine_type="LAMBDA")
+
+
+def test_literal_sagemaker_names_are_checked_in_jsonata_arguments_too() -> None:
+    state = task("arn:aws:states:::sagemaker:createModel", Arguments={"ModelName": "m" * 64})
+    doc = machine(("Save", state), QueryLanguage="JSONata")
+    (problem,) = validate_definition(doc)
+    assert (problem.pointer, rules([problem])) == ("$.States.Save.Arguments.ModelName", ["sagemaker-name"])
+    state["Arguments"]["ModelName"] = "{% 'm-' & $states.context.Execution.Name %}"
+    (warning,) = validate_definition(doc, warnings=True)
+    assert rules([warning]) == ["sagemaker-name-from-execution-name"]
