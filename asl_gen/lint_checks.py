@@ -97,7 +97,8 @@ def _scopes(doc: dict[str, Any]) -> Iterator[_Scope]:
             state_path = (*path, "States", name)
             inner_language = _language(state, scope)
             if state.get("Type") == "Parallel":
-                for index, branch in enumerate(state.get("Branches") or []):
+                branches = state.get("Branches")
+                for index, branch in enumerate(branches if isinstance(branches, list) else []):
                     yield from walk(
                         (*state_path, "Branches", index),
                         branch,

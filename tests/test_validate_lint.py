@@ -633,3 +633,10 @@ def test_literal_sagemaker_names_are_checked_in_jsonata_arguments_too() -> None:
     state["Arguments"]["ModelName"] = "{% 'm-' & $states.context.Execution.Name %}"
     (warning,) = validate_definition(doc, warnings=True)
     assert rules([warning]) == ["sagemaker-name-from-execution-name"]
+
+
+@pytest.mark.parametrize("branches", [5, True, "x", {"StartAt": "A"}])
+def test_a_malformed_scope_is_reported_not_raised(branches: object) -> None:
+    doc = machine(("Both", {"Type": "Parallel", "Branches": branches, "End": True}))
+    problems = validate_definition(doc, placeholders=True, machine_type="EXPRESS", warnings=True)
+    assert [p.pointer for p in problems] == ["$.States.Both.Branches"]
