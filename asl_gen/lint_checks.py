@@ -187,15 +187,16 @@ def _express_state(path: Path, state: dict[str, Any], top_level_express: bool) -
                 severity="warning",
                 leaf=True,
             )
-    if state.get("Type") == "Map" and top_level_express:
+    # A Distributed Map parent must be a STANDARD workflow, and an EXPRESS child workflow is an Express workflow.
+    if state.get("Type") == "Map":
         for key in ("ItemProcessor", "Iterator"):
             processor = state.get(key)
             config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
             if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED":
                 yield Issue(
                     (*path, key, "ProcessorConfig", "Mode"),
-                    "a Distributed Map cannot run in an Express state machine",
-                    'use "Mode": "INLINE", or make the parent a STANDARD workflow',
+                    f"a Distributed Map cannot run in {where}",
+                    'use "Mode": "INLINE", or make the workflow that runs it STANDARD',
                     "express-distributed-map",
                 )
 

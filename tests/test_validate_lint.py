@@ -640,3 +640,13 @@ def test_a_malformed_scope_is_reported_not_raised(branches: object) -> None:
     doc = machine(("Both", {"Type": "Parallel", "Branches": branches, "End": True}))
     problems = validate_definition(doc, placeholders=True, machine_type="EXPRESS", warnings=True)
     assert [p.pointer for p in problems] == ["$.States.Both.Branches"]
+
+
+def test_an_express_child_cannot_run_a_distributed_map_either() -> None:
+    inner_map = distributed_map("STANDARD", task(LAMBDA))["States"]["Each"]
+    inner_map["ItemProcessor"]["States"] = {"Inner2": task(LAMBDA)}
+    inner_map["ItemProcessor"]["StartAt"] = "Inner2"
+    assert validate_definition(distributed_map("STANDARD", inner_map)) == []
+    (problem,) = validate_definition(distributed_map("EXPRESS", inner_map))
+    assert problem.pointer == "$.States.Each.ItemProcessor.States.Inner.ItemProcessor.ProcessorConfig.Mode"
+    assert rules([problem]) == ["express-distributed-map"]
