@@ -310,8 +310,15 @@ def validate(
         from asl_gen.validate import validate_document
 
         problems: list[Problem] = []
+        unreadable: AslGenError | None = None
         for path in files:
-            located = load_file(path, _display(path))
+            try:
+                located = load_file(path, _display(path))
+            except AslGenError as exc:
+                # One file that cannot be read must not hide what is wrong with the others.
+                unreadable = unreadable or exc
+                problems.extend(exc.problems)
+                continue
             found = validate_document(
                 located.data,
                 source=located.file,
@@ -323,6 +330,8 @@ def validate(
             errors = [p for p in found if getattr(p, "severity", "error") == "error"]
             console.say(f"  {'ok' if not errors else 'problems':<8} {located.file}", level=VERBOSE)
             problems.extend(found)
+        if unreadable is not None:
+            raise type(unreadable)(problems)
         if any(getattr(p, "severity", "error") == "error" for p in problems):
             raise ValidationFailure(problems)
         return [_display(p) for p in files], problems
