@@ -61,6 +61,11 @@ class Console:
 
     def problems(self, problems: Sequence[Problem], details: Sequence[str] = ()) -> None:
         """Problems always show, even with --quiet: as data with --format json, else one line each."""
+        if self.fmt == "sarif":
+            from asl_gen.lint_sarif import sarif_document
+
+            self.data(sarif_document(problems))
+            return
         if not self.human:
             self.data({"problems": [p.as_dict() for p in problems], "details": list(details)})
             return

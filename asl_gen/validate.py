@@ -19,10 +19,16 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from asl_gen.errors import Problem, pointer_of
+from asl_gen.lint_checks import extra_checks
+from asl_gen.lint_placeholders import substitute_placeholders
+from asl_gen.lint_rules import RULES
 from asl_gen.resources import load_schema
 
 __all__ = [
     "ACTIONS_WITHOUT_RESOURCES",
+    "MACHINE_TYPES",
+    "RULES",
+    "Finding",
     "validate_definition",
     "validate_document",
     "validate_policy",
@@ -80,13 +86,65 @@ _ContextFn = Callable[[object, Path], str]
 # --------------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Finding(Problem):
+    """A Problem from the validator, with a stable rule id (see RULES) and a severity ("error" or "warning")."""
+
+    rule: str = ""
+    severity: str = "error"
+
+    def format(self) -> str:
+        text = super().format()
+        if self.severity == "error":
+            return text
+        location = self.location()
+        return f"{location}: {self.severity}:{text[len(location) + 1 :]}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "rule": self.rule, "severity": self.severity}
+
+
+MACHINE_TYPES = ("STANDARD", "EXPRESS")
+
+
 def validate_definition(
-    doc: object, *, source: str | None = None, lines: Mapping[str, tuple[int, int]] | None = None
+    doc: object,
+    *,
+    source: str | None = None,
+    lines: Mapping[str, tuple[int, int]] | None = None,
+    placeholders: bool | Collection[str] = False,
+    machine_type: str = "STANDARD",
+    warnings: bool = False,
 ) -> list[Problem]:
-    """Return every problem in an ASL state machine definition (empty when it is valid)."""
+    """Return every problem in an ASL state machine definition (empty when it is valid).
+
+    `placeholders`: accept CloudFormation DefinitionSubstitutions-style `${Name}` values (True: any name; a
+    collection: only those names) where a literal is expected. `machine_type`: "STANDARD" or "EXPRESS" (Express
+    workflows allow request-response calls only). `warnings`: also return findings of severity "warning"; without
+    it only errors come back, so an empty list still means "AWS would accept it".
+    """
+    if machine_type.upper() not in MACHINE_TYPES:
+        raise ValueError(f"machine_type must be one of {', '.join(MACHINE_TYPES)}, not {machine_type!r}")
+    opaque: frozenset[Path] = frozenset()
+    unknown: list[_Finding] = []
+    if placeholders is not False:
+        allowed = None if placeholders is True else frozenset(placeholders)
+        substituted = substitute_placeholders(doc, allowed)
+        doc, opaque = substituted.document, substituted.opaque
+        unknown = [_Finding(i.path, i.message, i.hint, rule=i.rule) for i in substituted.issues]
     findings = _schema_findings(doc, ASL_SCHEMA, _asl_context)
     if isinstance(doc, dict):
         findings += _AslChecker(doc).run()
+        findings += [
+            _Finding(i.path, i.message, i.hint, leaf=i.leaf, rule=i.rule, severity=i.severity)
+            for i in extra_checks(doc, machine_type=machine_type.upper())
+        ]
+    if opaque:
+        # A value that is all placeholder is unknown until deployment: nothing can be said about it.
+        findings = [f for f in findings if not any(f.path[: len(o)] == o for o in opaque)]
+    findings += unknown
+    if not warnings:
+        findings = [f for f in findings if f.severity == "error"]
     return _to_problems(findings, source, lines)
 
 
@@ -109,17 +167,31 @@ def validate_policy(
 
 
 def validate_document(
-    doc: object, *, source: str | None = None, lines: Mapping[str, tuple[int, int]] | None = None
+    doc: object,
+    *,
+    source: str | None = None,
+    lines: Mapping[str, tuple[int, int]] | None = None,
+    placeholders: bool | Collection[str] = False,
+    machine_type: str = "STANDARD",
+    warnings: bool = False,
 ) -> list[Problem]:
     """Validate `doc` as an ASL definition (it has "States") or an IAM policy (it has "Statement")."""
     if isinstance(doc, dict) and "States" in doc:
-        return validate_definition(doc, source=source, lines=lines)
+        return validate_definition(
+            doc,
+            source=source,
+            lines=lines,
+            placeholders=placeholders,
+            machine_type=machine_type,
+            warnings=warnings,
+        )
     if isinstance(doc, dict) and "Statement" in doc:
         return validate_policy(doc, source=source, lines=lines)
     finding = _Finding(
         (),
         "the document is neither an ASL state machine (no 'States') nor an IAM policy (no 'Statement')",
         "pass a state machine definition or a policy document",
+        rule="document-kind",
     )
     return _to_problems([finding], source, lines)
 
@@ -141,6 +213,9 @@ class _Finding:
     suggestion: str | None = None
     # Set on missing-field findings: the fields whose absence was reported.
     missing: tuple[str, ...] = ()
+    # A stable id from RULES; schema findings get theirs from the JSON Schema keyword that failed.
+    rule: str = ""
+    severity: str = "error"
 
 
 def _locate(path: Path, lines: Mapping[str, tuple[int, int]] | None) -> tuple[int | None, int | None]:
@@ -167,7 +242,9 @@ def _to_problems(
             continue
         seen.add((pointer, finding.message))
         line, column = _locate(finding.path, lines)
-        problems.append(Problem(finding.message, source, line, column, pointer, finding.hint))
+        problems.append(
+            Finding(finding.message, source, line, column, pointer, finding.hint, finding.rule, finding.severity)
+        )
     return sorted(
         problems,
         key=lambda p: (p.line is None, p.line or 0, p.column or 0, p.pointer, p.message, p.hint or ""),
@@ -314,7 +391,24 @@ def _schema_findings(doc: object, schema_name: str, context: _ContextFn) -> list
     return [f for f in findings if not any((f.path, name) in explained for name in f.missing)]
 
 
+# The rule of a schema finding, by the JSON Schema keyword that failed (when the rewriting did not name one).
+_SCHEMA_RULES = {
+    "additionalProperties": "unknown-field",
+    "unevaluatedProperties": "unknown-field",
+    "required": "missing-field",
+    "type": "wrong-type",
+    "not": "exclusive-fields",
+}
+
+
 def _translate(error: ValidationError, root: dict[str, Any], doc: object, context: _ContextFn) -> list[_Finding]:
+    found = _translate_error(error, root, doc, context)
+    for finding in found:
+        finding.rule = finding.rule or _SCHEMA_RULES.get(str(error.validator), "invalid-value")
+    return found
+
+
+def _translate_error(error: ValidationError, root: dict[str, Any], doc: object, context: _ContextFn) -> list[_Finding]:
     path: Path = tuple(error.absolute_path)
     # jsonschema types these as "Any | Unset"; every error it yields has them set.
     instance: Any = error.instance
@@ -346,6 +440,7 @@ def _translate(error: ValidationError, root: dict[str, Any], doc: object, contex
                 path,
                 f"{context(doc, path)} cannot have both '{first}' and '{second}'",
                 f"keep only one of '{first}' and '{second}'",
+                rule="exclusive-fields",
             )
         ]
 
@@ -362,13 +457,25 @@ def _translate(error: ValidationError, root: dict[str, Any], doc: object, contex
         suggestion = _did_you_mean(instance, options) if isinstance(instance, str) else ""
         if path and path[-1] == "Type" and len(path) >= 3 and path[-3] == "States":
             return [
-                _Finding(path, f"unknown state Type {_short(instance)}{suggestion}", "use one of " + ", ".join(options))
+                _Finding(
+                    path,
+                    f"unknown state Type {_short(instance)}{suggestion}",
+                    "use one of " + ", ".join(options),
+                    rule="unknown-state-type",
+                )
             ]
         return [_Finding(path, f"{label} is {_short(instance)}, not one of {', '.join(options)}{suggestion}")]
 
     if kind == "const":
         if path and path[-1] == "End":
-            return [_Finding(path, "'End' must be true", "to continue to another state, use 'Next' instead of 'End'")]
+            return [
+                _Finding(
+                    path,
+                    "'End' must be true",
+                    "to continue to another state, use 'Next' instead of 'End'",
+                    rule="invalid-value",
+                )
+            ]
         return [_Finding(path, f"{label} must be {json.dumps(value)}, not {_short(instance)}")]
 
     if kind in ("minItems", "minProperties", "minLength") and value == 1:
@@ -418,14 +525,24 @@ def _required_choice(
                     f"{where} needs 'Next' or 'End'",
                     'add "Next": "<state>" to continue, or "End": true to finish',
                     missing=("Next", "End"),
+                    rule="next-or-end",
                 )
             ]
-        return [_Finding(path, f"{where} cannot have both 'Next' and 'End'", "keep only one of them")]
+        return [
+            _Finding(path, f"{where} cannot have both 'Next' and 'End'", "keep only one of them", rule="next-or-end")
+        ]
     if not present:
         quantity = "one of" if kind == "oneOf" else "at least one of"
-        return [_Finding(path, f"{where} needs {quantity} {_quote_list(names)}", missing=tuple(names))]
+        return [
+            _Finding(path, f"{where} needs {quantity} {_quote_list(names)}", missing=tuple(names), rule="missing-field")
+        ]
     return [
-        _Finding(path, f"{where} can have only one of {_quote_list(names)}", f"found {_quote_list(present, 'and')}")
+        _Finding(
+            path,
+            f"{where} can have only one of {_quote_list(names)}",
+            f"found {_quote_list(present, 'and')}",
+            rule="exclusive-fields",
+        )
     ]
 
 
@@ -487,6 +604,7 @@ def _query_language_field(path: Path, language: str, inherited: str = "") -> _Fi
         path,
         f"'{field_name}' is a {language} field, but this state uses {other}{inherited}",
         _query_language_hint(field_name, language),
+        rule="query-language-field",
     )
 
 
@@ -507,7 +625,13 @@ _MISSING_HINTS = {
 def _missing_field(doc: object, path: Path, name: str, instance: dict[str, Any], context: _ContextFn) -> _Finding:
     near = _close_match(name, [k for k in instance if isinstance(k, str)])
     found = f" (found '{near}': did you mean '{name}'?)" if near and near != name else ""
-    return _Finding(path, f"{context(doc, path)} is missing '{name}'{found}", _MISSING_HINTS.get(name), missing=(name,))
+    return _Finding(
+        path,
+        f"{context(doc, path)} is missing '{name}'{found}",
+        _MISSING_HINTS.get(name),
+        missing=(name,),
+        rule="missing-field",
+    )
 
 
 _STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -528,18 +652,25 @@ def _unknown_field(doc: object, path: Path, key: str, allowed: set[str], context
             child,
             f"a Choice state cannot have '{key}'",
             "give each rule its own 'Next' and use 'Default' for the no-match case",
+            rule="unknown-field",
         )
     if state_type in ("Succeed", "Fail") and key in ("Next", "End"):
-        return _Finding(child, f"a {state_type} state ends the execution and takes no '{key}'", "remove it")
+        return _Finding(
+            child, f"a {state_type} state ends the execution and takes no '{key}'", "remove it", rule="unknown-field"
+        )
     if where == "a Choice rule" and key == "End":
         return _Finding(
-            child, "a Choice rule cannot end the execution", "point its 'Next' at a Succeed or Fail state instead"
+            child,
+            "a Choice rule cannot end the execution",
+            "point its 'Next' at a Succeed or Fail state instead",
+            rule="unknown-field",
         )
     if where.startswith("a nested Choice rule") and key in ("Next", "Assign", "Output"):
         return _Finding(
             child,
             f"a nested Choice rule (inside And/Or/Not) must not have '{key}'",
             f"put '{key}' on the top-level rule that contains it",
+            rule="unknown-field",
         )
     if state_type is not None:
         owners = [t for t, fields in _state_fields().items() if key in fields]
@@ -548,12 +679,13 @@ def _unknown_field(doc: object, path: Path, key: str, allowed: set[str], context
                 child,
                 f"'{key}' is not allowed in a {state_type} state",
                 f"it is only valid in {', '.join(owners)} states",
+                rule="unknown-field",
             )
     suggestion = _close_match(key, allowed)
     message = f"unknown field '{key}' in {where}"
     if suggestion:
         message += f" (did you mean '{suggestion}'?)"
-    return _Finding(child, message, None, suggestion=suggestion)
+    return _Finding(child, message, None, suggestion=suggestion, rule="unknown-field")
 
 
 def _state_type_at(doc: object, path: Path) -> str | None:
@@ -1571,8 +1703,11 @@ class _AslChecker:
                     self._check_state((*scope.path, "States", name), state, scope)
         return self.findings
 
-    def _add(self, path: Path, message: str, hint: str | None = None, *, leaf: bool = False) -> None:
-        self.findings.append(_Finding(path, message, hint, leaf=leaf))
+    def _add(
+        self, path: Path, message: str, hint: str | None = None, *, rule: str, leaf: bool = False, warning: bool = False
+    ) -> None:
+        severity = "warning" if warning else "error"
+        self.findings.append(_Finding(path, message, hint, leaf=leaf, rule=rule, severity=severity))
 
     # ---- structure ----------------------------------------------------------------------------------------
 
@@ -1600,12 +1735,14 @@ class _AslChecker:
                         path,
                         f"state name is {len(name)} characters long; the limit is {_NAME_LIMIT}",
                         "shorten the name (and every Next that points to it)",
+                        rule="state-name-length",
                     )
             for path in paths[1:]:
                 self._add(
                     path,
                     f"state name '{name}' is already used at {pointer_of(paths[0])}",
                     "state names must be unique across the whole definition, nested branches and processors included",
+                    rule="duplicate-state-name",
                 )
 
     # ---- graph --------------------------------------------------------------------------------------------
@@ -1652,6 +1789,7 @@ class _AslChecker:
                     f"{pointer_of(self.names[target][0])}",
                     "a transition cannot enter or leave a Parallel branch or a Map processor; "
                     "end the inner scope and continue from the Parallel or Map state's own 'Next'",
+                    rule="transition-across-scope",
                 )
             else:
                 guess = _close_match(target, states)
@@ -1660,6 +1798,7 @@ class _AslChecker:
                 self._add(
                     path,
                     f"{what} '{target}' is not a state in {self._scope_name(scope)}{_did_you_mean(target, states)}",
+                    rule="unknown-next-state",
                 )
             return False
 
@@ -1694,6 +1833,7 @@ class _AslChecker:
                 (*scope.path, "States"),
                 f"{_capitalize(self._scope_name(scope))} has no terminal state, so it can never finish",
                 'end a path with "End": true, a Succeed state or a Fail state',
+                rule="no-terminal-state",
             )
         if not start_ok or incomplete:
             return
@@ -1710,6 +1850,7 @@ class _AslChecker:
                     (*scope.path, "States", name),
                     f"state '{name}' is unreachable from '{start}'",
                     "point a Next, Default or Catch at it, or remove it",
+                    rule="unreachable-state",
                 )
 
     # ---- one state ----------------------------------------------------------------------------------------
@@ -1729,6 +1870,7 @@ class _AslChecker:
                 where,
                 "a state machine whose top-level QueryLanguage is JSONata cannot contain JSONPath states",
                 "convert this state to JSONata, or make the top level JSONPath and mark JSONata states one by one",
+                rule="jsonpath-state-in-jsonata-machine",
             )
         if not explicit:
             if scope.query_language:
@@ -1749,7 +1891,7 @@ class _AslChecker:
         if kind == "Task" and isinstance(state.get("Resource"), str):
             problem = _resource_error(state["Resource"])
             if problem:
-                self._add((*path, "Resource"), problem, leaf=True)
+                self._add((*path, "Resource"), problem, leaf=True, rule="task-resource")
         if kind == "Task":
             self._check_timeouts(path, state)
         if kind == "Choice":
@@ -1769,6 +1911,7 @@ class _AslChecker:
                 (*path, "HeartbeatSeconds"),
                 f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})",
                 "a heartbeat that never arrives before the timeout cannot fire",
+                rule="heartbeat-timeout",
             )
 
     # ---- JSONPath states ----------------------------------------------------------------------------------
@@ -1793,6 +1936,7 @@ class _AslChecker:
                     f'set "QueryLanguage": "JSONata" on the state, or use \'{key}Path\' with a JSONPath path'
                     if key != "ItemSelector"
                     else 'use an object with "key.$": "$.path" entries',
+                    rule="query-language-field",
                 )
         for index, catcher in enumerate(_list(state.get("Catch"))):
             if not isinstance(catcher, dict):
@@ -1815,7 +1959,7 @@ class _AslChecker:
         hint = None
         if value.startswith("States."):
             hint = "intrinsic functions are allowed only in Parameters, ResultSelector, ItemSelector and Assign values"
-        self._add(path, f"{_label(path)} is not a valid {kind}: {problem}", hint, leaf=True)
+        self._add(path, f"{_label(path)} is not a valid {kind}: {problem}", hint, leaf=True, rule="path-syntax")
 
     def _check_dynamic_value(self, path: Path, value: object, *, string_only: bool = False) -> None:
         """A `.$` value (or ErrorPath/CausePath): a path or an intrinsic function call."""
@@ -1825,18 +1969,19 @@ class _AslChecker:
                 f"{_label(path)} must be a string holding a path or an intrinsic function, not {_json_type(value)}",
                 "drop the '.$' suffix from the key to pass a constant",
                 leaf=True,
+                rule="dynamic-value",
             )
             return
         if value.startswith("$"):
             problem = _path_error(value)
             if problem:
-                self._add(path, f"{_label(path)} is not a valid path: {problem}", leaf=True)
+                self._add(path, f"{_label(path)} is not a valid path: {problem}", leaf=True, rule="path-syntax")
             return
         if value.startswith("States."):
             allowed = _STRING_INTRINSICS if string_only else None
             problem = _intrinsic_error(value, allowed=allowed)
             if problem:
-                self._add(path, f"{_label(path)}: {problem}", leaf=True)
+                self._add(path, f"{_label(path)}: {problem}", leaf=True, rule="intrinsic-function")
             return
         self._add(
             path,
@@ -1844,6 +1989,7 @@ class _AslChecker:
             f"not {_short(value)}",
             "drop the '.$' suffix from the key to pass a constant string",
             leaf=True,
+            rule="dynamic-value",
         )
 
     def _check_payload(self, path: Path, payload: object) -> None:
@@ -1861,6 +2007,7 @@ class _AslChecker:
                         (*path, key),
                         f"'{plain}' and '{key}' are both set; after the '.$' is dropped they name the same field",
                         "keep only one of them",
+                        rule="duplicate-dynamic-field",
                     )
                 self._check_dynamic_value((*path, key), value)
             else:
@@ -1897,6 +2044,7 @@ class _AslChecker:
                         (*path, key),
                         f"'{key}': keys ending in '.$' belong to JSONPath; this state uses JSONata",
                         f"name the key '{key.removesuffix('.$')}' and give it a \"{{% … %}}\" expression",
+                        rule="query-language-field",
                     )
                 self._check_expressions(
                     (*path, key), item, result_allowed=result_allowed, error_output_allowed=error_output_allowed
@@ -1911,7 +2059,7 @@ class _AslChecker:
                 str(value), result_allowed=result_allowed, error_output_allowed=error_output_allowed
             )
             if problem:
-                self._add(path, f"{_label(path)} {problem}", leaf=True)
+                self._add(path, f"{_label(path)} {problem}", leaf=True, rule="jsonata-expression")
 
     # ---- Choice rules -------------------------------------------------------------------------------------
 
@@ -1923,10 +2071,14 @@ class _AslChecker:
                     (*path, jsonpath_keys[0]),
                     f"{_quote_list(jsonpath_keys, 'and')} belong to JSONPath Choice rules; this state uses JSONata",
                     'write the test as "Condition": "{% … %}"',
+                    rule="query-language-field",
                 )
             elif top and "Condition" not in rule:
                 self._add(
-                    path, "a JSONata Choice rule needs 'Condition'", 'e.g. "Condition": "{% $states.input.x > 1 %}"'
+                    path,
+                    "a JSONata Choice rule needs 'Condition'",
+                    'e.g. "Condition": "{% $states.input.x > 1 %}"',
+                    rule="choice-rule",
                 )
             if top:
                 if "Condition" in rule:
@@ -1950,16 +2102,22 @@ class _AslChecker:
                 self._add(
                     path,
                     "a Choice rule needs one comparison (e.g. \"StringEquals\") with 'Variable', or And/Or/Not",
+                    rule="choice-rule",
                 )
         elif len(used) > 1:
-            self._add(path, f"a Choice rule must use exactly one operator, not {_quote_list(used, 'and')}")
+            self._add(
+                path, f"a Choice rule must use exactly one operator, not {_quote_list(used, 'and')}", rule="choice-rule"
+            )
         elif operators and "Variable" not in rule:
-            self._add(path, f"a Choice rule with '{operators[0]}' needs 'Variable' (the path to compare)")
+            self._add(
+                path, f"a Choice rule with '{operators[0]}' needs 'Variable' (the path to compare)", rule="choice-rule"
+            )
         elif combinators and "Variable" in rule:
             self._add(
                 (*path, "Variable"),
                 f"'Variable' cannot be combined with '{combinators[0]}'",
                 "move it into the nested rules",
+                rule="choice-rule",
             )
         self._check_path_value((*path, "Variable"), rule.get("Variable"), "Variable" in rule)
         for key in operators:
@@ -1985,7 +2143,7 @@ class _AslChecker:
             if isinstance(resource, str):
                 problem = _resource_error(resource)
                 if problem:
-                    self._add((*part_path, "Resource"), problem, leaf=True)
+                    self._add((*part_path, "Resource"), problem, leaf=True, rule="task-resource")
             if language == "JSONPath":
                 if "Arguments" in part:
                     self.findings.append(_query_language_field((*part_path, "Arguments"), "JSONata"))
@@ -2014,6 +2172,7 @@ class _AslChecker:
                         (*part_path, key),
                         f"'{key}' holds a JSONata expression, but this state uses JSONPath",
                         f'use \'{key}Path\', or set "QueryLanguage": "JSONata"',
+                        rule="query-language-field",
                     )
                 elif language == "JSONata" and key in part:
                     self._check_expressions((*part_path, key), part[key])
@@ -2037,12 +2196,14 @@ class _AslChecker:
                         name_path,
                         "'States.ALL' must be the only name in its ErrorEquals",
                         f"move the other names into an earlier {noun}",
+                        rule="states-all-alone",
                     )
                 if name == "States.ALL" and index != len(handlers) - 1:
                     self._add(
                         name_path,
                         f"the {noun} with 'States.ALL' must be the last one in '{path[-1]}'",
                         f"{noun}s after it can never match; move it to the end",
+                        rule="states-all-last",
                     )
                 if (
                     name.startswith("States.")
@@ -2053,6 +2214,7 @@ class _AslChecker:
                         name_path,
                         f"'{name}' is not a built-in error{_did_you_mean(name, _BUILTIN_ERRORS)}",
                         "names starting with 'States.' are reserved for Step Functions' own errors",
+                        rule="error-name",
                     )
 
     # ---- variables ----------------------------------------------------------------------------------------
@@ -2071,12 +2233,17 @@ class _AslChecker:
             for key in block:
                 name = key.removesuffix(".$") if language == "JSONPath" else key
                 if name == "states":
-                    self._add((*block_path, key), "'states' is reserved ($states); choose another variable name")
+                    self._add(
+                        (*block_path, key),
+                        "'states' is reserved ($states); choose another variable name",
+                        rule="variable-name",
+                    )
                 elif not name or any(c in name for c in ".[]"):
                     self._add(
                         (*block_path, key),
                         f"'{key}' is not a variable name; Assign sets whole variables",
                         'assign the whole object, e.g. {"order": …}, instead of one field of it',
+                        rule="variable-name",
                     )
 
 
@@ -2115,6 +2282,7 @@ def _policy_findings(doc: dict[str, Any], justified: frozenset[str] = frozenset(
                         (*path, "Sid"),
                         f"Sid '{sid}' is already used at {pointer_of(sids[sid])}",
                         "give each statement its own Sid",
+                        rule="policy-duplicate-sid",
                     )
                 )
             else:
@@ -2123,7 +2291,10 @@ def _policy_findings(doc: dict[str, Any], justified: frozenset[str] = frozenset(
         if not has_principal and "Resource" not in statement and "NotResource" not in statement:
             findings.append(
                 _Finding(
-                    path, "a statement of an identity policy needs 'Resource'", "list the ARNs the actions apply to"
+                    path,
+                    "a statement of an identity policy needs 'Resource'",
+                    "list the ARNs the actions apply to",
+                    rule="policy-missing-resource",
                 )
             )
         if statement.get("Effect") != "Allow":
@@ -2143,6 +2314,7 @@ def _policy_findings(doc: dict[str, Any], justified: frozenset[str] = frozenset(
                         (*path, *sub),
                         f"Action '{action}' allows every action{' of a service' if action != '*' else ''}",
                         "list the actions the state machine calls",
+                        rule="policy-wildcard-action",
                     )
                 )
         resources = statement.get("Resource")
@@ -2156,6 +2328,7 @@ def _policy_findings(doc: dict[str, Any], justified: frozenset[str] = frozenset(
                     resource_path,
                     "Resource '*' with NotAction allows almost everything",
                     "use Action with named actions",
+                    rule="policy-wildcard-resource",
                 )
             )
             continue
@@ -2175,6 +2348,7 @@ def _policy_findings(doc: dict[str, Any], justified: frozenset[str] = frozenset(
                     f"{'these actions support' if len(scopable) > 1 else 'this action supports'} "
                     "resource-level permissions",
                     'scope the statement to the ARNs it needs (keep "*" only for actions without resource types)',
+                    rule="policy-wildcard-resource",
                 )
             )
     return findings
