@@ -205,15 +205,17 @@ _JSON_ONLY_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def _as_yaml(text: str) -> str:
-    """JSON text with those characters escaped, so YAML reads every string as JSON means it; other text as is."""
-    if not _JSON_ONLY_RAW.search(text):
+    """JSON text with those characters escaped and tabs made spaces, so YAML reads it as JSON means it; other
+    text as is."""
+    if not _JSON_ONLY_RAW.search(text) and "\t" not in text:
         return text
     try:
         json.loads(text)
     except (ValueError, RecursionError):
         return text
-    # Valid JSON can hold them only inside strings, where an escape means the same character.
-    return _JSON_ONLY_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # Valid JSON can hold those characters only inside strings, where an escape means the same character, and
+    # a raw tab only as whitespace, which YAML refuses for indentation; one space keeps every column.
+    return _JSON_ONLY_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text).replace("\t", " ")
 
 
 def load_text(text: str, file: str) -> Located:

@@ -662,11 +662,11 @@ def test_an_unreadable_file_does_not_hide_the_others(tmp_path: Path) -> None:
     assert found[1]["rule"] == "unknown-next-state"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="asl_gen/loader.py reads JSON as YAML, which refuses tab indentation (17 files of the conformance corpus "
-    "use it); once the loader turns the tabs of valid JSON into spaces, remove this mark",
-)
 def test_json_indented_with_tabs_is_validated(tmp_path: Path) -> None:
+    """JSON indented with tabs (17 files of the conformance corpus) loads, and columns still point at the key."""
     path = write(tmp_path, "tabs.asl.json", '{\n\t"StartAt": "A",\n\t"States": {"A": {"Type": "Succeed"}}\n}\n')
     assert CliRunner().invoke(main, ["validate", str(path)]).exit_code == 0
+    broken = write(tmp_path, "broken.asl.json", '{\n\t"StartAt": "B",\n\t"States": {"A": {"Type": "Succeed"}}\n}\n')
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 1
+    assert "broken.asl.json:2:" in result.output
