@@ -1735,6 +1735,9 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 continue
             seen[step] = index
             yield from _check_step_sources(spec, machine_key, step, seen, path, problem)
+            for scope in list(scopes(spec, [step]))[1:]:
+                for inner in scope:
+                    seen.setdefault(inner, index)
         yield from _check_machine_flow(spec, machine_key, machine, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
         shared = sorted({n for n in names if names.count(n) > 1})
@@ -1816,6 +1819,9 @@ def _check_machine_flow(spec: Spec, machine_key: str, machine: StateMachine, pro
             f"job {key!r} runs more than once in state machine {machine_key!r} (in a branch or map too)",
             "a job's states may appear once per state machine; define a second job for the second run",
         )
+    known = {k: i for i, k in enumerate(everywhere)}
+    for key in dict.fromkeys(nested):
+        yield from _check_step_sources(spec, machine_key, key, known, ("jobs", key), problem)
     catches = machine.on_failure is not None
     for scope in scopes(spec, machine.steps):
         for step in scope:
