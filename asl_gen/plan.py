@@ -676,7 +676,7 @@ class _MachineBuilder:
     def _task(
         self,
         key: str,
-        job: Job,
+        job: TrainingJob | ModelJob | EndpointConfigJob,
         api: str,
         pattern: str,
         template: str,

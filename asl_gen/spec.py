@@ -476,7 +476,8 @@ def _catch_rules(value: list[CatchRule]) -> list[CatchRule]:
 
 RetryPolicy = Annotated[
     Literal["sagemaker", "none"]
-    | Annotated[list[RetryRule], Field(min_length=1, max_length=20), AfterValidator(_retry_rules)],
+    | Annotated[list[RetryRule], Field(min_length=1, max_length=20), AfterValidator(_retry_rules)]
+    | None,
     Field(
         description="How the step's calls are retried: sagemaker (throttling and capacity errors, with backoff and "
         "jitter), none, or a list of rules; default: the state machine's retry, else none",
@@ -484,9 +485,7 @@ RetryPolicy = Annotated[
     ),
 ]
 CatchPolicy = Annotated[
-    list[CatchRule],
-    Field(min_length=1, max_length=20),
-    AfterValidator(_catch_rules),
+    Annotated[list[CatchRule], Field(min_length=1, max_length=20), AfterValidator(_catch_rules)] | None,
     Field(
         description="Errors that send the run on to another step instead of failing it (before on_failure applies)",
         examples=[[{"errors": ["States.TaskFailed"], "next": "fallback"}]],
@@ -505,8 +504,8 @@ class TrainingJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     algorithm: Algorithm | None = Field(
         None,
         description="A built-in algorithm (give this or image)",
@@ -573,8 +572,8 @@ class ModelJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     from_: Key | None = Field(
         default=None,
         alias="from",
@@ -623,8 +622,8 @@ class EndpointConfigJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     variants: Annotated[list[Variant], Field(min_length=1, max_length=10)] = Field(
         description="The production variants: which model serves on which instances",
         examples=[[{"model": "model", "instance": {"type": "ml.m5.large"}}]],
@@ -682,8 +681,8 @@ class EndpointJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     config: Key = Field(description="The job key of the endpoint configuration to deploy", examples=["endpoint-config"])
     tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
     if_exists: Literal["fail", "update"] = Field(
@@ -733,8 +732,8 @@ class ModelPackageJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     group: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern, max_length=SAGEMAKER_NAME_MAX)] = Field(
         description="The model package group the version joins (it must exist); SageMaker numbers the versions",
         examples=["churn-models"],
@@ -872,8 +871,8 @@ class CallJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     resource: str = Field(
         description="The integration: service:api (lambda:invoke, sns:publish) or aws-sdk:service:apiName",
         examples=["sns:publish", "lambda:invoke", "aws-sdk:s3:getObject"],
@@ -989,8 +988,8 @@ class QualityGateJob(_Model):
     le: float | None = Field(None, description="Pass if the metric is at most this", examples=[1.5])
     gt: float | None = Field(None, description="Pass if the metric is above this", examples=[0.8])
     ge: float | None = Field(None, description="Pass if the metric is at least this", examples=[0.8])
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
 
     @model_validator(mode="after")
     def _one_threshold(self) -> QualityGateJob:
@@ -1033,8 +1032,8 @@ class ParallelJob(_Model):
         description="Each branch a list of job keys run in order; the branches run at the same time",
         examples=[[["train-xgboost"], ["train-linear"]]],
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
 
 
 class ItemsInput(_Model):
@@ -1066,8 +1065,8 @@ class MapJob(_Model):
         description="Items processed at once (0: as many as Step Functions allows, 40 for an inline Map)",
         examples=[4],
     )
-    retry: RetryPolicy | None = None
-    catch: CatchPolicy | None = None
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
 
 
 class AslJob(_Model):
@@ -1220,7 +1219,7 @@ class StateMachine(_Model):
         "(Arguments, Output, {% %} expressions)",
         examples=["JSONata"],
     )
-    retry: RetryPolicy | None = None
+    retry: RetryPolicy = None
     on_failure: OnFailure | None = Field(
         None,
         description="When a step fails: publish the error to an SNS topic, then fail the run with it",
@@ -1377,7 +1376,7 @@ def _pydantic_problems(exc: ValidationError, located: Located) -> Iterator[Probl
                 Problem(message, file=located.file, line=line, column=column, pointer=pointer, hint=hint),
             )
         )
-    found = _merge_type_errors(found)
+    found = _merge_type_errors(_drop_union_noise(found, located.data))
     # A misspelt key shows up twice: as an unknown field and as a missing one. Report it once.
     misspelt = {
         (*path[:-1], match.group(1))
@@ -1395,6 +1394,36 @@ _TAG_PARTS = {"str", "int", "float", "bool", *JOB_TYPES}
 
 def _is_tag(part: str) -> bool:
     return part in _TAG_PARTS or part.startswith("function-") or "[" in part or part[:1].isupper()
+
+
+def _drop_union_noise(
+    found: list[tuple[str, tuple[str | int, ...], Problem]], data: Any
+) -> list[tuple[str, tuple[str | int, ...], Problem]]:
+    """A value that fits one member of a union (`retry: sagemaker` or a list of rules) is judged by that member.
+
+    Pydantic reports every member's complaint: a list is "not 'sagemaker' or 'none'", a misspelt preset is "not
+    a list". Once the value's own kind of member has spoken (or an error inside it), the others are noise.
+    """
+    by_path: dict[tuple[str | int, ...], set[str]] = {}
+    for kind, path, _ in found:
+        by_path.setdefault(path, set()).add(kind)
+    inner = {path[:n] for _, path, _ in found for n in range(len(path))}
+    kept = []
+    for kind, path, problem in found:
+        try:
+            value = _lookup(data, path)
+        except (KeyError, IndexError, TypeError):
+            kept.append((kind, path, problem))
+            continue
+        others = by_path[path] - {kind}
+        if kind == "literal_error" and isinstance(value, list | dict) and (others or path in inner):
+            continue
+        if kind in ("list_type", "dict_type", "model_type") and isinstance(value, str | list) and (
+            "literal_error" in others or (isinstance(value, list) and others - set(_TYPE_WORDS))
+        ):
+            continue
+        kept.append((kind, path, problem))
+    return kept
 
 
 def _merge_type_errors(
@@ -1521,6 +1550,8 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
     parents = [p for p in path if isinstance(p, str)]
     if "state_name" in parents:
         return "state names are 1-80 characters with no control characters"
+    if "metric" in parents:
+        return "a metric name such as validation:rmse, without quotes, backslashes, braces or control characters"
     if "group" in parents:
         return (
             "a model package group name: 1-63 letters, digits and hyphens, starting and ending with a letter or digit"
