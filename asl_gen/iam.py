@@ -18,6 +18,9 @@ INLINE_POLICY_LIMIT = 10_240
 STATES_PRINCIPAL = "states.amazonaws.com"
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 _FORMAT_PREFIX = re.compile(r"^States\.Format\('((?:[^'{}\\]|\\.)*?)\{\}")
+# The JSONata form of the same name asl-gen writes: `{% ("prefix-" & $hash(...)) %}`. Only a plain chain of
+# concatenations keeps the literal as the start of the result (no comparison, condition or binding after it).
+_JSONATA_PREFIX = re.compile(r'^\{% \("((?:[^"\\]|\\.)+)" & [^?=<>!;:]*\) %\}$')
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,10 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
     if isinstance(parameters.get(name), str):
         literal: str = parameters[name]
         if literal.startswith("{%"):
+            jsonata_match = _JSONATA_PREFIX.match(literal)
+            if jsonata_match and not re.search(r"\b(and|or|in)\b", literal):
+                prefix = str(json.loads(f'"{jsonata_match.group(1)}"'))
+                return (prefix.lower() if lowercase else prefix) + "*"
             return "*"
         return literal.lower() if lowercase else literal
     expression = parameters.get(f"{name}.$")

@@ -209,7 +209,7 @@ def _intrinsic(name: str, arguments: list[tuple[str, str | None]], parser: _Pars
         return f"{values[0]}[{values[1]}]"
     if name == "ArrayContains" and len(values) == 2:
         return f"({values[1]} in {values[0]})"
-    raise parser.fail(f"States.{name} has no JSONata translation in asl-gen; write the call in a JSONPath machine")
+    raise parser.fail(f"States.{name} has no JSONata translation in asl-gen")
 
 
 def expression(text: str, base: str = INPUT) -> str:
@@ -272,13 +272,32 @@ def condition(rule: Mapping[str, Any]) -> str:
         if operator.endswith("Path") and operator[:-4] in _COMPARE:
             return f"{variable} {_COMPARE[operator[:-4]]} {path(str(value))}"
         if operator == "StringMatches":
-            pattern = "".join(".*" if c == "*" else re.escape(c) for c in str(value)).replace("/", "\\/")
-            return f"$contains({variable}, /^{pattern}$/)"
+            return f"$contains({variable}, /^{_wildcard_regex(str(value))}$/)"
         if operator == "IsPresent":
             return f"$exists({variable})" if value else f"$not($exists({variable}))"
         if operator == "IsNull":
             return f"({variable} = null)" if value else f"({variable} != null)"
     raise TranslationError(f"no JSONata translation for the Choice rule {dict(rule)!r}")
+
+
+def _wildcard_regex(pattern: str) -> str:
+    """A StringMatches pattern (`*` any text, `\\*` a star) as the body of a JSONata regex literal."""
+    out: list[str] = []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            out.append("\\" + char if char in _REGEX_SPECIAL else char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            out.append("[\\s\\S]*")
+        else:
+            out.append("\\" + char if char in _REGEX_SPECIAL else char)
+    return "".join(out)
+
+
+_REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}/")
 
 
 def _output(result_selector: Mapping[str, Any] | None, result_path: str | None, result: str = RESULT) -> str:

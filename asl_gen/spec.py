@@ -1418,8 +1418,10 @@ def _drop_union_noise(
         others = by_path[path] - {kind}
         if kind == "literal_error" and isinstance(value, list | dict) and (others or path in inner):
             continue
-        if kind in ("list_type", "dict_type", "model_type") and isinstance(value, str | list) and (
-            "literal_error" in others or (isinstance(value, list) and others - set(_TYPE_WORDS))
+        if (
+            kind in ("list_type", "dict_type", "model_type")
+            and isinstance(value, str | list)
+            and ("literal_error" in others or (isinstance(value, list) and others - set(_TYPE_WORDS)))
         ):
             continue
         kept.append((kind, path, problem))
@@ -1850,6 +1852,8 @@ def _check_machine_flow(spec: Spec, machine_key: str, machine: StateMachine, pro
             f"job {key!r} runs more than once in state machine {machine_key!r} (in a branch or map too)",
             "a job's states may appear once per state machine; define a second job for the second run",
         )
+    if machine.query_language == "JSONata":
+        yield from _check_jsonata_calls(spec, machine_key, everywhere, problem)
     known = {k: i for i, k in enumerate(everywhere)}
     for key in dict.fromkeys(nested):
         yield from _check_step_sources(spec, machine_key, key, known, ("jobs", key), problem)
@@ -1880,6 +1884,39 @@ def _check_machine_flow(spec: Spec, machine_key: str, machine: StateMachine, pro
 
 
 ERROR_SLOT = "Error"
+
+
+def _check_jsonata_calls(spec: Spec, machine_key: str, keys: list[str], problem: Any) -> Iterator[Problem]:
+    """A JSONata machine gets a call's `.$` values translated; say where one has no translation."""
+    from asl_gen.jsonata import TranslationError, expression
+
+    for key in dict.fromkeys(keys):
+        job = spec.jobs.get(key)
+        if not isinstance(job, CallJob):
+            continue
+        for field, payload in (("parameters", job.parameters), ("result_selector", job.result_selector or {})):
+            for path, value in _located_dynamic_values(payload, ("jobs", key, field)):
+                try:
+                    expression(str(value))
+                except TranslationError as exc:
+                    yield problem(
+                        path,
+                        f"state machine {machine_key!r} is JSONata, and {exc}",
+                        "use the paths and intrinsic functions asl-gen translates (README: control flow), or run "
+                        "the call in a JSONPath state machine",
+                    )
+
+
+def _located_dynamic_values(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).endswith(".$"):
+                yield (*where, key), item
+            else:
+                yield from _located_dynamic_values(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _located_dynamic_values(item, (*where, index))
 
 
 def _check_name(spec: Spec, key: str, job: NamedJob, problem: Any) -> Iterator[Problem]:
