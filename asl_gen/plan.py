@@ -365,6 +365,23 @@ def _retriers(policy: str | Sequence[RetryRule] | None) -> tuple[Retrier, ...]:
     )
 
 
+def _to_failure_handler(state: FailState) -> PassState:
+    """A step's own failure (a gate that is not passed, an endpoint that failed), sent to the notification.
+
+    The state keeps its name and says what it did; it records the error and cause where a Catch would have put
+    them, so the notification and the final Fail report it like any other failure.
+    """
+    error = Value(state.error_path, dynamic=True) if state.error_path is not None else Value(state.error)
+    cause = Value(state.cause_path, dynamic=True) if state.cause_path is not None else Value(state.cause or "")
+    return PassState(
+        name=state.name,
+        comment=f"{state.comment}: record the error for the notification",
+        parameters=dict([error.entry("Error"), cause.entry("Cause")]),
+        result_path=f"$.{ERROR_SLOT}",
+        next=NOTIFY_STATE,
+    )
+
+
 def _catches(job: Job) -> Sequence[CatchRule]:
     return getattr(job, "catch", None) or ()
 
@@ -475,7 +492,9 @@ class _MachineBuilder:
             catchers += (Catcher((ALL_ERRORS,), NOTIFY_STATE, f"$.{ERROR_SLOT}"),)
         result: list[StatePlan] = []
         for state in states:
-            if isinstance(state, TaskState):
+            if isinstance(state, FailState) and self.top and self.machine.on_failure is not None:
+                result.append(_to_failure_handler(state))
+            elif isinstance(state, TaskState):
                 retry = state.retry or (retriers if state.retry_policy else ())
                 result.append(replace(state, retry=retry, catch=state.catch + catchers))
             elif isinstance(state, ParallelState | MapState) and isinstance(job, ParallelJob | MapJob):

@@ -292,6 +292,19 @@ def test_raw_state_pointing_nowhere_fails_validation(tmp_path: Path, monkeypatch
 # --- what is rendered ----------------------------------------------------------------------------------------
 
 
+def test_step_failures_go_through_the_notification_too() -> None:
+    states = _definition(_example(), "pipeline")["States"]
+    failed = states["Good Enough: failed"]
+    assert failed["Type"] == "Pass" and failed["ResultPath"] == "$.Error" and failed["Next"] == "Notify failure"
+    assert failed["Parameters"]["Error"] == "QualityGate.Failed"
+    assert states["Deploy: lookup failed"]["Parameters"] == {
+        "Error.$": "$.endpoint.Error",
+        "Cause.$": "$.endpoint.Cause",
+    }
+    # Only the notification's final state fails the run.
+    assert [name for name, state in states.items() if state["Type"] == "Fail"] == ["Failed"]
+
+
 def test_example_runs_the_steps_in_order_and_every_call_can_notify() -> None:
     states = _definition(_example(), "pipeline")["States"]
     chain = ["Train", "Good Enough", "Good Enough: find metric", "Good Enough: passes?"]
@@ -556,8 +569,10 @@ def _failure(events: list[dict[str, Any]]) -> tuple[str, str]:
 
 
 def _gate_only(definition: dict[str, Any]) -> dict[str, Any]:
-    """The example's gate from the metric search on, with the deployment replaced by a Succeed state."""
-    states = {name: state for name, state in definition["States"].items() if name.startswith("Good Enough:")}
+    """The example's gate from the metric search on, with the deployment replaced by a Succeed state and the
+    failure notification kept: a gate that is not passed is reported like any other failure."""
+    keep = ("Good Enough:", "Notify failure", "Failed")
+    states = {name: state for name, state in definition["States"].items() if name.startswith(keep)}
     states["Save Model"] = {"Type": "Succeed"}
     gate: dict[str, Any] = {"StartAt": "Good Enough: find metric", "States": states}
     if "QueryLanguage" in definition:
@@ -609,9 +624,11 @@ def test_gate_decides_in_moto(
     definition = (
         _definition(_example(), "pipeline") if language == "JSONPath" else _in_jsonata(tmp_path, EXAMPLE, "pipeline")
     )
+    moto_run.sns.create_topic(Name="evaluate-deploy-alerts")
     got, events = moto_run.run(_gate_only(definition), {"good_enough": {"Metrics": metrics}})
     assert got == status, events
     if error is not None:
+        assert _entered(events)[-2:] == ["Notify failure", "Failed"]
         failed_error, failed_cause = _failure(events)
         assert failed_error == error
         assert failed_cause.startswith(str(cause))
