@@ -222,6 +222,8 @@ class MapState:
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()
     result_selector: Mapping[str, Any] | None = None
+    processor_config: Mapping[str, str] = field(default_factory=lambda: {"Mode": "INLINE"})
+    tolerated_failures: int | None = None
 
 
 @dataclass(frozen=True)
@@ -639,12 +641,18 @@ class _MachineBuilder:
                 name=own,
                 comment=job.comment
                 or f"Run {' -> '.join(job.steps)} for each item"
+                + (" as a child execution" if job.mode == "distributed" else "")
                 + (f", {job.max_concurrency} at a time" if job.max_concurrency else ""),
                 items_path=items_path,
                 item_selector={"item.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
                 max_concurrency=job.max_concurrency,
                 processor=processor,
                 result_path=f"$.{slot}",
+                # Children are Standard executions: they may run .sync jobs, as the steps of a map do.
+                processor_config={"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+                if job.mode == "distributed"
+                else {"Mode": "INLINE"},
+                tolerated_failures=job.tolerated_failures,
             )
         )
         return states

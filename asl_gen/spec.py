@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -1043,6 +1044,11 @@ class ItemsInput(_Model):
     )
 
 
+# Step Functions runs at most 40 iterations of an inline Map at once; a distributed Map up to 10,000 children.
+INLINE_CONCURRENCY_MAX = 40
+DISTRIBUTED_CONCURRENCY_MAX = 10_000
+
+
 class MapJob(_Model):
     type: Literal["map"] = Field(
         description="Run steps once for each item of a list (an inline Map state); each run sees the item as $.item "
@@ -1060,13 +1066,40 @@ class MapJob(_Model):
         examples=[["s3://my-bucket/batches/a.csv", "s3://my-bucket/batches/b.csv"], {"input": "Batches"}],
     )
     steps: StepList = Field(description="The job keys run for each item, in order", examples=[["transform"]])
-    max_concurrency: Annotated[int, Field(ge=0, le=40)] = Field(
+    mode: Literal["inline", "distributed"] = Field(
+        "inline",
+        description="inline (iterations in this execution, at most 40 at once) or distributed (each item a child "
+        "execution: thousands at once, each with its own 25,000-event history)",
+        examples=["distributed"],
+    )
+    max_concurrency: Annotated[int, Field(ge=0, le=DISTRIBUTED_CONCURRENCY_MAX)] = Field(
         0,
-        description="Items processed at once (0: as many as Step Functions allows, 40 for an inline Map)",
+        description="Items processed at once (0: as many as Step Functions allows; an inline Map runs at most 40)",
         examples=[4],
+    )
+    tolerated_failures: Annotated[int, Field(ge=0, le=100_000_000)] | None = Field(
+        None,
+        description="A distributed Map succeeds while at most this many of its items fail (ToleratedFailureCount)",
+        examples=[5],
     )
     retry: RetryPolicy = None
     catch: CatchPolicy = None
+
+    @field_validator("max_concurrency")
+    @classmethod
+    def _inline_concurrency(cls, value: int, info: ValidationInfo) -> int:
+        if info.data.get("mode", "inline") == "inline" and value > INLINE_CONCURRENCY_MAX:
+            raise ValueError(
+                f"an inline map runs at most {INLINE_CONCURRENCY_MAX} items at once; use mode: distributed for more"
+            )
+        return value
+
+    @field_validator("tolerated_failures")
+    @classmethod
+    def _distributed_only(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("mode", "inline") == "inline":
+            raise ValueError("tolerated_failures is for mode: distributed (an inline map fails on any item)")
+        return value
 
 
 class AslJob(_Model):

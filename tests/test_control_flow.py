@@ -191,7 +191,20 @@ MISTAKES = [
         "too much concurrency",
         "    max_concurrency: 2",
         "    max_concurrency: 41",
-        "spec.yaml:60:22: jobs.score.max_concurrency: 41 is out of range",
+        "spec.yaml:60:22: jobs.score.max_concurrency: an inline map runs at most 40 items at once; use mode: "
+        "distributed for more",
+    ),
+    (
+        "tolerated failures of an inline map",
+        "    max_concurrency: 2",
+        "    max_concurrency: 2\n    tolerated_failures: 5",
+        "spec.yaml:61:25: jobs.score.tolerated_failures: tolerated_failures is for mode: distributed",
+    ),
+    (
+        "too much concurrency even for a distributed map",
+        "    max_concurrency: 2",
+        "    max_concurrency: 10001\n    mode: distributed",
+        "spec.yaml:60:22: jobs.score.max_concurrency: 10001 is out of range",
     ),
     (
         "catch to a step elsewhere",
@@ -403,6 +416,18 @@ def test_map_over_written_items_puts_them_in_the_state_first() -> None:
     assert fan_out["ItemProcessor"]["ProcessorConfig"] == {"Mode": "INLINE"}
 
 
+def test_distributed_map_runs_standard_children_and_may_start_them() -> None:
+    score = _definition(_case(), "flow-jsonpath")["States"]["score"]
+    assert score["ItemProcessor"]["ProcessorConfig"] == {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+    assert score["MaxConcurrency"] == 100
+    assert score["ToleratedFailureCount"] == 5
+    grants = _grants(_case())
+    assert grants["states:StartExecution"] == {
+        "arn:aws:states:eu-west-1:210987654321:stateMachine:control-flow-flow-jsonata",
+        "arn:aws:states:eu-west-1:210987654321:stateMachine:control-flow-flow-jsonpath",
+    }
+
+
 def test_jsonata_machine_uses_only_jsonata_fields() -> None:
     definition = _definition(_case(), "flow-jsonata")
     assert definition["QueryLanguage"] == "JSONata"
@@ -460,20 +485,17 @@ def test_example_policy_publishes_to_the_topic_only_and_reads_the_training_job()
     )
 
 
-def test_jsonata_and_jsonpath_machines_need_the_same_permissions() -> None:
-    from asl_gen import iam
-    from asl_gen.plan import Target
-
-    target = Target("aws", "eu-west-1", "210987654321")
-    access = {"flow-jsonpath": "flow-jsonpath", "flow-jsonata": "flow-jsonpath"}
-    by_language = [
-        {
-            (tuple(s.actions), tuple(s.resources))
-            for s in iam.state_machine_statements({name: _definition(_case(), machine)}, target, {}, {})
-        }
-        for machine, name in access.items()
-    ]
-    assert by_language[0] == by_language[1]
+def test_jsonata_and_jsonpath_machines_need_the_same_permissions(tmp_path: Path) -> None:
+    text = CASE.read_text()
+    jsonpath_only, _, rest = text.partition("  flow-jsonata:\n")
+    jsonata_only = text.replace(text[text.index("  flow-jsonpath:\n") : text.index("  flow-jsonata:\n")], "")
+    policies = []
+    for name, spec_text in (("jsonpath", jsonpath_only), ("jsonata", jsonata_only)):
+        (tmp_path / f"{name}.yaml").write_text(spec_text)
+        policy = generate(tmp_path / f"{name}.yaml").files[STEPFUNCTIONS_POLICY]
+        policies.append(policy.replace(f"flow-{name}", "flow-MACHINE"))
+    assert rest  # the case has the JSONata machine after the JSONPath one
+    assert policies[0] == policies[1]
 
 
 # --- the judges ----------------------------------------------------------------------------------------------
