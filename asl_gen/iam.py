@@ -515,6 +515,20 @@ def sagemaker_trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
     }
 
 
+TRANSFORM_CALL = "sagemaker:createTransformJob"
+TRANSFORM_INPUT = ("TransformInput", "DataSource", "S3DataSource", "S3Uri")
+TRANSFORM_OUTPUT = ("TransformOutput", "S3OutputPath")
+
+
+def _literal_at(parameters: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = parameters
+    for key in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
+
+
 def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
     """What the SageMaker execution role needs for the jobs and models of this spec, scoped to their data."""
     return _merge_list_bucket(consolidate(sagemaker_role_needs(plan)))
@@ -550,6 +564,13 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
             elif isinstance(source, spec_model.TrainingJob):
                 reads.append((source.output, origin))
             images.append((model_image(spec, job), origin))
+        elif isinstance(job, spec_model.CallJob) and job.resource.removeprefix("aws-sdk:") == TRANSFORM_CALL:
+            # A transform job runs as its model's role, reading its input and writing its output there. Only
+            # literal S3 URIs can be granted; one taken from a path is the role owner's to allow.
+            for path, found in ((TRANSFORM_INPUT, reads), (TRANSFORM_OUTPUT, writes)):
+                uri = _literal_at(job.parameters, path)
+                if isinstance(uri, str) and spec_model.is_s3_uri(uri):
+                    found.append((uri, origin))
     p = target.partition
     needs: list[Need] = []
     for uri, origin in reads:

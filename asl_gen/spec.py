@@ -77,6 +77,15 @@ def _s3_uri(value: str) -> str:
     return value
 
 
+def is_s3_uri(value: str) -> bool:
+    """Whether `value` is an S3 URI the spec would accept (a valid bucket, no wildcard in the key)."""
+    try:
+        _s3_uri(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _instance_type(value: str) -> str:
     if value not in catalog.INSTANCE_TYPES:
         hint = catalog.suggest(value, catalog.INSTANCE_TYPES)

@@ -485,6 +485,15 @@ def test_example_policy_publishes_to_the_topic_only_and_reads_the_training_job()
     )
 
 
+def test_sagemaker_role_may_write_the_scores_of_the_transform_jobs() -> None:
+    statements = json.loads(_example().files["iam/sagemaker-policy.json"])["Statement"]
+    writes = next(s for s in statements if s["Sid"] == "WriteOutput")
+    assert "arn:aws:s3:::evaluate-deploy-data/scores*" in writes["Resource"]
+    # The batches come from the execution input: nothing is granted for them.
+    reads = next(s for s in statements if s["Sid"] == "ReadData")
+    assert all("batches" not in resource for resource in reads["Resource"])
+
+
 def test_jsonata_and_jsonpath_machines_need_the_same_permissions(tmp_path: Path) -> None:
     text = CASE.read_text()
     jsonpath_only, _, rest = text.partition("  flow-jsonata:\n")
