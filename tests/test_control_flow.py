@@ -713,6 +713,29 @@ def test_failure_is_published_then_the_run_fails_with_it(moto_run: MotoRun, tmp_
     assert error in body and "failed with" in body
 
 
+@pytest.mark.parametrize("language", ["JSONPath", "JSONata"])
+def test_retry_rules_of_the_spec_are_followed_before_the_notification(
+    moto_run: MotoRun, tmp_path: Path, language: str
+) -> None:
+    # moto names the missing queue's error in lower case ('sqs.'); AWS would say 'SQS.'. The rule names moto's.
+    retry = (
+        "    retry: [{errors: [sqs.QueueDoesNotExistException], interval_seconds: 1, max_attempts: 2, "
+        "backoff_rate: 1.0, max_delay_seconds: 1, jitter: NONE}]"
+    )
+    text = NOTIFY_SPEC.replace(
+        "    retry: none", retry + ("\n    query_language: JSONata" if language == "JSONata" else "")
+    )
+    (tmp_path / "spec.yaml").write_text(text)
+    definition = _definition(generate(tmp_path / "spec.yaml"), "flow")
+    moto_run.sns.create_topic(Name="alerts")
+    status, events = moto_run.run(definition, {})
+    assert status == "FAILED"
+    # The call ran three times (two retries), then the failure was published and the run failed with it.
+    calls = [e["taskScheduledEventDetails"]["resource"] for e in events if e["type"] == "TaskScheduled"]
+    assert calls == ["receiveMessage", "receiveMessage", "receiveMessage", "publish"]
+    assert _entered(events) == ["read", "Notify failure", "Failed"]
+
+
 # --- the JSONata translation ---------------------------------------------------------------------------------
 
 
