@@ -67,6 +67,20 @@ def generate(
         )
     _check_express(plan, definitions, located)
     policies, statements = _render_iam(renderer, plan, definitions)
+    if not statements[STEPFUNCTIONS_POLICY]:
+        # Only raw states (Wait, Pass, Choice) can call nothing; IAM refuses a policy without statements.
+        line, column = located.position(("state_machines",)) or (None, None)
+        raise SpecError(
+            Problem(
+                "no state machine of the project calls an AWS service, so the Step Functions role would get a "
+                "policy without statements, which IAM refuses",
+                file=located.file,
+                line=line,
+                column=column,
+                pointer="state_machines",
+                hint="add a step that calls a service, or put these states in a project that has one",
+            )
+        )
     documents.update(policies)
     documents.update(
         targets.documents_for(

@@ -384,6 +384,20 @@ def _to_failure_handler(state: FailState) -> PassState:
     )
 
 
+def _transitions(state: StatePlan) -> set[str]:
+    """The states a linked state may go to (a machine of raw Wait and Pass states may never fail)."""
+    if isinstance(state, RawState):
+        body = state.body
+        found = {body.get("Next"), body.get("Default"), state.next}
+        found |= {rule.get("Next") for rule in body.get("Choices") or [] if isinstance(rule, dict)}
+        found |= {c.get("Next") for c in body.get("Catch") or [] if isinstance(c, dict)}
+        return {str(name) for name in found if isinstance(name, str)}
+    found = {getattr(state, "next", None), getattr(state, "default", None)}
+    found |= {c.next for c in getattr(state, "catch", ())}
+    found |= {rule.next for rule in getattr(state, "rules", ())}
+    return {name for name in found if isinstance(name, str)}
+
+
 def _catches(job: Job) -> Sequence[CatchRule]:
     return getattr(job, "catch", None) or ()
 
@@ -1148,7 +1162,7 @@ def plan_project(spec: Spec) -> ProjectPlan:
     for key, machine in spec.state_machines.items():
         builder = _MachineBuilder(spec, target, key, machine)
         states = builder.scope(machine.steps, set(), {})
-        if machine.on_failure is not None:
+        if machine.on_failure is not None and any(NOTIFY_STATE in _transitions(state) for state in states):
             states += tuple(builder.failure_states())
         name = f"{spec.project}-{key}"
         inputs = tuple(

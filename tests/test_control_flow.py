@@ -302,6 +302,24 @@ def test_raw_state_pointing_nowhere_fails_validation(tmp_path: Path, monkeypatch
     assert not (tmp_path / "out").exists()
 
 
+def test_project_of_raw_states_only_is_refused_not_given_an_empty_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = CASE.read_text()
+    machines = text[text.index("state_machines:") :]
+    text = text.replace(
+        machines,
+        "state_machines:\n  rest:\n    steps: [cool-down]\n"
+        "    on_failure: {notify: arn:aws:sns:eu-west-1:210987654321:cf-alerts}\n",
+    )
+    (tmp_path / "spec.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "state_machines: no state machine of the project calls an AWS service" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 # --- what is rendered ----------------------------------------------------------------------------------------
 
 
