@@ -1,5 +1,6 @@
-"""Any state machine composed from control-flow steps either builds into definitions every judge accepts, or
-fails with located spec errors: never invalid output, never an internal error.
+"""Any state machine composed from control-flow steps either builds into definitions the judges accept (our
+validator, moto's parser, statelint for JSONPath), or fails with located spec errors: never invalid output, never
+an internal error.
 
 Hypothesis composes machines from the jobs of `tests/cases/control-flow`: which steps, in which order, in which
 query language, with which retry policy, catches and failure notification.
@@ -106,5 +107,10 @@ def test_composed_machines_build_valid_or_fail_with_located_spec_errors(spec: di
         return
     event("built")
     definition_text = generated.files["flow.asl.json"]
-    assert validate_definition(json.loads(definition_text), source="flow.asl.json") == []
+    definition = json.loads(definition_text)
+    assert validate_definition(definition, source="flow.asl.json") == []
     judges._moto_validate(definition_text)
+    if "QueryLanguage" not in definition:
+        file = judges._write(tmp_path, "flow.asl.json", definition_text)
+        run = judges._run([judges._tool("statelint"), str(file)])
+        assert (run.returncode, run.output) == (0, ""), run.output
