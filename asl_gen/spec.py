@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -1641,26 +1641,24 @@ _JOB_MODELS: dict[str, type[_Model]] = {
 
 
 def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
-    model: type[BaseModel] | None = Spec
-    node = data
-    for index, part in enumerate(path):
-        if model is None:
+    if path[:1] == ("jobs",):
+        if len(path) < 2:
             return None
-        node = node[part] if isinstance(node, dict | list) else None  # type: ignore[index]
-        if model is Spec and part == "jobs":
-            if index + 1 < len(path):
-                job = _lookup(data, path[: index + 2])
-                kind = job.get("type") if isinstance(job, dict) else None
-                model = _JOB_MODELS.get(str(kind))
-                rest = path[index + 2 :]
-                return _descend(model, rest) if model else None
-            return None
-        model = _descend(model, (part,))
-    return model
+        # A job's model depends on its type, which the data says.
+        job = _lookup(data, path[:2])
+        kind = job.get("type") if isinstance(job, dict) else None
+        model = _JOB_MODELS.get(str(kind))
+        return _descend(model, path[2:]) if model else None
+    return _descend(Spec, path)
 
 
 def _descend(model: type[BaseModel] | None, rest: tuple[str | int, ...]) -> type[BaseModel] | None:
+    user_key = False
     for part in rest:
+        if user_key:
+            # The key of a mapping the user names (a state machine, a channel): the model is its value's.
+            user_key = False
+            continue
         if model is None or isinstance(part, int):
             continue
         fields = {f.alias or n: f for n, f in model.model_fields.items()}
@@ -1668,7 +1666,15 @@ def _descend(model: type[BaseModel] | None, rest: tuple[str | int, ...]) -> type
         if field is None:
             return None
         model = _model_in(field.annotation)
+        user_key = model is not None and _is_mapping(field.annotation)
     return model
+
+
+def _is_mapping(annotation: Any) -> bool:
+    """Whether a field holds a mapping from user keys to values (`dict[Key, StateMachine]`, maybe Annotated)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return get_origin(annotation) is dict
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -144,6 +144,36 @@ MISTAKES = [
         "spec.yaml:83:22: state_machines.pipeline.retry.0.errors: List should have at least 1 item",
     ),
     (
+        "misspelt retry field",
+        "    retry: sagemaker",
+        "    retry: [{error: [X]}]",
+        "spec.yaml:83:14: state_machines.pipeline.retry.0.error: unknown field 'error' (did you mean 'errors'?)",
+    ),
+    (
+        "misspelt notify",
+        "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
+        "      notfy: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
+        "spec.yaml:85:7: state_machines.pipeline.on_failure.notfy: unknown field 'notfy' (did you mean 'notify'?)",
+    ),
+    (
+        "branch naming a missing job",
+        "  score:\n",
+        "  both:\n    type: parallel\n    branches: [[model], [modle]]\n  score:\n",
+        "spec.yaml:58:26: jobs.both.branches.1.0: no job named 'modle' (did you mean 'model'?)",
+    ),
+    (
+        "parallel without branches",
+        "  score:\n",
+        "  both:\n    type: parallel\n    branches: []\n  score:\n",
+        "spec.yaml:58:15: jobs.both.branches: List should have at least 1 item",
+    ),
+    (
+        "raw state not a mapping",
+        "  score:\n",
+        "  pause:\n    type: asl\n    states: {Pause: 5}\n  score:\n",
+        "spec.yaml:58:21: jobs.pause.states.Pause: expected a mapping, got 5",
+    ),
+    (
         "topic not an ARN",
         "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
         "      notify: evaluate-deploy-alerts",
