@@ -514,7 +514,9 @@ class _MachineBuilder:
                 retry = state.retry or (retriers if state.retry_policy else ())
                 result.append(replace(state, retry=retry, catch=state.catch + catchers))
             elif isinstance(state, ParallelState | MapState) and isinstance(job, ParallelJob | MapJob):
-                result.append(replace(state, retry=retriers, catch=catchers))
+                # Only the step's own rules: the calls inside retry themselves, and retrying a whole Parallel or
+                # Map by default would rerun every branch or item (every training job) for one failed call.
+                result.append(replace(state, retry=_retriers(job.retry), catch=catchers))
             else:
                 result.append(state)
         return result

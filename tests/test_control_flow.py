@@ -431,6 +431,16 @@ def test_step_retry_overrides_the_machine_default() -> None:
     assert "Catch" not in train_a
 
 
+def test_parallel_and_map_states_are_retried_by_their_own_rules_only() -> None:
+    example = _definition(_example(), "pipeline")["States"]
+    assert "Retry" not in example["Score Batches"]
+    assert example["Score Batches"]["ItemProcessor"]["States"]["Transform Batch"]["Retry"][0]["MaxAttempts"] == 5
+    case = _definition(_case(), "flow-jsonpath")["States"]
+    assert case["Train Candidates"]["Retry"] == [
+        {"ErrorEquals": ["States.BranchFailed"], "IntervalSeconds": 1, "MaxAttempts": 1, "BackoffRate": 2.0}
+    ]
+
+
 def test_parallel_results_land_under_its_key_and_later_steps_read_them() -> None:
     states = _definition(_case(), "flow-jsonpath")["States"]
     parallel = states["Train Candidates"]
