@@ -585,3 +585,19 @@ def test_cloudformation_yaml_stack_generated_portable(fresh_aws: LocalAWS, tmp_p
     assert yaml.safe_load(text) == _load(PORTABLE / "expected" / "cloudformation" / "template.json")
     deploy_generated_cloudformation(fresh_aws, out, template_name="template.yaml")
     _assert_filled_for_endpoint(fresh_aws, out)
+
+
+# ------------------------------------------------------------------------- the evaluate-then-deploy example
+
+EVALUATE_DEPLOY = REPO / "out" / "evaluate-deploy"
+
+
+@pytest.mark.slow
+def test_terraform_apply_generated_evaluate_deploy(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """The second bundled example's committed module (quality gate, retries, SNS on failure, a Map), no edits."""
+    deploy_generated_terraform(fresh_aws, EVALUATE_DEPLOY, tmp_path)
+
+
+def test_cloudformation_stack_generated_evaluate_deploy(fresh_aws: LocalAWS) -> None:
+    """The second bundled example's committed template, deployed with its parameter defaults."""
+    deploy_generated_cloudformation(fresh_aws, EVALUATE_DEPLOY)

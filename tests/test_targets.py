@@ -50,7 +50,9 @@ FILE_CALL = re.compile(r'file\("\$\{path\.module\}/\.\./([^"]+)"\)')
 
 
 def _every_spec() -> list[Path]:
-    return [EXAMPLE, *sorted(p / "spec.yaml" for p in CASES.iterdir() if (p / "spec.yaml").is_file())]
+    examples = sorted((REPO / "examples").glob("*/spec.yaml"))
+    assert EXAMPLE in examples
+    return [*examples, *sorted(p / "spec.yaml" for p in CASES.iterdir() if (p / "spec.yaml").is_file())]
 
 
 @pytest.fixture(scope="module")
