@@ -274,8 +274,8 @@ def test_map_concurrency_decides_the_virtual_time() -> None:
 
 
 def test_map_over_something_not_an_array_fails() -> None:
-    result = simulate_definition(map_state(ItemsPath="$.items"), {"items": "nope"})
-    assert result.error == "States.Runtime"
+    result = simulate_definition(map_state(ItemsPath="$.items"), {"items": {"not": "an array"}})
+    assert result.error == "States.QueryEvaluationError"
 
 
 def test_an_inline_map_iteration_failure_fails_the_map() -> None:

@@ -711,10 +711,11 @@ class Interpreter:
             items = self._template(value, states, frame, name, "Items")
         else:
             items = self._select(state.get("ItemsPath", "$"), effective, context, frame, name, "ItemsPath")
-        if isinstance(items, dict):
-            items = [{"key": k, "value": v} for k, v in items.items()]
         if not isinstance(items, list):
-            raise StatesError("States.Runtime", f"Map '{name}': the items are {_compact(items)}, not an array")
+            # The error name LocalStack's AWS-recorded snapshots give, in JSONPath and JSONata machines alike.
+            raise StatesError(
+                "States.QueryEvaluationError", f"Map '{name}': the items are {_compact(items)}, not an array"
+            )
         return items
 
     def _read_items(
