@@ -614,7 +614,7 @@ def simulate(
     \b
     Examples:
       asl-gen simulate out/big-mart/pipeline.asl.json --input input.json --mocks mocks.yaml --case HappyPath
-      asl-gen simulate pipeline --input '{"TrainingJobName": "t"}' --mocks mocks.yaml --trace
+      asl-gen simulate pipeline spec.yaml --input input.json --mocks mocks.yaml --trace
     """
     console = _console(fmt)
 

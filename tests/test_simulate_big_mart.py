@@ -15,7 +15,7 @@ ARTIFACTS = "s3://slytherins-test/sagemaker/big-mart-pipeline/output/big-mart-tr
 
 
 def test_happy_path_trains_saves_configures_and_deploys(simulate: Any) -> None:
-    result: SimulationResult = simulate("pipeline", input=INPUT, mocks=MOCKS, case="HappyPath")
+    result: SimulationResult = simulate("big-mart/pipeline", input=INPUT, mocks=MOCKS, case="HappyPath")
     assert result.status == "SUCCEEDED"
     assert result.path == ["Training Step", "Save Model", "Create Endpoint Config", "Create Endpoint"]
     # The training job is named from the execution input, and the model gets the job's artifacts.
@@ -34,7 +34,7 @@ def test_happy_path_trains_saves_configures_and_deploys(simulate: Any) -> None:
 
 
 def test_failed_training_fails_the_execution_before_anything_is_created(simulate: Any) -> None:
-    result = simulate("pipeline", input=INPUT, mocks=MOCKS, case="TrainingFails")
+    result = simulate("big-mart/pipeline", input=INPUT, mocks=MOCKS, case="TrainingFails")
     assert result.status == "FAILED"
     assert result.error == "States.TaskFailed"
     assert "AlgorithmError" in result.cause
@@ -44,7 +44,7 @@ def test_failed_training_fails_the_execution_before_anything_is_created(simulate
 
 
 def test_a_throttled_create_model_fails_big_mart_because_it_has_no_retry(simulate: Any) -> None:
-    result = simulate("pipeline", input=INPUT, mocks=MOCKS, case="SaveModelThrottled")
+    result = simulate("big-mart/pipeline", input=INPUT, mocks=MOCKS, case="SaveModelThrottled")
     assert (result.status, result.error) == ("FAILED", "SageMaker.AmazonSageMakerException")
     assert "ThrottlingException" in result.cause
     assert len(result.calls_to("Save Model")) == 1
@@ -62,7 +62,7 @@ def test_with_a_retry_added_the_throttled_create_model_succeeds_on_the_second_ca
 
 
 def test_missing_execution_input_is_a_runtime_error_at_the_first_state(simulate: Any) -> None:
-    result = simulate("pipeline", input={"ModelName": "m"}, mocks=MOCKS, case="HappyPath")
+    result = simulate("big-mart/pipeline", input={"ModelName": "m"}, mocks=MOCKS, case="HappyPath")
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
     assert "$$.Execution.Input.TrainingJobName" in result.cause
     assert result.calls == []
