@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from asl_gen.errors import UsageError
 from asl_gen.simulate import simulate_definition
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
@@ -353,3 +354,27 @@ def test_legacy_iterator_and_parameters_still_run() -> None:
         },
     }
     assert simulate_definition(definition, ["a", "b"]).output == [{"v": "a"}, {"v": "b"}]
+
+
+def test_the_trace_lists_states_in_the_order_entered_with_their_virtual_times() -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": True}}}],
+                "Next": "After",
+            },
+            "After": {"Type": "Pass", "End": True},
+        },
+    }
+    result = simulate_definition(definition, {"a": 1})
+    assert [(s.state, s.entered, s.left) for s in result.trace] == [("P", 0, 5), ("W", 0, 5), ("After", 5, 5)]
+    assert result.trace[0].output == [{"a": 1}]
+
+
+def test_a_distributed_map_reader_without_a_mock_names_the_map() -> None:
+    definition = distributed(ItemReader={"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b"}})
+    with pytest.raises(UsageError) as caught:
+        simulate_definition(definition, {})
+    assert "ItemReader of Map state 'M'" in caught.value.problems[0].format()

@@ -100,7 +100,8 @@ class Interpreter:
         self.execution_name = execution_name
         self.path: list[str] = []
         self.calls: list[Call] = []
-        self.trace: list[Step] = []
+        # One slot per state entered, filled when it leaves: nested states then stay in the order they were entered.
+        self.trace: list[Step | None] = []
         self.invocations: Counter[str] = Counter()
         self.transitions = 0
         self.input: Any = None
@@ -133,7 +134,7 @@ class Interpreter:
             path=list(self.path),
             calls=list(self.calls),
             elapsed_seconds=elapsed,
-            trace=list(self.trace),
+            trace=[step for step in self.trace if step is not None],
         )
 
     def _run_states(
@@ -155,13 +156,15 @@ class Interpreter:
                     "States.Runtime", f"more than {MAX_TRANSITIONS} state transitions: a loop that never ends?"
                 )
             self.path.append(name)
+            slot = len(self.trace)
+            self.trace.append(None)
             entered = clock.now
             try:
                 output, following = self._state(name, state, data, frame, clock, (*where, name))
             except StatesError as exc:
-                self.trace.append(Step(name, data, None, entered, clock.now, exc.error))
+                self.trace[slot] = Step(name, data, None, entered, clock.now, exc.error)
                 raise
-            self.trace.append(Step(name, data, output, entered, clock.now))
+            self.trace[slot] = Step(name, data, output, entered, clock.now)
             if self.deadline is not None and clock.now > self.deadline:
                 raise _TimedOut()
             if following is None:
@@ -467,6 +470,7 @@ class Interpreter:
         clock: Clock,
         timeout: float | None,
         heartbeat: float | None,
+        what: str = "Task state",
     ) -> Any:
         number = self.invocations[name]
         self.invocations[name] += 1
@@ -475,7 +479,7 @@ class Interpreter:
         if response is None:
             raise UsageError(
                 Problem(
-                    f"Task state {name!r} ({resource}) has no mock",
+                    f"{what} {name!r} ({resource}) has no mock",
                     file=self.mocks.source,
                     hint=f"add a response for {name!r} to the mocks"
                     + (f" (test case {self.mocks.case!r})" if self.mocks.case else ""),
@@ -736,7 +740,10 @@ class Interpreter:
                 reader.get("Parameters", {}), effective, context, frame, name, "ItemReader.Parameters"
             )
         try:
-            content = self._invoke(name, str(reader.get("Resource", "")), params, 0, clock, None, None)
+            # The reader's content is mocked under the Map state's name.
+            content = self._invoke(
+                name, str(reader.get("Resource", "")), params, 0, clock, None, None, what="the ItemReader of Map state"
+            )
         except StatesError as exc:
             raise StatesError("States.ItemReaderFailed", f"{exc.error}: {exc.cause}") from None
         reader_config = reader.get("ReaderConfig") or {}
