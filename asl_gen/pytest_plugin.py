@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from asl_gen.simulate import SimulationResult
+if TYPE_CHECKING:
+    # pytest loads this module in every run of every project that installs asl-gen: import the simulator lazily.
+    from asl_gen.simulate import SimulationResult
 
-Simulate = Callable[..., SimulationResult]
+Simulate = Callable[..., "SimulationResult"]
 
 
 def _out_dir(root: Path) -> Path:

@@ -168,3 +168,63 @@ def test_data_limit_is_not_caught_by_states_all() -> None:
     result = simulate_definition(definition, {}, mocks={"S": {"0": {"Return": "y" * (257 * 1024)}}})
     assert result.error == "States.DataLimitExceeded"
     assert result.path == ["S"]
+
+
+def branch(name: str, state: dict[str, Any]) -> dict[str, Any]:
+    return {"StartAt": name, "States": {name: state}}
+
+
+def test_sibling_branches_cannot_read_each_others_variables_and_nothing_leaks_out() -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    branch("Set", {"Type": "Pass", "Assign": {"inner": 1}, "End": True}),
+                    branch("Read", {"Type": "Wait", "Seconds": 1, "End": True}),
+                ],
+                "Next": "After",
+            },
+            "After": {"Type": "Pass", "Parameters": {"v.$": "$inner"}, "End": True},
+        },
+    }
+    result = simulate_definition(definition, {})
+    # The branch's variable is gone once the branch ends: only Output carries data out of a scope.
+    assert (result.error, result.path[-1]) == ("States.Runtime", "After")
+
+
+def test_a_catcher_on_a_parallel_assigns_in_the_outer_scope() -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [branch("F", {"Type": "Fail", "Error": "Boom", "Cause": "c"})],
+                "Catch": [{"ErrorEquals": ["Boom"], "Assign": {"failed.$": "$.Error"}, "Next": "After"}],
+                "End": True,
+            },
+            "After": {"Type": "Pass", "Parameters": {"v.$": "$failed"}, "End": True},
+        },
+    }
+    assert simulate_definition(definition, {}).output == {"v": "Boom"}
+
+
+def test_map_iterations_each_get_their_own_variables() -> None:
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Set",
+                    "States": {
+                        "Set": {"Type": "Pass", "Assign": {"mine.$": "$"}, "Next": "Get"},
+                        "Get": {"Type": "Pass", "Parameters": {"v.$": "$mine"}, "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    assert simulate_definition(definition, ["a", "b"]).output == [{"v": "a"}, {"v": "b"}]
