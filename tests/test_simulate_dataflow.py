@@ -228,3 +228,14 @@ def test_map_iterations_each_get_their_own_variables() -> None:
         },
     }
     assert simulate_definition(definition, ["a", "b"]).output == [{"v": "a"}, {"v": "b"}]
+
+
+def test_length_function_of_step_functions_jsonpath() -> None:
+    state = {"Type": "Pass", "Parameters": {"n.$": "$.items.length()", "k.$": "$.obj.length()"}, "End": True}
+    assert simulate_definition(one(state), {"items": [1, 2, 3], "obj": {"a": 1}}).output == {"n": 3, "k": 1}
+
+
+@pytest.mark.parametrize("path", ["$.items[-1]", "$['items'][2]", '$["items"][2]'])
+def test_negative_indexes_and_quoted_names(path: str) -> None:
+    state = {"Type": "Pass", "Parameters": {"v.$": path}, "End": True}
+    assert simulate_definition(one(state), {"items": [1, 2, 3]}).output == {"v": 3}
