@@ -3,6 +3,8 @@
 Prints two figures for the HappyPath case of examples/big-mart/mocks.yaml:
 * the median wall time of `asl-gen simulate out/big-mart/pipeline.asl.json ...` as a fresh process (after one
   warm-up run that writes byte-code), which is what a user or CI waits for;
+* for scale, the median of `asl-gen validate` on the same file (simulate validates the file first, so this is
+  the part of the command's time that is not simulation);
 * the time per run of `simulate_definition` inside one process (the definition and mocks already parsed), which
   is what each test of the pytest fixture costs.
 
@@ -40,12 +42,15 @@ COMMAND = [
 ]
 
 
-def command_times(runs: int) -> list[float]:
-    subprocess.run(COMMAND, check=True, capture_output=True, env=ENV)
+VALIDATE = [sys.executable, "-m", "asl_gen", "validate", str(PIPELINE)]
+
+
+def command_times(command: list[str], runs: int) -> list[float]:
+    subprocess.run(command, check=True, capture_output=True, env=ENV)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(COMMAND, check=True, capture_output=True, env=ENV)
+        subprocess.run(command, check=True, capture_output=True, env=ENV)
         times.append(time.perf_counter() - started)
     return times
 
@@ -72,12 +77,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="command runs (default 10)")
     parser.add_argument("--in-process", type=int, default=1000, help="in-process runs (default 1000)")
     args = parser.parse_args()
-    times = command_times(args.runs)
+    times = command_times(COMMAND, args.runs)
+    validate = command_times(VALIDATE, args.runs)
     per_run = in_process_seconds(args.in_process)
     print(f"asl-gen simulate big-mart pipeline (HappyPath), {args.runs} runs as a fresh process:")
     print(
         f"  median {statistics.median(times) * 1000:.0f} ms  (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})"
     )
+    print(f"asl-gen validate of the same file, for scale: median {statistics.median(validate) * 1000:.0f} ms")
     print(f"simulate_definition in process, {args.in_process} runs:")
     print(f"  {per_run * 1e6:.0f} us per run")
 
