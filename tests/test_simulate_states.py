@@ -378,3 +378,36 @@ def test_a_distributed_map_reader_without_a_mock_names_the_map() -> None:
     with pytest.raises(UsageError) as caught:
         simulate_definition(definition, {})
     assert "ItemReader of Map state 'M'" in caught.value.problems[0].format()
+
+
+def test_a_fail_state_without_error_fails_with_no_error_name_and_states_all_catches_it() -> None:
+    bare = {"StartAt": "F", "States": {"F": {"Type": "Fail"}}}
+    result = simulate_definition(bare, {})
+    assert (result.status, result.error, result.cause) == ("FAILED", None, None)
+    caught = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [bare],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}],
+                "End": True,
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    assert simulate_definition(caught, {}).path == ["P", "F", "Done"]
+
+
+def test_a_map_with_a_result_writer_returns_where_the_results_went() -> None:
+    definition = distributed(
+        ResultWriter={"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+        ItemsPath="$.items",
+        ResultPath="$.written",
+    )
+    items = {"items": [{"n": 1, "i": 0}]}
+    result = simulate_definition(definition, items, mocks={"Double": {"Return": {"Payload": 1}}})
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    details = result.output["written"]["ResultWriterDetails"]
+    assert details["Bucket"] == "out"
+    assert details["Key"].startswith("runs/") and details["Key"].endswith("/manifest.json")

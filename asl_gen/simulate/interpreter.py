@@ -120,7 +120,7 @@ class Interpreter:
         try:
             output = self._run_states(self.definition, execution_input, _Frame(), clock, ("States",))
         except StatesError as exc:
-            status, error, cause = "FAILED", exc.error, exc.cause
+            status, error, cause = "FAILED", exc.error or None, exc.cause
         except _TimedOut:
             status, error = "TIMED_OUT", "States.Timeout"
             cause = f"The execution ran longer than its TimeoutSeconds ({self.deadline:g} s)"
@@ -573,7 +573,8 @@ class Interpreter:
             if not isinstance(value, str):
                 raise StatesError("States.Runtime", f"state '{name}': {key} must be a string, got {_compact(value)}")
             values[key] = value
-        raise StatesError(values.get("Error", "States.Failed"), values.get("Cause"))
+        # A Fail state without Error fails the execution with no error name; only States.ALL catches it.
+        raise StatesError(values.get("Error", ""), values.get("Cause"))
 
     # ---- Parallel and Map --------------------------------------------------------------------------------------
 
