@@ -58,7 +58,7 @@ def simulate_definition(
     definition: dict[str, Any] | str | Path,
     input: Any = None,
     *,
-    mocks: Mapping[str, Any] | Path | None = None,
+    mocks: Mapping[str, Any] | str | Path | None = None,
     case: str | None = None,
     machine_name: str | None = None,
     seed: int = 0,
