@@ -303,7 +303,7 @@ class Interpreter:
             ) from None
 
     def _compile(self, expression: str, name: str, field_name: str) -> Any:
-        from asl_gen.simulate.jsonata import compile_expression
+        from asl_gen.simulate.jsonata_runtime import compile_expression
 
         return compile_expression(expression, self.rng, name, field_name)
 
