@@ -427,3 +427,27 @@ def test_a_map_with_a_result_writer_returns_where_the_results_went() -> None:
 def test_is_timestamp_follows_rfc_3339_with_uppercase_t_and_z(stamp: str, is_timestamp: bool) -> None:
     result = simulate_definition(choice({"Variable": "$.t", "IsTimestamp": True}), {"t": stamp})
     assert result.path[-1] == ("Yes" if is_timestamp else "No")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"Type": "Choice", "Choices": "not a list", "Default": "X"},
+        {
+            "Type": "Task",
+            "Resource": "r",
+            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": "many"}],
+            "End": True,
+        },
+        {"Type": "Parallel", "Branches": [{"States": {}}], "End": True},
+        {"Type": "Nope", "End": True},
+    ],
+)
+def test_a_malformed_definition_is_a_located_validation_failure_not_a_traceback(state: dict[str, Any]) -> None:
+    from asl_gen.errors import ValidationFailure
+
+    mocks = {"S": {"Throw": {"Error": "E"}}}
+    with pytest.raises(ValidationFailure) as caught:
+        simulate_definition({"StartAt": "S", "States": {"S": state}}, {}, mocks=mocks)
+    message = caught.value.problems[0].format()
+    assert "$.States.S" in message
