@@ -12,8 +12,8 @@ What moto can and cannot run (moto 5.2, as found in its source):
   (``mocking.mock_config.load_mock_test_case_for`` always returns None);
 * no JSONata: ``asl.jsonata.jsonata.eval_jsonata_expression`` needs a JVM bridge (jpype) that moto never
   sets up, so any JSONata state ends the run with an error;
-* Wait states and Retry intervals sleep in real time, which is why :func:`run_definitions` starts every
-  execution first and then collects them: the waits overlap instead of adding up.
+* Wait states and Retry intervals sleep in real time (keep them at a second or less);
+* executions must run one at a time (see :func:`run_definitions`).
 
 boto3 is fine here: this module is test-only, nothing under ``asl_gen/`` may import it.
 """
@@ -34,6 +34,10 @@ REGION = "us-east-1"
 ROLE_ARN = "arn:aws:iam::123456789012:role/asl-gen-corpus"
 EXECUTION_NAME = "corpus-run"
 SFN_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}}
+
+
+class NotJson(str):
+    """An execution output that moto returned as text that does not parse as JSON."""
 
 
 @dataclass(frozen=True)
@@ -58,44 +62,62 @@ def moto_step_functions() -> Iterator[Any]:
 def run_definitions(
     machines: Mapping[str, tuple[Mapping[str, Any], Any]],
     *,
-    timeout: float = 60.0,
+    timeout: float = 30.0,
     execution_name: str = EXECUTION_NAME,
 ) -> dict[str, MotoRun]:
-    """Run each ``name -> (definition, input)`` as its own state machine called ``name``; all start before any
-    is awaited, so real-time waits overlap. Returns one :class:`MotoRun` per name."""
+    """Run each ``name -> (definition, input)`` as its own state machine called ``name``, one after another,
+    and return one :class:`MotoRun` per name.
+
+    One at a time, each machine deleted once its run ends, because moto's ``start_execution`` deep-copies the
+    state machine, which holds a reference to the whole backend: any other machine's execution in it, running
+    or finished, holds a lock the copy fails on.
+    """
     results: dict[str, MotoRun] = {}
     with moto_step_functions() as client:
-        started: dict[str, tuple[str, float]] = {}
         for name, (definition, execution_input) in machines.items():
-            try:
-                arn = client.create_state_machine(
-                    name=name, definition=json.dumps(definition), roleArn=ROLE_ARN
-                )["stateMachineArn"]
-            except client.exceptions.ClientError as exc:
-                results[name] = MotoRun(status="INVALID", cause=str(exc))
-                continue
-            begun = time.perf_counter()
-            execution_arn = client.start_execution(
-                stateMachineArn=arn, name=execution_name, input=json.dumps(execution_input)
-            )["executionArn"]
-            started[name] = (execution_arn, begun)
-        deadline = time.monotonic() + timeout
-        pending = dict(started)
-        while pending:
-            for name, (execution_arn, begun) in list(pending.items()):
-                described = client.describe_execution(executionArn=execution_arn)
-                if described["status"] == "RUNNING":
-                    continue
-                results[name] = _finished(described, time.perf_counter() - begun)
-                del pending[name]
-            if pending and time.monotonic() > deadline:
-                for name, (execution_arn, begun) in pending.items():
-                    # Stop it so its thread does not outlive the mock and reach for a real endpoint.
-                    client.stop_execution(executionArn=execution_arn)
-                    results[name] = MotoRun(status="STUCK", seconds=time.perf_counter() - begun)
-                break
-            time.sleep(0.01)
+            results[name] = _run_one(client, name, definition, execution_input, timeout, execution_name)
     return results
+
+
+def _run_one(
+    client: Any,
+    name: str,
+    definition: Mapping[str, Any],
+    execution_input: Any,
+    timeout: float,
+    execution_name: str,
+) -> MotoRun:
+    try:
+        arn = client.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)[
+            "stateMachineArn"
+        ]
+    except client.exceptions.ClientError as exc:
+        return MotoRun(status="INVALID", cause=str(exc))
+    begun = time.perf_counter()
+    try:
+        execution_arn = client.start_execution(
+            stateMachineArn=arn, name=execution_name, input=json.dumps(execution_input)
+        )["executionArn"]
+    except Exception as exc:  # moto raises plain Python errors (not ClientError) from its own bugs
+        return MotoRun(status="INVALID", cause=f"start_execution: {exc!r}")
+    try:
+        return _await(client, execution_arn, begun, timeout)
+    finally:
+        # A finished execution still holds locks that the next start_execution's deep copy would trip on.
+        client.delete_state_machine(stateMachineArn=arn)
+
+
+def _await(client: Any, execution_arn: str, begun: float, timeout: float) -> MotoRun:
+    deadline = time.monotonic() + timeout
+    while True:
+        described = client.describe_execution(executionArn=execution_arn)
+        if described["status"] != "RUNNING":
+            return _finished(described, time.perf_counter() - begun)
+        if time.monotonic() > deadline:
+            # Stop it so its thread does not outlive the mock and reach for a real endpoint.
+            client.stop_execution(executionArn=execution_arn)
+            return MotoRun(status="STUCK", seconds=time.perf_counter() - begun)
+        time.sleep(0.005)
 
 
 def run_definition(
@@ -109,10 +131,17 @@ def run_definition(
 
 def _finished(described: Mapping[str, Any], seconds: float) -> MotoRun:
     status = str(described["status"])
-    output = json.loads(described["output"]) if "output" in described else None
+    output = None
+    if status == "SUCCEEDED":
+        raw = described.get("output", "")
+        try:
+            output = json.loads(raw)
+        except json.JSONDecodeError:
+            # Kept visibly wrong rather than dropped, so a comparison reports it instead of passing.
+            output = NotJson(raw)
     return MotoRun(
         status=status,
-        output=output if status == "SUCCEEDED" else None,
+        output=output,
         error=described.get("error"),
         cause=described.get("cause"),
         seconds=seconds,
