@@ -37,7 +37,9 @@ SFN_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}}
 
 
 class NotJson(str):
-    """An execution output that moto returned as text that does not parse as JSON."""
+    """An execution output that is not JSON text: moto writes an output that is a JSON string without its
+    quotes (``after`` for ``"after"``), so such text is taken as that string. A string of digits cannot be
+    told from a number this way; it reads back as the number."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _await(client: Any, execution_arn: str, begun: float, timeout: float) -> Mot
             # Stop it so its thread does not outlive the mock and reach for a real endpoint.
             client.stop_execution(executionArn=execution_arn)
             return MotoRun(status="STUCK", seconds=time.perf_counter() - begun)
-        time.sleep(0.005)
+        time.sleep(0.01)
 
 
 def run_definition(
@@ -137,7 +139,6 @@ def _finished(described: Mapping[str, Any], seconds: float) -> MotoRun:
         try:
             output = json.loads(raw)
         except json.JSONDecodeError:
-            # Kept visibly wrong rather than dropped, so a comparison reports it instead of passing.
             output = NotJson(raw)
     return MotoRun(
         status=status,
