@@ -322,6 +322,24 @@ def test_known_differences_name_corpus_cases_with_reasons() -> None:
         assert entry.get("wrong") in WRONG_SIDES, f"{case_id}: wrong must be one of {sorted(WRONG_SIDES)}"
 
 
+def test_outcomes_tell_apart_what_json_tells_apart() -> None:
+    case = Case("c", "d", ("Pass",), {}, {}, None, None, compare_cause=False, slow=False)
+    with_cause = Case("c", "d", ("Fail",), {}, {}, None, None, compare_cause=True, slow=False)
+
+    def succeeded(output: Any) -> Outcome:
+        return outcome_of("SUCCEEDED", output, None, None, case)
+
+    assert succeeded({"a": 1, "b": 2}) == succeeded({"b": 2, "a": 1})
+    assert succeeded({"n": 1}) != succeeded({"n": 1.0})
+    assert succeeded([True]) != succeeded([1])
+    assert succeeded("123") != succeeded(123)
+    assert succeeded(None) != succeeded({})
+    failed = outcome_of("FAILED", None, "States.Runtime", "one cause", case)
+    assert failed == outcome_of("FAILED", None, "States.Runtime", "another cause", case)
+    assert failed != outcome_of("FAILED", None, "States.TaskFailed", "one cause", case)
+    assert outcome_of("FAILED", None, "E", "one", with_cause) != outcome_of("FAILED", None, "E", "two", with_cause)
+
+
 # ---- moto and ours ------------------------------------------------------------------------------------------
 
 
