@@ -314,6 +314,15 @@ def test_case_covers_what_it_claims(case: Case) -> None:
         assert case.mocks is not None and case.mock_case, "a Task case carries mocks for our interpreter"
 
 
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_case_passes_asl_gen_validation(case: Case) -> None:
+    # Every machine is one AWS would accept, so that a difference is about running it, not about loading it.
+    from asl_gen.validate import validate_definition
+
+    problems = validate_definition(case.definition, source=f"{case.id}.json")
+    assert not problems, [str(problem) for problem in problems]
+
+
 def test_known_differences_name_corpus_cases_with_reasons() -> None:
     ids = {case.id for case in CASES}
     for case_id, entry in KNOWN.items():
