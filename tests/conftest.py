@@ -19,3 +19,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def _simulate_plugin_installed() -> bool:
+    from importlib.metadata import entry_points
+
+    return any(ep.value == "asl_gen.pytest_plugin" for ep in entry_points(group="pytest11"))
+
+
+if not _simulate_plugin_installed():
+    # An install made before the pytest11 entry point existed (an old editable install) still gets the fixture.
+    from asl_gen.pytest_plugin import simulate as simulate

@@ -16,7 +16,16 @@ from asl_gen.simulate.interpreter import Interpreter, StatesError
 from asl_gen.simulate.mocks import MockSet, load_mocks
 from asl_gen.simulate.result import Call, SimulationResult, Step
 
-__all__ = ["Call", "MockSet", "SimulationResult", "StatesError", "Step", "load_mocks", "simulate_definition"]
+__all__ = [
+    "Call",
+    "MockSet",
+    "SimulationResult",
+    "StatesError",
+    "Step",
+    "find_machine",
+    "load_mocks",
+    "simulate_definition",
+]
 
 _SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml")
 
@@ -49,7 +58,7 @@ def simulate_definition(
     definition: dict[str, Any] | str | Path,
     input: Any = None,
     *,
-    mocks: Mapping[str, Any] | Path | None = None,
+    mocks: Mapping[str, Any] | str | Path | None = None,
     case: str | None = None,
     machine_name: str | None = None,
     seed: int = 0,
@@ -64,3 +73,24 @@ def simulate_definition(
     name = machine_name or file_name or "simulated"
     mock_set = load_mocks(mocks, case=case, machine_name=name)
     return Interpreter(data, mock_set, seed=seed, machine_name=name).run({} if input is None else input)
+
+
+def find_machine(key: str, out_dir: Path) -> Path:
+    """The definition file of a state machine key (`pipeline`, or `big-mart/pipeline`) among out/'s projects."""
+    candidates = sorted(out_dir.glob(f"{key}.asl.json" if "/" in key else f"*/{key}.asl.json"))
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        known = sorted(f"{p.parent.name}/{p.name.removesuffix('.asl.json')}" for p in out_dir.glob("*/*.asl.json"))
+        raise UsageError(
+            Problem(
+                f"no state machine {key!r} in {out_dir}",
+                hint=("state machines: " + ", ".join(known)) if known else "run `asl-gen build` first",
+            )
+        )
+    raise UsageError(
+        Problem(
+            f"more than one project in {out_dir} has a state machine {key!r}",
+            hint="name the project too: " + ", ".join(f"{p.parent.name}/{key}" for p in candidates),
+        )
+    )

@@ -100,7 +100,8 @@ class Interpreter:
         self.execution_name = execution_name
         self.path: list[str] = []
         self.calls: list[Call] = []
-        self.trace: list[Step] = []
+        # One slot per state entered, filled when it leaves: nested states then stay in the order they were entered.
+        self.trace: list[Step | None] = []
         self.invocations: Counter[str] = Counter()
         self.transitions = 0
         self.input: Any = None
@@ -119,7 +120,7 @@ class Interpreter:
         try:
             output = self._run_states(self.definition, execution_input, _Frame(), clock, ("States",))
         except StatesError as exc:
-            status, error, cause = "FAILED", exc.error, exc.cause
+            status, error, cause = "FAILED", exc.error or None, exc.cause
         except _TimedOut:
             status, error = "TIMED_OUT", "States.Timeout"
             cause = f"The execution ran longer than its TimeoutSeconds ({self.deadline:g} s)"
@@ -133,7 +134,7 @@ class Interpreter:
             path=list(self.path),
             calls=list(self.calls),
             elapsed_seconds=elapsed,
-            trace=list(self.trace),
+            trace=[step for step in self.trace if step is not None],
         )
 
     def _run_states(
@@ -155,13 +156,15 @@ class Interpreter:
                     "States.Runtime", f"more than {MAX_TRANSITIONS} state transitions: a loop that never ends?"
                 )
             self.path.append(name)
+            slot = len(self.trace)
+            self.trace.append(None)
             entered = clock.now
             try:
                 output, following = self._state(name, state, data, frame, clock, (*where, name))
             except StatesError as exc:
-                self.trace.append(Step(name, data, None, entered, clock.now, exc.error))
+                self.trace[slot] = Step(name, data, None, entered, clock.now, exc.error)
                 raise
-            self.trace.append(Step(name, data, output, entered, clock.now))
+            self.trace[slot] = Step(name, data, output, entered, clock.now)
             if self.deadline is not None and clock.now > self.deadline:
                 raise _TimedOut()
             if following is None:
@@ -467,6 +470,7 @@ class Interpreter:
         clock: Clock,
         timeout: float | None,
         heartbeat: float | None,
+        what: str = "Task state",
     ) -> Any:
         number = self.invocations[name]
         self.invocations[name] += 1
@@ -475,7 +479,7 @@ class Interpreter:
         if response is None:
             raise UsageError(
                 Problem(
-                    f"Task state {name!r} ({resource}) has no mock",
+                    f"{what} {name!r} ({resource}) has no mock",
                     file=self.mocks.source,
                     hint=f"add a response for {name!r} to the mocks"
                     + (f" (test case {self.mocks.case!r})" if self.mocks.case else ""),
@@ -569,7 +573,8 @@ class Interpreter:
             if not isinstance(value, str):
                 raise StatesError("States.Runtime", f"state '{name}': {key} must be a string, got {_compact(value)}")
             values[key] = value
-        raise StatesError(values.get("Error", "States.Failed"), values.get("Cause"))
+        # A Fail state without Error fails the execution with no error name; only States.ALL catches it.
+        raise StatesError(values.get("Error", ""), values.get("Cause"))
 
     # ---- Parallel and Map --------------------------------------------------------------------------------------
 
@@ -711,10 +716,11 @@ class Interpreter:
             items = self._template(value, states, frame, name, "Items")
         else:
             items = self._select(state.get("ItemsPath", "$"), effective, context, frame, name, "ItemsPath")
-        if isinstance(items, dict):
-            items = [{"key": k, "value": v} for k, v in items.items()]
         if not isinstance(items, list):
-            raise StatesError("States.Runtime", f"Map '{name}': the items are {_compact(items)}, not an array")
+            # The error name LocalStack's AWS-recorded snapshots give, in JSONPath and JSONata machines alike.
+            raise StatesError(
+                "States.QueryEvaluationError", f"Map '{name}': the items are {_compact(items)}, not an array"
+            )
         return items
 
     def _read_items(
@@ -735,7 +741,10 @@ class Interpreter:
                 reader.get("Parameters", {}), effective, context, frame, name, "ItemReader.Parameters"
             )
         try:
-            content = self._invoke(name, str(reader.get("Resource", "")), params, 0, clock, None, None)
+            # The reader's content is mocked under the Map state's name.
+            content = self._invoke(
+                name, str(reader.get("Resource", "")), params, 0, clock, None, None, what="the ItemReader of Map state"
+            )
         except StatesError as exc:
             raise StatesError("States.ItemReaderFailed", f"{exc.error}: {exc.cause}") from None
         reader_config = reader.get("ReaderConfig") or {}

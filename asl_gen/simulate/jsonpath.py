@@ -19,7 +19,7 @@ class PathError(Exception):
 
 @dataclass(frozen=True)
 class Segment:
-    kind: str  # key, index, wildcard, slice, deep, filter
+    kind: str  # key, index, wildcard, slice, deep, filter, length
     key: str = ""
     index: int = 0
     bounds: tuple[int | None, int | None, int | None] = (None, None, None)
@@ -33,7 +33,7 @@ class ParsedPath:
 
     @property
     def definite(self) -> bool:
-        return all(s.kind in ("key", "index") for s in self.segments)
+        return all(s.kind in ("key", "index", "length") for s in self.segments)
 
 
 _CACHE: dict[str, ParsedPath] = {}
@@ -75,7 +75,9 @@ def _segments(path: str, rest: str) -> list[Segment]:
             if not match:
                 raise PathError(f"{path!r}: '.' must be followed by a name")
             key = match.group()
-            out.append(Segment("wildcard") if key == "*" else Segment("key", key=key))
+            # Step Functions' JSONPath (Jayway's) has a length() function: `$.items.length()`.
+            kind = "wildcard" if key == "*" else "length" if key == "length()" else "key"
+            out.append(Segment(kind, key=key if kind == "key" else ""))
             i = match.end()
         elif rest[i] == "[":
             end = _closing(path, rest, i)
@@ -172,6 +174,8 @@ def select(path: str, data: Any, context: Any = None, variables: Mapping[str, An
 
 
 def _step(value: Any, segment: Segment) -> Any:
+    if segment.kind == "length":
+        return len(value) if isinstance(value, (list, dict, str)) else _MISSING
     if segment.kind == "key":
         if isinstance(value, dict):
             return value.get(segment.key, _MISSING)
@@ -182,7 +186,7 @@ def _step(value: Any, segment: Segment) -> Any:
 
 
 def _many(value: Any, segment: Segment) -> list[Any]:
-    if segment.kind in ("key", "index"):
+    if segment.kind in ("key", "index", "length"):
         found = _step(value, segment)
         return [] if found is _MISSING else [found]
     if segment.kind == "wildcard":
@@ -241,7 +245,7 @@ def assign(path: str, target: Any, value: Any) -> Any:
     Raises `PathError` when the path is not a definite `$` path or runs through something that is not an object.
     """
     parsed = parse(path)
-    if parsed.root != "$" or not parsed.definite:
+    if parsed.root != "$" or not parsed.definite or any(s.kind == "length" for s in parsed.segments):
         raise PathError(f"{path!r} is not a reference path (only '$' and its fields and indexes)")
     if not parsed.segments:
         return value
