@@ -104,11 +104,11 @@ def test_choice_on_a_missing_variable_fails_with_states_runtime() -> None:
     assert result.error == "States.Runtime"
 
 
-def test_choice_without_default_and_no_match_fails_with_no_choice_matched() -> None:
+def test_choice_without_default_and_no_match_fails_with_states_runtime() -> None:
     definition = choice({"Variable": "$.n", "NumericEquals": 1})
     del definition["States"]["C"]["Default"]
     result = simulate_definition(definition, DATA)
-    assert (result.status, result.error, result.path) == ("FAILED", "States.NoChoiceMatched", ["C"])
+    assert (result.status, result.error, result.path) == ("FAILED", "States.Runtime", ["C"])
 
 
 def test_choice_rule_assign_applies_only_for_the_matched_rule() -> None:

@@ -879,7 +879,8 @@ class Interpreter:
                 output = self._path_field(state, "OutputPath", effective, context, frame, name)
                 return output, assigned, rule.get("Next")
         if "Default" not in state:
-            raise StatesError("States.NoChoiceMatched", f"No Matches! (state '{name}', input {_compact(effective)})")
+            # States.NoChoiceMatched is reserved: AWS reports a Choice without a match as States.Runtime.
+            raise StatesError("States.Runtime", f"No Matches! (state '{name}', input {_compact(effective)})")
         if jsonata:
             output, assigned = self._jsonata_finish(state, states, raw, frame, name)
             return output, assigned, state["Default"]

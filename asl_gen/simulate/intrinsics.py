@@ -14,7 +14,8 @@ from typing import Any
 
 from asl_gen.simulate import jsonpath
 
-INTRINSIC_FAILURE = "States.IntrinsicFailure"
+# AWS reserves States.IntrinsicFailure but reports intrinsic errors as States.Runtime (error-handling guide).
+INTRINSIC_FAILURE = "States.Runtime"
 _MAX_DEPTH = 10
 _MAX_TEXT = 10_000
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
