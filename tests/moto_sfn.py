@@ -110,18 +110,23 @@ def run_definitions(
     results: dict[str, MotoRun] = {}
     with moto_step_functions() as client:
         for name, (definition, execution_input) in machines.items():
-            results[name] = _run_one(client, name, definition, execution_input, timeout, execution_name)
+            results[name] = run_machine(
+                client, name, definition, execution_input, timeout=timeout, execution_name=execution_name
+            )
     return results
 
 
-def _run_one(
+def run_machine(
     client: Any,
     name: str,
     definition: Mapping[str, Any],
     execution_input: Any,
-    timeout: float,
-    execution_name: str,
+    *,
+    timeout: float = 30.0,
+    execution_name: str = EXECUTION_NAME,
 ) -> MotoRun:
+    """Create the state machine ``name``, run it once with a client from :func:`moto_step_functions`, wait for
+    the end and delete it (so the next run can start, see :func:`run_definitions`)."""
     try:
         arn = client.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)[
             "stateMachineArn"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.moto_sfn import MotoRun, run_definitions
+from tests.moto_sfn import MotoRun, moto_step_functions, run_machine
 
 CORPUS = Path(__file__).resolve().parent / "simulate_corpus"
 KNOWN_DIFFERENCES = CORPUS / "known-differences.yaml"
@@ -353,8 +353,17 @@ def test_outcomes_tell_apart_what_json_tells_apart() -> None:
 
 
 @pytest.fixture(scope="module")
-def moto_runs() -> dict[str, MotoRun]:
-    return run_definitions({case.id: (case.definition, case.input) for case in CASES}, execution_name=EXECUTION_NAME)
+def moto_run() -> Iterator[Callable[[Case], MotoRun]]:
+    """Each case's run in moto, made when a test first asks for it, so that -k runs only the selected cases."""
+    runs: dict[str, MotoRun] = {}
+    with moto_step_functions() as client:
+
+        def run(case: Case) -> MotoRun:
+            if case.id not in runs:
+                runs[case.id] = run_machine(client, case.id, case.definition, case.input, execution_name=EXECUTION_NAME)
+            return runs[case.id]
+
+        yield run
 
 
 @dataclass
@@ -382,17 +391,15 @@ def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
         )
 
 
-def test_moto_runs_every_case(moto_runs: dict[str, MotoRun]) -> None:
-    stuck = [name for name, run in moto_runs.items() if run.status == "STUCK"]
-    assert not stuck, f"moto never finished {stuck}"
-    refused = [name for name, run in moto_runs.items() if run.status == "INVALID" and name not in KNOWN]
-    assert not refused, f"moto refused {refused} and known-differences.yaml does not say why"
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_interpreter_agrees_with_moto(case: Case, moto_runs: dict[str, MotoRun], tally: Tally) -> None:
+# A slow case makes moto sleep a second or more in real time (a Wait, a Retry interval); -m "not slow" skips it.
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=case.id, marks=[pytest.mark.slow] if case.slow else []) for case in CASES]
+)
+def test_interpreter_agrees_with_moto(case: Case, moto_run: Callable[[Case], MotoRun], tally: Tally) -> None:
     pytest.importorskip("asl_gen.simulate", reason="the interpreter (branch simulate) is not merged yet")
-    theirs = moto_outcome(moto_runs[case.id], case)
+    run = moto_run(case)
+    assert run.status != "STUCK", f"{case.id}: moto never finished"
+    theirs = moto_outcome(run, case)
     ours = our_outcome(case)
     if case.id in KNOWN:
         tally.known.append(case.id)
