@@ -159,4 +159,22 @@ def test_machine_name_picks_the_machine_among_several() -> None:
         },
         "MockedResponses": {"R1": {"0": {"Return": 1}}, "R2": {"0": {"Return": 2}}},
     }
-    assert load_mocks(document, machine_name="two").response("S", 0).returns == 2  # type: ignore[union-attr]
+    response = load_mocks(document, machine_name="two").response("S", 0)
+    assert response is not None
+    assert response.returns == 2
+
+
+def test_a_file_named_after_its_key_finds_the_deployed_machine_name() -> None:
+    document = {
+        "StateMachines": {
+            "big-mart-pipeline": {"TestCases": {"c": {"S": "R1"}}},
+            "big-mart-training": {"TestCases": {"c": {"S": "R2"}}},
+        },
+        "MockedResponses": {"R1": {"0": {"Return": 1}}, "R2": {"0": {"Return": 2}}},
+    }
+    response = load_mocks(document, machine_name="training").response("S", 0)
+    assert response is not None
+    assert response.returns == 2
+    with pytest.raises(UsageError) as caught:
+        load_mocks(document, machine_name="deploy")
+    assert "big-mart-pipeline, big-mart-training" in caught.value.problems[0].format()

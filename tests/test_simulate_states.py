@@ -411,3 +411,43 @@ def test_a_map_with_a_result_writer_returns_where_the_results_went() -> None:
     details = result.output["written"]["ResultWriterDetails"]
     assert details["Bucket"] == "out"
     assert details["Key"].startswith("runs/") and details["Key"].endswith("/manifest.json")
+
+
+@pytest.mark.parametrize(
+    ("stamp", "is_timestamp"),
+    [
+        ("2025-01-01T00:00:00Z", True),
+        ("2025-01-01T00:00:00.5Z", True),
+        ("2025-01-01T01:00:00.123456789+01:00", True),
+        ("2025-01-01t00:00:00z", False),
+        ("2025-01-01T00:00:00", False),
+        ("2025-02-30T00:00:00Z", False),
+    ],
+)
+def test_is_timestamp_follows_rfc_3339_with_uppercase_t_and_z(stamp: str, is_timestamp: bool) -> None:
+    result = simulate_definition(choice({"Variable": "$.t", "IsTimestamp": True}), {"t": stamp})
+    assert result.path[-1] == ("Yes" if is_timestamp else "No")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"Type": "Choice", "Choices": "not a list", "Default": "X"},
+        {
+            "Type": "Task",
+            "Resource": "r",
+            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": "many"}],
+            "End": True,
+        },
+        {"Type": "Parallel", "Branches": [{"States": {}}], "End": True},
+        {"Type": "Nope", "End": True},
+    ],
+)
+def test_a_malformed_definition_is_a_located_validation_failure_not_a_traceback(state: dict[str, Any]) -> None:
+    from asl_gen.errors import ValidationFailure
+
+    mocks = {"S": {"Throw": {"Error": "E"}}}
+    with pytest.raises(ValidationFailure) as caught:
+        simulate_definition({"StartAt": "S", "States": {"S": state}}, {}, mocks=mocks)
+    message = caught.value.problems[0].format()
+    assert "$.States.S" in message

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 # A fixed start keeps `$$.Execution.StartTime` and every entered time the same on every run.
 EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -31,18 +33,24 @@ def iso(seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def parse_timestamp(text: str) -> datetime | None:
+_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})\Z")
+
+
+def parse_timestamp(text: Any) -> datetime | None:
     """An RFC 3339 timestamp with an uppercase `T` and a `Z` or offset; None when it is not one."""
-    if not isinstance(text, str) or len(text) < 11 or "T" not in text or not (text.endswith("Z") or text[-6] in "+-"):
+    match = _TIMESTAMP.match(text) if isinstance(text, str) else None
+    if match is None:
         return None
+    day, time, fraction, zone = match.groups()
+    # Python 3.10's fromisoformat takes only 3 or 6 fractional digits; RFC 3339 allows any number.
+    micro = (fraction or "").ljust(6, "0")[:6]
     try:
-        value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        return datetime.fromisoformat(f"{day}T{time}.{micro}{'+00:00' if zone == 'Z' else zone}")
     except ValueError:
         return None
-    return value if value.tzinfo is not None else None
 
 
-def seconds_until(text: str, clock: Clock) -> float | None:
+def seconds_until(text: Any, clock: Clock) -> float | None:
     """Seconds from the clock's now to an RFC 3339 timestamp (0 when it has passed); None when it is not one."""
     moment = parse_timestamp(text)
     if moment is None:

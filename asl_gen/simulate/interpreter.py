@@ -164,6 +164,16 @@ class Interpreter:
             except StatesError as exc:
                 self.trace[slot] = Step(name, data, None, entered, clock.now, exc.error)
                 raise
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                # A definition the validator would reject (a string where a list belongs...) must not end in a
+                # traceback: name the state and send the user to the validator.
+                raise ValidationFailure(
+                    Problem(
+                        f"state {name!r} cannot run: {type(exc).__name__}: {exc}",
+                        pointer=pointer_of((*where, name)),
+                        hint="check the definition with asl-gen validate",
+                    )
+                ) from None
             self.trace[slot] = Step(name, data, output, entered, clock.now)
             if self.deadline is not None and clock.now > self.deadline:
                 raise _TimedOut()
@@ -303,7 +313,7 @@ class Interpreter:
             ) from None
 
     def _compile(self, expression: str, name: str, field_name: str) -> Any:
-        from asl_gen.simulate.jsonata import compile_expression
+        from asl_gen.simulate.jsonata_runtime import compile_expression
 
         return compile_expression(expression, self.rng, name, field_name)
 

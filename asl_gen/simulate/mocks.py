@@ -88,8 +88,12 @@ def _from_config(document: Mapping[str, Any], source: str, case: str | None, mac
     responses = document.get("MockedResponses", {})
     if not isinstance(machines, Mapping) or not isinstance(responses, Mapping):
         raise _fail(source, (), "StateMachines and MockedResponses must be objects")
+    # A definition file is named after its key (pipeline.asl.json) and deployed as <project>-<key>.
+    suffixed = [str(m) for m in machines if machine_name and str(m).endswith(f"-{machine_name}")]
     if machine_name is not None and machine_name in machines:
         machine = machine_name
+    elif len(suffixed) == 1:
+        machine = suffixed[0]
     elif len(machines) == 1:
         machine = next(iter(machines))
     else:
