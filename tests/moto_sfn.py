@@ -20,6 +20,7 @@ boto3 is fine here: this module is test-only, nothing under ``asl_gen/`` may imp
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import threading
@@ -55,6 +56,10 @@ class MotoRun:
     error: str | None = None
     cause: str | None = None
     seconds: float = 0.0
+    # The names of the states entered, in history order (nested ones included), and the task invocations
+    # (retries included), from the execution's history.
+    entered: tuple[str, ...] = ()
+    task_attempts: int = 0
 
 
 @contextmanager
@@ -152,7 +157,9 @@ def _await(client: Any, execution_arn: str, begun: float, timeout: float) -> Mot
     while True:
         described = client.describe_execution(executionArn=execution_arn)
         if described["status"] != "RUNNING":
-            return _finished(described, time.perf_counter() - begun)
+            run = _finished(described, time.perf_counter() - begun)
+            entered, attempts = _history(client, execution_arn)
+            return dataclasses.replace(run, entered=entered, task_attempts=attempts)
         if time.monotonic() > deadline:
             # Stop it so its thread does not outlive the mock and reach for a real endpoint.
             client.stop_execution(executionArn=execution_arn)
@@ -167,6 +174,18 @@ def run_definition(
     return run_definitions({machine_name: (definition, {} if execution_input is None else execution_input)})[
         machine_name
     ]
+
+
+def _history(client: Any, execution_arn: str) -> tuple[tuple[str, ...], int]:
+    entered: list[str] = []
+    attempts = 0
+    for page in client.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+        for event in page["events"]:
+            if event["type"].endswith("StateEntered"):
+                entered.append(event["stateEnteredEventDetails"]["name"])
+            elif event["type"] == "TaskScheduled":
+                attempts += 1
+    return tuple(entered), attempts
 
 
 def _finished(described: Mapping[str, Any], seconds: float) -> MotoRun:

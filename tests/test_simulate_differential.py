@@ -1,7 +1,8 @@
 """Differential test: every machine in tests/simulate_corpus/ runs through asl-gen's interpreter and moto's.
 
 Each case must end with the same status, the same output (on success) and the same error name (on failure)
-in both, unless it is listed in ``simulate_corpus/known-differences.yaml`` with a reason; a listed case must
+in both, having entered the same states (in the same order where nothing runs concurrently) and invoked its
+tasks as many times (retries included), unless it is listed in ``simulate_corpus/known-differences.yaml`` with a reason; a listed case must
 still differ, so a fix on either side forces the list to shrink. The figures (cases, agreed, known
 differences) are printed at the end of the module's run, and ``python bench/differential.py`` prints them with
 the list of differences.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,12 +170,18 @@ class Outcome:
     output: str | None = None
     error: str | None = None
     cause: str | None = None
+    # The states entered (in order where the run is sequential, sorted where branches interleave) and the
+    # number of task invocations, retries included.
+    path: tuple[str, ...] = ()
+    task_attempts: int = 0
 
     def describe(self) -> str:
         if self.status == "SUCCEEDED":
-            return f"SUCCEEDED {self.output}"
-        text = f"{self.status} {self.error}"
-        return text if self.cause is None else f"{text} ({self.cause})"
+            text = f"SUCCEEDED {self.output}"
+        else:
+            text = f"{self.status} {self.error}"
+            text = text if self.cause is None else f"{text} ({self.cause})"
+        return f"{text}; path {list(self.path)}; task attempts {self.task_attempts}"
 
 
 def load_case(path: Path) -> Case:
@@ -213,16 +220,38 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def outcome_of(status: str, output: Any, error: str | None, cause: str | None, case: Case) -> Outcome:
+def outcome_of(
+    status: str,
+    output: Any,
+    error: str | None,
+    cause: str | None,
+    case: Case,
+    path: Sequence[str] = (),
+    task_attempts: int = 0,
+) -> Outcome:
+    # Parallel branches and Map iterations run concurrently: their states interleave in any order, and when
+    # one fails, how far the others got before being stopped is a matter of timing (in AWS too).
+    if not _runs_branches(case):
+        steps = tuple(path)
+    elif status == "SUCCEEDED":
+        steps = tuple(sorted(path))
+    else:
+        steps = ()
     if status == "SUCCEEDED":
-        return Outcome(status, output=_canonical(output))
-    return Outcome(status, error=error, cause=cause if case.compare_cause else None)
+        return Outcome(status, output=_canonical(output), path=steps, task_attempts=task_attempts)
+    return Outcome(
+        status, error=error, cause=cause if case.compare_cause else None, path=steps, task_attempts=task_attempts
+    )
+
+
+def _runs_branches(case: Case) -> bool:
+    return bool({"Parallel", "Map"} & _uses(case)[1])
 
 
 def moto_outcome(run: MotoRun, case: Case) -> Outcome:
     if run.status in ("INVALID", "STUCK"):
         return Outcome(run.status, error="moto", cause=run.cause)
-    return outcome_of(run.status, run.output, run.error, run.cause, case)
+    return outcome_of(run.status, run.output, run.error, run.cause, case, run.entered, run.task_attempts)
 
 
 def our_outcome(case: Case) -> Outcome:
@@ -236,7 +265,7 @@ def our_outcome(case: Case) -> Outcome:
     except AslGenError as exc:
         # The interpreter refused the run (e.g. a feature it does not support): a difference, not a crash.
         return Outcome("REFUSED", error=type(exc).__name__, cause=str(exc))
-    return outcome_of(result.status, result.output, result.error, result.cause, case)
+    return outcome_of(result.status, result.output, result.error, result.cause, case, result.path, len(result.calls))
 
 
 def _walk(node: Any) -> Iterator[tuple[str | None, Any]]:
@@ -347,6 +376,12 @@ def test_outcomes_tell_apart_what_json_tells_apart() -> None:
     assert failed == outcome_of("FAILED", None, "States.Runtime", "another cause", case)
     assert failed != outcome_of("FAILED", None, "States.TaskFailed", "one cause", case)
     assert outcome_of("FAILED", None, "E", "one", with_cause) != outcome_of("FAILED", None, "E", "two", with_cause)
+    assert outcome_of("SUCCEEDED", 1, None, None, case, ["A", "B"]) != outcome_of(
+        "SUCCEEDED", 1, None, None, case, ["B", "A"]
+    )
+    assert outcome_of("SUCCEEDED", 1, None, None, case, task_attempts=1) != outcome_of(
+        "SUCCEEDED", 1, None, None, case, task_attempts=2
+    )
 
 
 # ---- moto and ours ------------------------------------------------------------------------------------------
