@@ -2,10 +2,10 @@
 
 Each case must end with the same status, the same output (on success) and the same error name (on failure)
 in both, having entered the same states (in the same order where nothing runs concurrently) and invoked its
-tasks as many times (retries included), unless it is listed in ``simulate_corpus/known-differences.yaml`` with a reason; a listed case must
-still differ, so a fix on either side forces the list to shrink. The figures (cases, agreed, known
-differences) are printed at the end of the module's run, and ``python bench/differential.py`` prints them with
-the list of differences.
+tasks as many times (retries included), unless it is listed in ``simulate_corpus/known-differences.yaml``
+with a reason; a listed case must still differ, so a fix on either side forces the list to shrink. The
+figures (cases, agreed, known differences) are printed at the end of the module's run, and
+``python bench/differential.py`` prints them with the list of differences.
 
 Corpus format, one JSON file per case named ``<case id>.json``::
 
