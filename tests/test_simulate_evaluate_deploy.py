@@ -78,16 +78,17 @@ def test_failure_paths_that_end_in_their_own_fail_state(
     simulate: Any, case: str, error: str, cause_part: str, last: str
 ) -> None:
     result = simulate(MACHINE, input=INPUT, mocks=MOCKS, case=case)
-    assert (result.status, result.error, result.path[-1]) == ("FAILED", error, last)
+    # The machine's own verdict records its error, is published like any failure, and the run fails with it.
+    assert (result.status, result.error, result.path[-3:]) == ("FAILED", error, [last, "Notify failure", "Failed"])
     assert cause_part in result.cause
-    # These are decisions of the machine, not errors of a task: nobody is notified, nothing is scored.
-    assert result.calls_to("Notify failure") == []
+    [notify] = result.calls_to("Notify failure")
+    assert f"failed with {error}" in notify.parameters["Message"]
     assert result.calls_to("Transform Batch") == []
 
 
 def test_quality_gate_failure_creates_no_model(simulate: Any) -> None:
     result = simulate(MACHINE, input=INPUT, mocks=MOCKS, case="QualityGateFails")
-    assert [c.state for c in result.calls] == ["Train", "Good Enough"]
+    assert [c.state for c in result.calls] == ["Train", "Good Enough", "Notify failure"]
 
 
 def test_failed_training_publishes_to_sns_then_fails_with_the_training_error(simulate: Any) -> None:
