@@ -218,11 +218,21 @@ def _as_yaml(text: str) -> str:
     return _JSON_ONLY_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text).replace("\t", " ")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 as PyYAML reads it, plus JSON's exponent without a point (`1e-05`, how json.dumps writes small
+    floats), which YAML 1.1 reads as a string: a JSON spec means what JSON means."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
+
+
 def load_text(text: str, file: str) -> Located:
     """Parse YAML (JSON is a subset) text into located plain data."""
     text = _as_yaml(text)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             root = loader.get_single_node()
         finally:
