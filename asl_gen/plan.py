@@ -535,7 +535,9 @@ class _MachineBuilder:
         policy = getattr(job, "retry", None) or self.machine.retry
         retriers = _retriers(policy)
         catchers = tuple(Catcher(tuple(rule.errors), StepRef(rule.next), f"$.{ERROR_SLOT}") for rule in _catches(job))
-        if self.top and self.machine.on_failure is not None:
+        # A step whose own catch takes States.ALL has handled every error; a catcher after it would never match.
+        handled = any(ALL_ERRORS in catcher.errors for catcher in catchers)
+        if self.top and self.machine.on_failure is not None and not handled:
             catchers += (Catcher((ALL_ERRORS,), NOTIFY_STATE, f"$.{ERROR_SLOT}"),)
         result: list[StatePlan] = []
         for state in states:

@@ -26,7 +26,10 @@ _MAX_EXPONENT = 1024
 def _dumps(obj: Any, **kwargs: Any) -> str:
     # Keys keep the order the plan gives them; that order is part of the deterministic output.
     # No NaN or Infinity: they are not JSON, and a file holding one would break every tool that reads it.
-    return json.dumps(obj, ensure_ascii=False, sort_keys=False, allow_nan=False, **kwargs)
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=False, allow_nan=False, **kwargs)
+    # Jinja's indent filter splits lines with str.splitlines, which also breaks at these inside a JSON string;
+    # escaped, they mean the same to the parser that reads the rendered text back.
+    return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 class _Environment(ImmutableSandboxedEnvironment):
