@@ -204,35 +204,39 @@ def _line_col_of(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
 _JSON_ONLY_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
-def _as_yaml(text: str) -> str:
-    """JSON text with those characters escaped and tabs made spaces, so YAML reads it as JSON means it; other
-    text as is."""
-    if not _JSON_ONLY_RAW.search(text) and "\t" not in text:
-        return text
+def _is_json(text: str) -> bool:
     try:
         json.loads(text)
     except (ValueError, RecursionError):
-        return text
+        return False
+    return True
+
+
+def _as_yaml(text: str) -> str:
+    """JSON text with those characters escaped and tabs made spaces, so YAML reads it as JSON means it."""
     # Valid JSON can hold those characters only inside strings, where an escape means the same character, and
     # a raw tab only as whitespace, which YAML refuses for indentation; one space keeps every column.
     return _JSON_ONLY_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text).replace("\t", " ")
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 as PyYAML reads it, plus JSON's exponent without a point (`1e-05`, how json.dumps writes small
-    floats), which YAML 1.1 reads as a string: a JSON spec means what JSON means."""
+class _JsonLoader(yaml.SafeLoader):
+    """For JSON text: YAML 1.1 reads JSON's exponent without a point (`1e-05`, how json.dumps writes small
+    floats) as a string; a JSON spec means what JSON means. YAML text keeps YAML 1.1's reading, as PyYAML
+    writes it (a string `1e5` unquoted)."""
 
 
-_Loader.add_implicit_resolver(
+_JsonLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$"), list("-+0123456789")
 )
 
 
 def load_text(text: str, file: str) -> Located:
     """Parse YAML (JSON is a subset) text into located plain data."""
-    text = _as_yaml(text)
+    is_json = _is_json(text)
+    if is_json:
+        text = _as_yaml(text)
     try:
-        loader = _Loader(text)
+        loader = _JsonLoader(text) if is_json else yaml.SafeLoader(text)
         try:
             root = loader.get_single_node()
         finally:
