@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from hypothesis import strategies as st
@@ -42,8 +42,10 @@ _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _DIGITS = "0123456789"
 
 # Characters a YAML or JSON file may carry as text: no surrogates (not UTF-8) and no NUL (the loader refuses it).
-_TEXT = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
-_PRINTABLE = st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp"))
+_NOT_UTF8: tuple[Literal["Cs"], ...] = ("Cs",)
+_UNPRINTABLE: tuple[Literal["Cs", "Cc", "Zl", "Zp"], ...] = ("Cs", "Cc", "Zl", "Zp")
+_TEXT = st.characters(exclude_categories=_NOT_UTF8, exclude_characters="\x00")
+_PRINTABLE = st.characters(exclude_categories=_UNPRINTABLE)
 
 
 def free_text(max_size: int = 24) -> st.SearchStrategy[str]:
@@ -214,7 +216,7 @@ class Draft:
 
 def _input(draw: st.DrawFn, draft: Draft) -> str:
     existing = [name for name, kind in draft.inputs.items() if kind == "string"]
-    if existing and draw(st.booleans()):
+    if bool(existing) and draw(st.booleans()):
         return draw(st.sampled_from(existing))
     name = draw(input_names())
     if name in draft.inputs and draft.inputs[name] != "string":
@@ -254,7 +256,7 @@ def _prefixed(job: dict[str, Any]) -> bool:
 def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     job: dict[str, Any] = {"type": "training"}
     available = _algorithms_in(draft.target.region)
-    if available and draw(st.booleans()):
+    if bool(available) and draw(st.booleans()):
         name, version = draw(st.sampled_from(available))
         job["algorithm"] = {"name": name, "version": version}
     else:
@@ -299,7 +301,7 @@ def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
 def _source(draw: st.DrawFn, draft: Draft, job: dict[str, Any]) -> None:
     """Where a model or model package gets its artifacts: a training job of the spec, or model_data and image."""
     trainings = [k for k, j in draft.jobs.items() if j["type"] == "training"]
-    if trainings and draw(st.integers(0, 3)) > 0:
+    if bool(trainings) and draw(st.integers(0, 3)) > 0:
         job["from"] = draw(st.sampled_from(trainings))
     else:
         job["model_data"] = draw(s3_uris())
@@ -413,7 +415,7 @@ def call_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             parameters = {k: v for k, v in parameters.items() if k.removesuffix(".$") not in replaced} | replaced
     if pattern or draw(st.booleans()):
         job["pattern"] = PATTERN_WORD[pattern]
-    if parameters or draw(st.booleans()):
+    if bool(parameters) or draw(st.booleans()):
         job["parameters"] = parameters
     result = draw(st.sampled_from(["keep", "discard", "select"]))
     if result == "discard":
@@ -519,7 +521,7 @@ def state_machines(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             settings["publish"] = True
             if draw(st.booleans()):
                 settings["alias"] = draw(st.from_regex(r"\A[a-z_-][a-zA-Z0-9_-]{0,15}\Z"))
-        machines[machine_key] = {"steps": steps, **settings} if settings or draw(st.booleans()) else steps
+        machines[machine_key] = {"steps": steps, **settings} if bool(settings) or draw(st.booleans()) else steps
     return machines
 
 
@@ -661,7 +663,7 @@ def _delete(spec: Spec, path: Path_) -> Spec:
 
 
 # Fields with one scalar type, and a value of another type or outside their range (the spec's own limits).
-_TYPED = {
+_TYPED: dict[str, list[Any]] = {
     "project": [42, ["a"], {"a": 1}],
     "region": [1, True, ["us-east-1"]],
     "account": [123456789012, ["123456789012"]],
@@ -701,7 +703,7 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
         mappings = [path for path, node in nodes if _is_model_mapping(path, node)]
         path = draw(st.sampled_from(mappings))
         field = draw(st.sampled_from(["zz_unknown", "regoin", "Type", "nmae", "x"]))
-        node = spec
+        node: Any = spec
         for part in path:
             node = node[part]
         if field in node:
