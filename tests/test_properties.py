@@ -263,6 +263,52 @@ def test_a_spec_builds_to_the_same_bytes_in_every_form_and_every_time(
     )
 
 
+_PROBLEMS_FOUND = re.compile(r"^(\d+) problems? found$")
+
+
+def _assert_clean_refusal(build: Build, display: str) -> list[str]:
+    """Exit 2, one located line per problem and the summary, nothing written; returns the problem lines."""
+    assert build.code == 2, f"exit {build.code}, neither 0 nor 2:\n{build.output}"
+    lines = build.output.splitlines()
+    summary = _PROBLEMS_FOUND.match(lines[-1]) if lines else None
+    assert summary and int(summary[1]) == len(lines) - 1 >= 1, f"not problems and their count:\n{build.output}"
+    for line in lines[:-1]:
+        located = LOCATED_LINE.match(line)
+        assert located and located["file"] == display, f"not a located line: {line!r}"
+    assert not build.out.exists(), "a refused build created out/"
+    return lines[:-1]
+
+
+def test_any_spec_is_built_and_judged_or_refused_cleanly(pytestconfig: pytest.Config, tmp_path: Path) -> None:
+    outcomes: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    folders = iter(range(10**9))
+
+    @settings(PROFILE)
+    @given(specs(loose=True), st.sampled_from(FORMS))
+    def run(spec: Spec, form: str) -> None:
+        folder = tmp_path / str(next(folders))
+        folder.mkdir()
+        build = _build(_write_spec(folder, spec, form), folder / "out")
+        if build.code == 0:
+            _judge(spec, build)
+            outcomes["built"] += 1
+            return
+        for line in _assert_clean_refusal(build, _display(build.spec_path)):
+            # What was refused, without the values: 'jobs.x.name: the default name prefix ... is longer' -> 'default'.
+            message = line.split(": ", 2)[-1]
+            reasons[re.sub(r"'[^']*'|\d+", "_", message)[:60]] += 1
+        outcomes["refused"] += 1
+
+    run()
+    report(
+        pytestconfig,
+        f"properties: {sum(outcomes.values())} loosely drawn specs: {outcomes['built']} built and judged, "
+        f"{outcomes['refused']} refused with exit 2 and located lines; most common refusals: "
+        + "; ".join(f"{count} x {reason}" for reason, count in reasons.most_common(5)),
+    )
+
+
 # --- (b) mistakes ------------------------------------------------------------------------------------------
 
 
