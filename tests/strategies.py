@@ -132,6 +132,18 @@ def hyperparameters() -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(st.text(_TEXT, min_size=1, max_size=20), value, max_size=5)
 
 
+def numbers(low: float, high: float) -> st.SearchStrategy[float]:
+    """Floats whose JSON form YAML also reads as a number.
+
+    KNOWN BUG (test_properties.py::test_a_json_number_without_a_point_is_a_number): asl-gen reads JSON with
+    YAML 1.1's resolver, which takes 1e-05 or 5e-324 (json.dumps's forms of small and large floats) for strings.
+    Until that is fixed the strategy stays clear of them, so the properties judge everything else.
+    """
+    return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(
+        lambda x: "e" not in json.dumps(x) or "." in json.dumps(x)
+    )
+
+
 def instance_types() -> st.SearchStrategy[str]:
     return st.sampled_from(sorted(catalog.INSTANCE_TYPES))
 
@@ -335,7 +347,7 @@ def endpoint_config_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             instance["count"] = draw(st.integers(1, 1000))
         variant["instance"] = instance
         if draw(st.booleans()):
-            variant["weight"] = draw(st.floats(0, 100, allow_nan=False))
+            variant["weight"] = draw(numbers(0, 100))
         variants.append(variant)
     if len(variants) > 1 and "name" not in variants[0]:
         variants[0]["name"] = "AllTraffic" if "AllTraffic" not in names else names[0]
