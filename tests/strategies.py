@@ -16,13 +16,14 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
 from hypothesis import strategies as st
 
 from asl_gen import catalog, services
+from asl_gen import spec as spec_model
 from asl_gen.spec import KEY, SAGEMAKER_NAME
 
 from .test_call_every_integration import CALLBACK_FIELDS, PATTERN_WORD
@@ -79,8 +80,9 @@ def sagemaker_names(draw: st.DrawFn, max_len: int = 63) -> str:
 
 
 def input_names() -> st.SearchStrategy[str]:
-    # Upper-case first letter: job keys are lower case, so an input never takes a job's result slot.
-    return st.from_regex(r"\A[A-Z][A-Za-z0-9_]{0,15}\Z")
+    # Upper-case first letter: job keys are lower case, so an input never takes a job's result slot. Not `Error`,
+    # where a catch keeps the error it caught.
+    return st.from_regex(r"\A[A-Z][A-Za-z0-9_]{0,15}\Z").filter(lambda name: name != "Error")
 
 
 def accounts() -> st.SearchStrategy[str]:
@@ -107,8 +109,9 @@ def s3_uris(draw: st.DrawFn) -> str:
 def state_names() -> st.SearchStrategy[str]:
     # No ':' (extra states are '<name>: <what>') and not 'Look up ...' (the look-up states): either would let a
     # drawn name collide with one asl-gen derives, which the spec rightly refuses. Made unique by the caller.
+    # Nor the states on_failure adds ('Notify failure', 'Failed').
     return st.text(_PRINTABLE.filter(lambda c: c != ":"), min_size=1, max_size=STATE_NAME_BUDGET - 4).filter(
-        lambda s: not s.startswith("Look up")
+        lambda s: not s.startswith("Look up") and s not in ("Notify failure", "Failed")
     )
 
 
@@ -133,15 +136,15 @@ def hyperparameters() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def numbers(low: float, high: float) -> st.SearchStrategy[float]:
-    """Floats whose JSON form YAML also reads as a number.
+    """Floats Python writes without an exponent (1e-05, 5.960464477539063e-08 are left out).
 
     KNOWN BUG (test_properties.py::test_a_json_number_without_a_point_is_a_number): asl-gen reads JSON with
     YAML 1.1's resolver, which takes 1e-05 or 5e-324 (json.dumps's forms of small and large floats) for strings.
-    Until that is fixed the strategy stays clear of them, so the properties judge everything else.
+    And moto's ASL grammar (a judge) refuses a JSON exponent with a leading zero (e-08), which json.dumps writes
+    for every small float that reaches a definition (a variant's weight). Until the first is fixed, and as long
+    as moto judges, the strategy stays clear of exponents.
     """
-    return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(
-        lambda x: "e" not in json.dumps(x) or "." in json.dumps(x)
-    )
+    return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(lambda x: "e" not in repr(x))
 
 
 def instance_types() -> st.SearchStrategy[str]:
@@ -227,6 +230,9 @@ class Draft:
     # Loose: also draw what the spec may refuse (steps in any order, shared state names, EXPRESS machines that
     # wait, default names too long), for the property that holds either way: built and judged, or refused cleanly.
     loose: bool = False
+    # Jobs that run inside a parallel or map (never on their own), and whether such a job is being drawn now.
+    owned: set[str] = field(default_factory=set)
+    nested: bool = False
 
 
 def _input(draw: st.DrawFn, draft: Draft) -> str:
@@ -315,8 +321,8 @@ def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
 @st.composite
 def _source(draw: st.DrawFn, draft: Draft, job: dict[str, Any]) -> None:
     """Where a model or model package gets its artifacts: a training job of the spec, or model_data and image."""
-    trainings = [k for k, j in draft.jobs.items() if j["type"] == "training"]
-    if bool(trainings) and draw(st.integers(0, 3)) > 0:
+    trainings = [k for k, j in draft.jobs.items() if j["type"] == "training" and k not in draft.owned]
+    if not draft.nested and bool(trainings) and draw(st.integers(0, 3)) > 0:
         job["from"] = draw(st.sampled_from(trainings))
     else:
         job["model_data"] = draw(s3_uris())
@@ -335,7 +341,7 @@ def model_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
 
 @st.composite
 def endpoint_config_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
-    models = [k for k, j in draft.jobs.items() if j["type"] == "model"]
+    models = [k for k, j in draft.jobs.items() if j["type"] == "model" and k not in draft.owned]
     variants = []
     names = draw(st.lists(sagemaker_names(), min_size=1, max_size=3, unique=True))
     for index, name in enumerate(names):
@@ -447,6 +453,175 @@ def call_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     return job
 
 
+# --- control flow (quality gates, parallel, map, raw ASL, retry and catch, on_failure, query languages) ----------
+
+CONTROL_FLOW = "quality-gate" in spec_model.JOB_TYPES
+ERROR_NAMES = (
+    "States.TaskFailed",
+    "States.Timeout",
+    "States.HeartbeatTimeout",
+    "SageMaker.AmazonSageMakerException",
+    "SageMaker.ResourceLimitExceededException",
+    "ThrottlingException",
+    "Lambda.ServiceException",
+    "QualityGate.Failed",
+)
+
+
+def error_names() -> st.SearchStrategy[str]:
+    # Any text without control characters or '*' names an error; States.ALL is drawn on its own, last.
+    own = st.text(_PRINTABLE.filter(lambda c: c != "*"), min_size=1, max_size=30).filter(lambda e: e != "States.ALL")
+    return st.one_of(st.sampled_from(ERROR_NAMES), own)
+
+
+@st.composite
+def _error_lists(draw: st.DrawFn, last: bool) -> list[str]:
+    if last and draw(st.integers(0, 2)) == 0:
+        return ["States.ALL"]
+    return draw(st.lists(error_names(), min_size=1, max_size=3, unique=True))
+
+
+@st.composite
+def retry_policies(draw: st.DrawFn) -> str | list[dict[str, Any]]:
+    form = draw(st.sampled_from(["sagemaker", "none", "rules"]))
+    if form != "rules":
+        return form
+    count = draw(st.integers(1, 3))
+    rules = []
+    for index in range(count):
+        rule: dict[str, Any] = {"errors": draw(_error_lists(index == count - 1))}
+        optional = {
+            "interval_seconds": st.integers(1, 99_999_999),
+            "max_attempts": st.integers(0, 99_999_999),
+            "backoff_rate": numbers(1.0, 1000.0),
+            "max_delay_seconds": st.integers(1, 31_622_400),
+            "jitter": st.sampled_from(["FULL", "NONE"]),
+        }
+        rule.update(draw(st.fixed_dictionaries({}, optional=optional)))
+        rules.append(rule)
+    return rules
+
+
+def metric_names() -> st.SearchStrategy[str]:
+    own = st.text(_PRINTABLE.filter(lambda c: c not in "'\"\\{}"), min_size=1, max_size=40)
+    return st.one_of(st.sampled_from(["validation:rmse", "validation:auc", "train:loss", "test:mse"]), own)
+
+
+@st.composite
+def quality_gate_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    trainings = [k for k, j in draft.jobs.items() if j["type"] == "training" and k not in draft.owned]
+    job: dict[str, Any] = {"type": "quality-gate", "training": draw(st.sampled_from(trainings))}
+    job["metric"] = draw(metric_names())
+    job[draw(st.sampled_from(["lt", "le", "gt", "ge"]))] = draw(
+        st.one_of(st.integers(-(10**6), 10**6), numbers(-1e6, 1e6))
+    )
+    return job
+
+
+# Jobs that may run inside a parallel branch or a map body: they use no other job, so wherever they run their
+# sources are there. (A map body may hold no parallel, map or raw ASL.)
+_INNER_TYPES = ("training", "model", "model-package", "call")
+
+
+@st.composite
+def _inner_jobs(draw: st.DrawFn, draft: Draft) -> list[str]:
+    keys_ = []
+    draft.nested = True
+    try:
+        for kind in draw(st.lists(st.sampled_from(_INNER_TYPES), min_size=1, max_size=2)):
+            key = _add_job(draw, draft, kind)
+            draft.owned.add(key)
+            keys_.append(key)
+    finally:
+        draft.nested = False
+    return keys_
+
+
+@st.composite
+def parallel_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    branches = [draw(_inner_jobs(draft)) for _ in range(draw(st.integers(1, 3)))]
+    return {"type": "parallel", "branches": branches}
+
+
+@st.composite
+def map_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "map"}
+    if draw(st.booleans()):
+        item = st.one_of(free_text(20), st.integers(-(10**6), 10**6), st.booleans(), s3_uris())
+        job["items"] = draw(st.lists(item, min_size=1, max_size=5))
+    else:
+        name = draw(input_names())
+        while name in draft.inputs and draft.inputs[name] != "list":
+            name += "List"
+        draft.inputs[name] = "list"
+        job["items"] = {"input": name}
+    job["steps"] = draw(_inner_jobs(draft))
+    if draw(st.booleans()):
+        job["max_concurrency"] = draw(st.integers(0, 40))
+    return job
+
+
+@st.composite
+def asl_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    """Raw states, chained by Next; the last one without Next goes on to the next step."""
+    names: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(state_names())
+        while name in draft.state_names:
+            name += "'"
+        draft.state_names.add(name)
+        names.append(name)
+    states: dict[str, Any] = {}
+    for index, name in enumerate(names):
+        # Fields both query languages accept: a raw fragment may sit in a JSONPath and a JSONata machine at once.
+        kinds = ["Pass", "Wait"] + (["Succeed", "Fail"] if draft.loose and index == len(names) - 1 else [])
+        state: dict[str, Any] = {"Type": draw(st.sampled_from(kinds))}
+        if state["Type"] == "Wait":
+            state["Seconds"] = draw(st.integers(1, 3600))
+        if state["Type"] == "Fail" and draw(st.booleans()):
+            state["Error"] = draw(error_names())
+        if draw(st.booleans()):
+            state["Comment"] = draw(free_text(30))
+        if index < len(names) - 1:
+            state["Next"] = names[index + 1]
+        states[name] = state
+    return {"type": "asl", "states": states}
+
+
+def _catches(draw: st.DrawFn, draft: Draft, machines: dict[str, Any]) -> None:
+    """Catch rules on some jobs, each going on with a step of every list of steps the job runs in."""
+    lists: list[list[str]] = []
+    for machine in machines.values():
+        steps = machine if isinstance(machine, list) else machine["steps"]
+        lists.append(steps)
+        for step in steps:
+            job = draft.jobs[step]
+            lists.extend(job.get("branches", []))
+            if job["type"] == "map":
+                lists.append(job["steps"])
+    for key, job in draft.jobs.items():
+        if job["type"] == "asl" or draw(st.integers(0, 3)) > 0:
+            continue
+        scopes = [set(steps) for steps in lists if key in steps]
+        if draft.loose and draw(st.integers(0, 3)) == 0:
+            candidates = sorted(draft.jobs)
+        else:
+            candidates = sorted(set.intersection(*scopes) - {key}) if scopes else []
+        if not candidates:
+            continue
+        count = draw(st.integers(1, 2))
+        # KNOWN BUG (test_properties.py::test_a_catch_on_states_all_in_a_machine_with_on_failure_builds): with
+        # on_failure, a step's own States.ALL catcher is followed by the failure handler's, an invalid Catch; only
+        # loose specs (which may be refused) catch States.ALL until that is fixed.
+        job["catch"] = [
+            {
+                "errors": draw(_error_lists(draft.loose and index == count - 1)),
+                "next": draw(st.sampled_from(candidates)),
+            }
+            for index in range(count)
+        ]
+
+
 _JOB_STRATEGIES: dict[str, tuple[Callable[[Draft], st.SearchStrategy[dict[str, Any]]], str | None, bool]] = {
     # type: (strategy, job type it needs earlier in the spec, whether it has a SageMaker name)
     "training": (training_jobs, None, True),
@@ -456,6 +631,13 @@ _JOB_STRATEGIES: dict[str, tuple[Callable[[Draft], st.SearchStrategy[dict[str, A
     "model-package": (model_package_jobs, None, False),
     "call": (call_jobs, None, False),
 }
+if CONTROL_FLOW:
+    _JOB_STRATEGIES |= {
+        "quality-gate": (quality_gate_jobs, "training", False),
+        "parallel": (parallel_jobs, None, False),
+        "map": (map_jobs, None, False),
+        "asl": (asl_jobs, None, False),
+    }
 JOB_TYPES = tuple(_JOB_STRATEGIES)
 RECIPES: tuple[tuple[str, ...], ...] = (
     ("training", "model", "endpoint-config", "endpoint"),
@@ -463,6 +645,7 @@ RECIPES: tuple[tuple[str, ...], ...] = (
     ("training", "model-package", "call"),
     ("training", "model", "model-package"),
     ("call", "call"),
+    *((("training", "quality-gate", "model", "parallel", "map", "asl"),) if CONTROL_FLOW else ()),
     *((kind,) for kind in JOB_TYPES),
 )
 
@@ -475,7 +658,23 @@ def references(job: dict[str, Any]) -> list[str]:
         return [job["config"]]
     if job["type"] in ("model", "model-package") and "from" in job:
         return [job["from"]]
+    if job["type"] == "quality-gate":
+        return [job["training"]]
     return []
+
+
+def _add_job(draw: st.DrawFn, draft: Draft, kind: str) -> str:
+    """Draw a job of a kind into the draft (with its common fields and, with control flow, retry); its key."""
+    strategy, _, named = _JOB_STRATEGIES[kind]
+    key = draw(keys().filter(lambda k: k not in draft.jobs))
+    draft.jobs[key] = {"type": kind}  # the key is taken while the jobs inside a parallel or map are drawn
+    job = draw(strategy(draft))
+    if kind != "asl":
+        _common(draw, draft, key, job, named=named)
+        if CONTROL_FLOW and draw(st.integers(0, 3)) == 0:
+            job["retry"] = draw(retry_policies())
+    draft.jobs[key] = job
+    return key
 
 
 # --- state machines ----------------------------------------------------------------------------------------
@@ -483,9 +682,14 @@ def references(job: dict[str, Any]) -> list[str]:
 _WAITING = (".sync", ".sync:2", "sync", "sync:2", "callback")
 
 
-def waits(job: dict[str, Any]) -> bool:
-    """Whether a step waits for a job or a token, which an EXPRESS machine may not do."""
-    return job["type"] == "training" or (job["type"] == "call" and job.get("pattern") in _WAITING)
+def waits(job: dict[str, Any], jobs: dict[str, dict[str, Any]]) -> bool:
+    """Whether a step waits for a job or a token (itself or a step inside it), which EXPRESS machines may not do."""
+    inner = [k for branch in job.get("branches", []) for k in branch] + (job["steps"] if job["type"] == "map" else [])
+    return (
+        job["type"] == "training"
+        or (job["type"] == "call" and job.get("pattern") in _WAITING)
+        or any(waits(jobs[k], jobs) for k in inner)
+    )
 
 
 def _closed_steps(jobs: dict[str, dict[str, Any]], chosen: list[str]) -> list[str]:
@@ -507,10 +711,13 @@ def _closed_steps(jobs: dict[str, dict[str, Any]], chosen: list[str]) -> list[st
 def state_machines(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     machines: dict[str, Any] = {}
     for machine_key in draw(st.lists(keys(max_parts=2), min_size=1, max_size=4, unique=True)):
-        chosen = draw(st.lists(st.sampled_from(list(draft.jobs)), min_size=1, max_size=len(draft.jobs), unique=True))
+        free = [k for k in draft.jobs if k not in draft.owned]
+        chosen = draw(st.lists(st.sampled_from(free), min_size=1, max_size=len(free), unique=True))
         # Loosely, each rule is broken in about a third of the machines, so that most specs still build.
         steps = chosen if draft.loose and draw(st.integers(0, 2)) == 0 else _closed_steps(draft.jobs, chosen)
-        express_ok = (draft.loose and draw(st.integers(0, 2)) == 0) or not any(waits(draft.jobs[s]) for s in steps)
+        express_ok = (draft.loose and draw(st.integers(0, 2)) == 0) or not any(
+            waits(draft.jobs[s], draft.jobs) for s in steps
+        )
         settings: dict[str, Any] = {}
         if draw(st.booleans()):
             settings["comment"] = draw(free_text(60))
@@ -533,6 +740,20 @@ def state_machines(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             settings["type"] = "EXPRESS"
         elif draw(st.booleans()):
             settings["type"] = "STANDARD"
+        if CONTROL_FLOW:
+            if draw(st.booleans()):
+                settings["query_language"] = draw(st.sampled_from(["JSONPath", "JSONata"]))
+            if draw(st.integers(0, 2)) == 0:
+                settings["retry"] = draw(retry_policies())
+            # KNOWN BUG (test_properties.py::test_on_failure_in_a_machine_of_raw_states_builds): nothing catches
+            # into the failure handler's states when no step can fail, so they are unreachable.
+            only_raw = all(draft.jobs[s]["type"] == "asl" for s in steps)
+            if (draft.loose or not only_raw) and draw(st.integers(0, 2)) == 0:
+                topic = draw(st.from_regex(r"\A[A-Za-z0-9_-]{1,40}(\.fifo)?\Z"))
+                target = draft.target
+                settings["on_failure"] = {
+                    "notify": f"arn:{target.partition}:sns:{target.region}:{target.account}:{topic}"
+                }
         if draw(st.booleans()):
             settings["publish"] = True
             if draw(st.booleans()):
@@ -562,19 +783,11 @@ def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: boo
     recipes = [r for r in RECIPES if set(r) <= set(job_types)] or [(t,) for t in job_types]
     wanted = [kind for recipe in draw(st.lists(st.sampled_from(recipes), min_size=1, max_size=3)) for kind in recipe]
     for kind in wanted:
-        strategy, needs, named = _JOB_STRATEGIES[kind]
-        if needs is not None and not any(j["type"] == needs for j in draft.jobs.values()):
-            continue
-        key = draw(keys().filter(lambda k: k not in draft.jobs))
-        job = draw(strategy(draft))
-        _common(draw, draft, key, job, named=named)
-        draft.jobs[key] = job
+        needs = _JOB_STRATEGIES[kind][1]
+        if needs is None or any(j["type"] == needs and k not in draft.owned for k, j in draft.jobs.items()):
+            _add_job(draw, draft, kind)
     if not draft.jobs:
-        kind = "call" if "call" in job_types else job_types[0]
-        key = draw(keys())
-        job = draw(_JOB_STRATEGIES[kind][0](draft))
-        _common(draw, draft, key, job, named=_JOB_STRATEGIES[kind][2])
-        draft.jobs[key] = job
+        _add_job(draw, draft, "call" if "call" in job_types else job_types[0])
     spec: Spec = {"project": project, "aws": {"region": target.region, "account": target.account}}
     if draw(st.booleans()):
         spec["aws"]["partition"] = target.partition
@@ -586,6 +799,8 @@ def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: boo
         spec["inputs"] = dict(draft.inputs)
     spec["jobs"] = draft.jobs
     spec["state_machines"] = draw(state_machines(draft))
+    if CONTROL_FLOW:
+        _catches(draw, draft, spec["state_machines"])
     if draw(st.booleans()):
         spec["diagrams"] = draw(st.booleans())
     if draw(st.booleans()):
