@@ -41,6 +41,7 @@ from .conftest import EXAMPLE
 from .figures import report
 from .strategies import (
     BROKEN_YAML,
+    CONTROL_FLOW,
     JOB_TYPES,
     LOCATED_LINE,
     MUTATION_KINDS,
@@ -176,6 +177,7 @@ def _features(spec: Spec) -> Iterator[str]:
     yield f"partition {spec.get('aws', {}).get('partition') or _partition(spec['aws']['region'])}"
     for job in spec["jobs"].values():
         yield f"job {job['type']}"
+        yield from (f"step {policy}" for policy in ("retry", "catch") if policy in job)
         if job["type"] == "endpoint":
             yield f"endpoint wait={bool(job.get('wait'))} if_exists={job.get('if_exists', 'fail')}"
         if job["type"] == "call":
@@ -183,10 +185,14 @@ def _features(spec: Spec) -> Iterator[str]:
     for machine in spec["state_machines"].values():
         if isinstance(machine, dict):
             yield f"machine {machine.get('type', 'STANDARD')}"
-            yield from (f"machine {k}" for k in ("logging", "tracing", "kms_key", "publish", "alias") if k in machine)
+            yield from (f"machine {k}" for k in MACHINE_SETTINGS if k in machine)
+            yield f"machine {machine.get('query_language', 'JSONPath')}"
     yield from (f"target {t}" for t in spec.get("targets", []))
     if spec.get("diagrams"):
         yield "diagrams"
+
+
+MACHINE_SETTINGS = ("logging", "tracing", "kms_key", "publish", "alias", "retry", "on_failure")
 
 
 def _partition(region: str) -> str:
@@ -221,6 +227,9 @@ def test_valid_specs_build_and_the_judges_accept_every_document(pytestconfig: py
     # Each job type must have been drawn and built: a strategy that stopped drawing one would pass silently.
     assert {f"job {kind}" for kind in JOB_TYPES} <= set(seen), _figures(seen)
     assert "machine EXPRESS" in seen and "partition aws-cn" in seen, _figures(seen)
+    if CONTROL_FLOW:
+        wanted = {"machine JSONata", "machine on_failure", "machine retry", "step retry", "step catch"}
+        assert wanted <= set(seen), _figures(seen)
     report(
         pytestconfig,
         f"properties (profile {PROFILE_NAME}): {built['builds']} valid specs built, {built['definitions']} "
