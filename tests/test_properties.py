@@ -59,7 +59,7 @@ _COMMON: dict[str, Any] = {"deadline": None, "database": None, "suppress_health_
 # five minutes: dev and ci report the example as drawn, fuzz shrinks it.
 _NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 settings.register_profile("asl-gen-dev", max_examples=40, derandomize=True, phases=_NO_SHRINK, **_COMMON)
-settings.register_profile("asl-gen-ci", max_examples=300, derandomize=True, phases=_NO_SHRINK, **_COMMON)
+settings.register_profile("asl-gen-ci", max_examples=150, derandomize=True, phases=_NO_SHRINK, **_COMMON)
 settings.register_profile("asl-gen-fuzz", max_examples=2000, derandomize=False, **_COMMON)
 PROFILE_NAME = os.environ.get("ASL_GEN_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 # Applied per test (not loaded globally), so the other hypothesis suites keep their own settings.
@@ -467,3 +467,20 @@ def test_a_json_number_without_a_point_is_a_number(tmp_path: Path) -> None:
     assert '"weight": 1e-05' in path.read_text(encoding="utf-8")
     build = _build(path, tmp_path / "out")
     assert build.code == 0, build.output
+
+
+def test_a_default_name_too_long_for_sagemaker_is_a_located_spec_error(tmp_path: Path) -> None:
+    # Found by the loose property: the default name `<project>-<key>` was validated as it was made, so a long one
+    # was an internal error (exit 3) instead of the spec error written for it.
+    spec = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    spec["project"] = "big-mart-forecasting-pipeline-v2"
+    del spec["jobs"]["train"]["name"]
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    build = _build(path, tmp_path / "out")
+    lines = _assert_clean_refusal(build, _display(path))
+    assert any(
+        ": jobs.train: the default name prefix 'big-mart-forecasting-pipeline-v2-train' is longer than 30 characters"
+        in line
+        for line in lines
+    ), build.output
