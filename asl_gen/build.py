@@ -15,8 +15,9 @@ from jsonschema.exceptions import SchemaError
 
 from asl_gen import iam, targets
 from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure
+from asl_gen.jsonata import translate_state
 from asl_gen.loader import Located
-from asl_gen.plan import MachinePlan, ProjectPlan, StatePlan, TaskState, plan_project
+from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump
 from asl_gen.spec import load_spec
 from asl_gen.validate import validate_definition, validate_policy
@@ -66,6 +67,20 @@ def generate(
         )
     _check_express(plan, definitions, located)
     policies, statements = _render_iam(renderer, plan, definitions)
+    if not statements[STEPFUNCTIONS_POLICY]:
+        # Only raw states (Wait, Pass, Choice) can call nothing; IAM refuses a policy without statements.
+        line, column = located.position(("state_machines",)) or (None, None)
+        raise SpecError(
+            Problem(
+                "no state machine of the project calls an AWS service, so the Step Functions role would get a "
+                "policy without statements, which IAM refuses",
+                file=located.file,
+                line=line,
+                column=column,
+                pointer="state_machines",
+                hint="add a step that calls a service, or put these states in a project that has one",
+            )
+        )
     documents.update(policies)
     documents.update(
         targets.documents_for(
@@ -122,13 +137,15 @@ def _check_express(plan: ProjectPlan, definitions: Mapping[str, Any], located: L
 
 
 def _render_machine(renderer: Renderer, machine: MachinePlan) -> Any:
-    states = [_state_context(renderer, state) for state in machine.states]
+    jsonata = machine.query_language == "JSONata"
+    states = [_state_context(renderer, state, jsonata) for state in machine.states]
     return renderer.render_json(
         "state-machine.asl.json.j2",
         {
             "machine": {
                 "name": machine.name,
                 "comment": machine.comment,
+                "query_language": machine.query_language if jsonata else None,
                 "start_at": machine.start_at,
                 "states": states,
             }
@@ -136,13 +153,35 @@ def _render_machine(renderer: Renderer, machine: MachinePlan) -> Any:
     )
 
 
-def _state_context(renderer: Renderer, state: StatePlan) -> dict[str, Any]:
-    """What the state's macro reads: its plan's fields and kind; a Task's Parameters rendered from its template."""
+def _state_context(renderer: Renderer, state: StatePlan, jsonata: bool = False) -> dict[str, Any]:
+    """What the state's macro reads: its plan's fields and kind; a Task's Parameters rendered from its template.
+
+    Nested states (Parallel branches, a Map's processor) become contexts too. In a JSONata machine the
+    JSONPath-shaped plan is translated field by field (Arguments, Output, Condition, `{% %}` expressions).
+    """
     context: dict[str, Any] = {f.name: getattr(state, f.name) for f in fields(state)}
     context["kind"] = state.kind
+    context["jsonata"] = jsonata
     if isinstance(state, TaskState):
         del context["template"], context["context"]
         context["parameters"] = renderer.render_json(state.template, state.context)
+    elif isinstance(state, ParallelState):
+        context["branches"] = [
+            {"start_at": branch[0].name, "states": [_state_context(renderer, s, jsonata) for s in branch]}
+            for branch in state.branches
+        ]
+    elif isinstance(state, MapState):
+        context["processor"] = {
+            "start_at": state.processor[0].name,
+            "states": [_state_context(renderer, s, jsonata) for s in state.processor],
+        }
+    elif isinstance(state, RawState):
+        document = dict(state.body)
+        if state.linked:
+            document.update({"Next": state.next} if state.next is not None else {"End": True})
+        context["document"] = document
+    if jsonata:
+        translate_state(context)
     return context
 
 

@@ -18,6 +18,9 @@ INLINE_POLICY_LIMIT = 10_240
 STATES_PRINCIPAL = "states.amazonaws.com"
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 _FORMAT_PREFIX = re.compile(r"^States\.Format\('((?:[^'{}\\]|\\.)*?)\{\}")
+# The JSONata form of the same name asl-gen writes: `{% ("prefix-" & $hash(...)) %}`. Only a plain chain of
+# concatenations keeps the literal as the start of the result (no comparison, condition or binding after it).
+_JSONATA_PREFIX = re.compile(r'^\{% \("((?:[^"\\]|\\.)+)" & [^?=<>!;:]*\) %\}$')
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,10 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
     if isinstance(parameters.get(name), str):
         literal: str = parameters[name]
         if literal.startswith("{%"):
+            jsonata_match = _JSONATA_PREFIX.match(literal)
+            if jsonata_match and not re.search(r"\b(and|or|in)\b", literal):
+                prefix = str(json.loads(f'"{jsonata_match.group(1)}"'))
+                return (prefix.lower() if lowercase else prefix) + "*"
             return "*"
         return literal.lower() if lowercase else literal
     expression = parameters.get(f"{name}.$")
@@ -508,6 +515,20 @@ def sagemaker_trust_policy_context(plan: ProjectPlan) -> dict[str, Any]:
     }
 
 
+TRANSFORM_CALL = "sagemaker:createTransformJob"
+TRANSFORM_INPUT = ("TransformInput", "DataSource", "S3DataSource", "S3Uri")
+TRANSFORM_OUTPUT = ("TransformOutput", "S3OutputPath")
+
+
+def _literal_at(parameters: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = parameters
+    for key in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
+
+
 def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
     """What the SageMaker execution role needs for the jobs and models of this spec, scoped to their data."""
     return _merge_list_bucket(consolidate(sagemaker_role_needs(plan)))
@@ -543,6 +564,13 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
             elif isinstance(source, spec_model.TrainingJob):
                 reads.append((source.output, origin))
             images.append((model_image(spec, job), origin))
+        elif isinstance(job, spec_model.CallJob) and job.resource.removeprefix("aws-sdk:") == TRANSFORM_CALL:
+            # A transform job runs as its model's role, reading its input and writing its output there. Only
+            # literal S3 URIs can be granted; one taken from a path is the role owner's to allow.
+            for path, found in ((TRANSFORM_INPUT, reads), (TRANSFORM_OUTPUT, writes)):
+                uri = _literal_at(job.parameters, path)
+                if isinstance(uri, str) and spec_model.is_s3_uri(uri):
+                    found.append((uri, origin))
     p = target.partition
     needs: list[Need] = []
     for uri, origin in reads:

@@ -16,16 +16,30 @@ from typing import Any, ClassVar
 from asl_gen import catalog
 from asl_gen.integrations import BY_KEY, REQUEST_RESPONSE, SYNC, Integration, find, task_resource
 from asl_gen.spec import (
+    ERROR_SLOT,
+    FAILED_STATE,
+    GATE_OPERATORS,
+    GATE_STATES,
+    MAP_ITEMS_STATE,
+    NOTIFY_STATE,
     SAGEMAKER_NAME,
+    AslJob,
     CallJob,
+    CatchRule,
     EndpointConfigJob,
     EndpointJob,
     EndpointWait,
+    ItemsInput,
     Job,
+    MapJob,
     ModelJob,
     ModelPackageJob,
     Name,
+    ParallelJob,
+    QualityGateJob,
+    RetryRule,
     Spec,
+    StateMachine,
     TrainingJob,
     Vpc,
     call_inputs,
@@ -68,8 +82,15 @@ class Goto(Enum):
     NEXT_STEP = "next step"
 
 
-# A transition: a state of the same step by name, or on to the next step.
-Transition = str | Goto
+@dataclass(frozen=True)
+class StepRef:
+    """A transition to the first state of another step of the same list (a catch's `next`)."""
+
+    key: str
+
+
+# A transition: a state of the same step by name, on to the next step, or to another step's start.
+Transition = str | Goto | StepRef
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,8 @@ class Retrier:
     interval_seconds: int
     max_attempts: int
     backoff_rate: float
+    max_delay_seconds: int | None = None
+    jitter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +129,8 @@ class TaskState:
     credentials: str | None = None
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
+    # False: the step's retry policy leaves this call alone (it has its own, or retrying it makes no sense).
+    retry_policy: bool = True
 
 
 @dataclass(frozen=True)
@@ -122,9 +147,11 @@ class PassState:
     kind: ClassVar[str] = "pass"
     name: str
     comment: str
-    parameters: Mapping[str, Any]
+    parameters: Mapping[str, Any] | None
     result_path: str | None
     next: Transition | None = Goto.NEXT_STEP
+    # A constant result (Pass `Result`), instead of Parameters.
+    result: Any = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +191,55 @@ class SucceedState:
     comment: str
 
 
-StatePlan = TaskState | WaitState | PassState | ChoiceState | FailState | SucceedState
+@dataclass(frozen=True)
+class ParallelState:
+    """Branches run side by side; each branch's states are linked within it."""
+
+    kind: ClassVar[str] = "parallel"
+    name: str
+    comment: str
+    branches: tuple[tuple[StatePlan, ...], ...]
+    result_selector: Mapping[str, Any] | None
+    result_path: str | None
+    next: Transition | None = Goto.NEXT_STEP
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+
+
+@dataclass(frozen=True)
+class MapState:
+    """An inline Map: the processor's states run once per item of the list at `items_path`."""
+
+    kind: ClassVar[str] = "map"
+    name: str
+    comment: str
+    items_path: str
+    item_selector: Mapping[str, Any]
+    max_concurrency: int
+    processor: tuple[StatePlan, ...]
+    result_path: str | None
+    next: Transition | None = Goto.NEXT_STEP
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+    result_selector: Mapping[str, Any] | None = None
+    processor_config: Mapping[str, str] = field(default_factory=lambda: {"Mode": "INLINE"})
+    tolerated_failures: int | None = None
+
+
+@dataclass(frozen=True)
+class RawState:
+    """A state the spec wrote in ASL; `next` is only set (to the next step) when the body has no Next or End."""
+
+    kind: ClassVar[str] = "raw"
+    name: str
+    body: Mapping[str, Any]
+    next: Transition | None = None
+    linked: bool = False
+
+
+StatePlan = (
+    TaskState | WaitState | PassState | ChoiceState | FailState | SucceedState | ParallelState | MapState | RawState
+)
 
 
 @dataclass(frozen=True)
@@ -187,6 +262,7 @@ class MachinePlan:
     name: str
     arn: str
     comment: str
+    query_language: str
     # Linked: no `Goto` is left in them, and `next=None` means the state ends the machine.
     states: tuple[StatePlan, ...]
     inputs: tuple[InputField, ...]
@@ -219,7 +295,7 @@ RESULTS: Mapping[str, Mapping[str, str]] = {
     "model-package": {"ModelPackageArn.$": "$.ModelPackageArn"},
 }
 NAME_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 63, "pattern": SAGEMAKER_NAME.pattern}
-INPUT_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
+INPUT_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "list": "array"}
 
 # SageMaker's API model declares no exception for DescribeEndpoint (botocore's sagemaker service-2.json), so the
 # SDK Step Functions calls it with raises every SageMaker error - throttling and "Could not find endpoint" alike -
@@ -239,6 +315,91 @@ DESCRIBE_RETRY = Retrier((SAGEMAKER_SDK_ERROR,), interval_seconds=5, max_attempt
 ENDPOINT_FAILED = "Endpoint.Failed"
 ENDPOINT_ROLLED_BACK = "Endpoint.RolledBack"
 ENDPOINT_TIMEOUT = "Endpoint.Timeout"
+GATE_FAILED = "QualityGate.Failed"
+GATE_NO_METRIC = "QualityGate.NoMetric"
+ALL_ERRORS = "States.ALL"
+# Raw states of these types go on to the next step when they name no Next and do not End.
+_TRANSITIONING = ("Task", "Pass", "Wait", "Parallel", "Map")
+# The optimized SageMaker integration reports service errors (throttling included: the cause names
+# ThrottlingException) as SageMaker.AmazonSageMakerException; aws-sdk calls as SageMaker.SageMakerException or
+# SageMaker.<Exception> for the modelled ones. Throttling clears in seconds: retry soon, often, with jitter.
+SAGEMAKER_THROTTLING = Retrier(
+    ("SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException", "ThrottlingException"),
+    interval_seconds=5,
+    max_attempts=5,
+    backoff_rate=2.0,
+    max_delay_seconds=120,
+    jitter="FULL",
+)
+# Account quotas and capacity (ResourceLimitExceeded, ResourceInUse while an earlier job still holds the
+# instances) clear in minutes, if at all: a few slow retries.
+SAGEMAKER_CAPACITY = Retrier(
+    ("SageMaker.ResourceLimitExceededException", "SageMaker.ResourceInUseException"),
+    interval_seconds=60,
+    max_attempts=3,
+    backoff_rate=2.0,
+    max_delay_seconds=600,
+    jitter="FULL",
+)
+RETRY_PRESETS: Mapping[str, tuple[Retrier, ...]] = {
+    "sagemaker": (SAGEMAKER_THROTTLING, SAGEMAKER_CAPACITY),
+    "none": (),
+}
+# Publishing the failure is worth a few quick retries; it must not hide the error it reports.
+NOTIFY_RETRY = Retrier(("States.TaskFailed",), interval_seconds=2, max_attempts=3, backoff_rate=2.0)
+
+
+def _retriers(policy: str | Sequence[RetryRule] | None) -> tuple[Retrier, ...]:
+    if policy is None:
+        return ()
+    if isinstance(policy, str):
+        return RETRY_PRESETS[policy]
+    return tuple(
+        Retrier(
+            tuple(rule.errors),
+            rule.interval_seconds,
+            rule.max_attempts,
+            rule.backoff_rate,
+            rule.max_delay_seconds,
+            rule.jitter,
+        )
+        for rule in policy
+    )
+
+
+def _to_failure_handler(state: FailState) -> PassState:
+    """A step's own failure (a gate that is not passed, an endpoint that failed), sent to the notification.
+
+    The state keeps its name and says what it did; it records the error and cause where a Catch would have put
+    them, so the notification and the final Fail report it like any other failure.
+    """
+    error = Value(state.error_path, dynamic=True) if state.error_path is not None else Value(state.error)
+    cause = Value(state.cause_path, dynamic=True) if state.cause_path is not None else Value(state.cause or "")
+    return PassState(
+        name=state.name,
+        comment=f"{state.comment}: record the error for the notification",
+        parameters=dict([error.entry("Error"), cause.entry("Cause")]),
+        result_path=f"$.{ERROR_SLOT}",
+        next=NOTIFY_STATE,
+    )
+
+
+def _transitions(state: StatePlan) -> set[str]:
+    """The states a linked state may go to (a machine of raw Wait and Pass states may never fail)."""
+    if isinstance(state, RawState):
+        body = state.body
+        found = {body.get("Next"), body.get("Default"), state.next}
+        found |= {rule.get("Next") for rule in body.get("Choices") or [] if isinstance(rule, dict)}
+        found |= {c.get("Next") for c in body.get("Catch") or [] if isinstance(c, dict)}
+        return {str(name) for name in found if isinstance(name, str)}
+    found = {getattr(state, "next", None), getattr(state, "default", None)}
+    found |= {c.next for c in getattr(state, "catch", ())}
+    found |= {rule.next for rule in getattr(state, "rules", ())}
+    return {name for name in found if isinstance(name, str)}
+
+
+def _catches(job: Job) -> Sequence[CatchRule]:
+    return getattr(job, "catch", None) or ()
 
 
 def image_of(spec: Spec, job: TrainingJob) -> str:
@@ -267,8 +428,14 @@ class _MachineBuilder:
     spec: Spec
     target: Target
     key: str
+    machine: StateMachine
     steps: list[StepPlan] = field(default_factory=list)
     done: set[str] = field(default_factory=set)
+    # Job key -> where its result is in the state (a path below `$`), for the jobs this scope can read.
+    where: dict[str, str] = field(default_factory=dict)
+    # Whether the steps being added are the machine's own (not in a branch or a Map): only those can catch into
+    # the failure handler, since no transition leaves a branch.
+    top: bool = True
     inputs: dict[str, str] = field(default_factory=dict)
     # Inputs a call reads (not as a SageMaker name): input name -> job key.
     plain_inputs: dict[str, str] = field(default_factory=dict)
@@ -277,7 +444,7 @@ class _MachineBuilder:
     def name(self, key: str) -> Value:
         """The name of job `key` as this execution sees it."""
         job = self.spec.jobs[key]
-        assert not isinstance(job, ModelPackageJob | CallJob)
+        assert isinstance(job, TrainingJob | ModelJob | EndpointConfigJob | EndpointJob)
         name: Name = job.name or default_name(self.spec.project, key)
         if name.literal is not None:
             return Value(name.literal)
@@ -300,15 +467,259 @@ class _MachineBuilder:
             states = self._endpoint(key, job)
         elif isinstance(job, ModelPackageJob):
             states = self._model_package(key, job)
+        elif isinstance(job, QualityGateJob):
+            states = self._gate(key, job)
+        elif isinstance(job, ParallelJob):
+            states = [self._parallel(key, job)]
+        elif isinstance(job, MapJob):
+            states = self._map(key, job)
+        elif isinstance(job, AslJob):
+            states = self._raw(job)
         else:
             states = [self._call(key, job)]
+        if not isinstance(job, AslJob):
+            states = self._with_policies(job, states)
+            if not (isinstance(job, CallJob) and job.discard_result):
+                self.where[key] = result_slot(key)
         self.steps.append(StepPlan(key, tuple(states)))
         self.done.add(key)
+
+    def scope(self, keys: Sequence[str], done: set[str], where: dict[str, str]) -> tuple[StatePlan, ...]:
+        """The linked states of a list of steps (the machine's, a branch's, a Map body's)."""
+        saved = self.steps, self.done, self.where
+        self.steps, self.done, self.where = [], done, where
+        try:
+            for key in keys:
+                self.add(key)
+            return link(self.steps)
+        finally:
+            self.steps, self.done, self.where = saved
+
+    def slot_path(self, key: str) -> str:
+        """Where the result of job `key` is in the state, as a JSONPath."""
+        return "$." + self.where.get(key, result_slot(key))
+
+    def _with_policies(self, job: Job, states: list[StatePlan]) -> list[StatePlan]:
+        """The step's retry rules (its own, else the machine's) and catches on its calls, Parallels and Maps."""
+        policy = getattr(job, "retry", None) or self.machine.retry
+        retriers = _retriers(policy)
+        catchers = tuple(Catcher(tuple(rule.errors), StepRef(rule.next), f"$.{ERROR_SLOT}") for rule in _catches(job))
+        if self.top and self.machine.on_failure is not None:
+            catchers += (Catcher((ALL_ERRORS,), NOTIFY_STATE, f"$.{ERROR_SLOT}"),)
+        result: list[StatePlan] = []
+        for state in states:
+            if isinstance(state, FailState) and self.top and self.machine.on_failure is not None:
+                result.append(_to_failure_handler(state))
+            elif isinstance(state, TaskState):
+                retry = state.retry or (retriers if state.retry_policy else ())
+                result.append(replace(state, retry=retry, catch=state.catch + catchers))
+            elif isinstance(state, ParallelState | MapState) and isinstance(job, ParallelJob | MapJob):
+                # Only the step's own rules: the calls inside retry themselves, and retrying a whole Parallel or
+                # Map by default would rerun every branch or item (every training job) for one failed call.
+                result.append(replace(state, retry=_retriers(job.retry), catch=catchers))
+            else:
+                result.append(state)
+        return result
+
+    def _gate(self, key: str, job: QualityGateJob) -> list[StatePlan]:
+        """Read the training job's final metrics; go on if the metric passes the threshold, else fail.
+
+        JSONPath filters (`[?(@.MetricName == ...)]`) are not part of the ASL spec's paths (statelint refuses them),
+        so a small Map picks the metric out of FinalMetricDataList: each item keeps its Value if it is the metric.
+        """
+        own = state_name_of(key, job)
+        slot = f"$.{result_slot(key)}"
+        names = {s: derived_state_name(own, s) for s in GATE_STATES}
+        operator, words = GATE_OPERATORS[job.operator]
+        threshold = job.threshold
+        shown = f"{threshold:g}"
+        value = f"{slot}.Value[0]"
+        pick = (
+            ChoiceState(
+                name=names["is it?"],
+                comment=f"Keep the value if this is {job.metric}",
+                rules=(ChoiceRule({"Variable": "$.MetricName", "StringEquals": job.metric}, names["keep"]),),
+                default=names["skip"],
+            ),
+            PassState(names["keep"], f"This is {job.metric}: keep its value", {"Value.$": "$.Value"}, "$", next=None),
+            PassState(names["skip"], "Another metric: keep nothing", None, "$", next=None, result={}),
+        )
+        return [
+            TaskState(
+                name=own,
+                comment=job.comment
+                or f"Read the final metrics of training job '{job.training}' ({job.metric} must be {words} {shown})",
+                resource=task_resource(
+                    self.target.partition, BY_KEY["aws-sdk:sagemaker:describeTrainingJob"], REQUEST_RESPONSE
+                ),
+                template="sagemaker/describe-training-job.json.j2",
+                context={"job": {"name": self.name(job.training)}},
+                result_selector={"Metrics.$": "$.FinalMetricDataList"},
+                result_path=slot,
+                next=names["find metric"],
+            ),
+            MapState(
+                name=names["find metric"],
+                comment=f"Find {job.metric} among the final metrics",
+                items_path=f"{slot}.Metrics",
+                item_selector={"MetricName.$": "$$.Map.Item.Value.MetricName", "Value.$": "$$.Map.Item.Value.Value"},
+                max_concurrency=0,
+                processor=pick,
+                result_path=slot,
+                next=names["passes?"],
+                # A list of one value when the job reported the metric, else an empty list.
+                result_selector={"Value.$": "$[*].Value"},
+            ),
+            ChoiceState(
+                name=names["passes?"],
+                comment=f"Go on if {job.metric} is {words} {shown}",
+                rules=(
+                    ChoiceRule({"Not": {"Variable": value, "IsPresent": True}}, names["no metric"]),
+                    ChoiceRule({"Variable": value, operator: threshold}, Goto.NEXT_STEP),
+                ),
+                default=names["failed"],
+            ),
+            FailState(
+                name=names["failed"],
+                comment=f"{job.metric} of training job '{job.training}' is not {words} {shown}",
+                error=GATE_FAILED,
+                cause_path=f"States.Format('{job.metric} is {{}}; the quality gate needs it {words} {shown}', {value})",
+            ),
+            FailState(
+                name=names["no metric"],
+                comment=f"Training job '{job.training}' reported no final {job.metric}",
+                error=GATE_NO_METRIC,
+                cause=f"Training job '{job.training}' reported no final value of {job.metric}, so the quality gate "
+                f"cannot tell whether it is {words} {shown}",
+            ),
+        ]
+
+    def _parallel(self, key: str, job: ParallelJob) -> ParallelState:
+        """Each branch sees the state as it is; what the branches' steps produce is kept under $.<key>.<step>."""
+        branches: list[tuple[StatePlan, ...]] = []
+        selector: dict[str, str] = {}
+        slot = result_slot(key)
+        finished: set[str] = set()
+        top, self.top = self.top, False
+        try:
+            for index, branch in enumerate(job.branches):
+                done, where = set(self.done), dict(self.where)
+                branches.append(self.scope(branch, done, where))
+                finished |= done
+                for inner, path in where.items():
+                    if inner in self.where:
+                        continue
+                    head = path.split(".", 1)[0]
+                    selector[f"{head}.$"] = f"$[{index}].{head}"
+                    self.where[inner] = f"{slot}.{path}"
+        finally:
+            self.top = top
+        self.done |= finished
+        if not selector:
+            self.where.pop(key, None)
+        return ParallelState(
+            name=state_name_of(key, job),
+            comment=job.comment
+            or f"Run {len(job.branches)} branches side by side: "
+            + "; ".join(" -> ".join(branch) for branch in job.branches),
+            branches=tuple(branches),
+            result_selector=selector or None,
+            result_path=f"$.{slot}" if selector else None,
+        )
+
+    def _map(self, key: str, job: MapJob) -> list[StatePlan]:
+        own = state_name_of(key, job)
+        slot = result_slot(key)
+        states: list[StatePlan] = []
+        if isinstance(job.items, ItemsInput):
+            self.plain_inputs.setdefault(job.items.input, key)
+            items_path = f"$.{job.items.input}"
+        else:
+            states.append(
+                PassState(
+                    derived_state_name(own, MAP_ITEMS_STATE),
+                    f"The list map '{key}' goes through",
+                    None,
+                    f"$.{slot}",
+                    next=own,
+                    result={"Items": list(job.items)},
+                )
+            )
+            items_path = f"$.{slot}.Items"
+        top, self.top = self.top, False
+        try:
+            # Each run starts from its item alone: the results of earlier steps are not in its state.
+            processor = self.scope(job.steps, set(), {})
+        finally:
+            self.top = top
+        states.append(
+            MapState(
+                name=own,
+                comment=job.comment
+                or f"Run {' -> '.join(job.steps)} for each item"
+                + (" as a child execution" if job.mode == "distributed" else "")
+                + (f", {job.max_concurrency} at a time" if job.max_concurrency else ""),
+                items_path=items_path,
+                item_selector={"item.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+                max_concurrency=job.max_concurrency,
+                processor=processor,
+                result_path=f"$.{slot}",
+                # Children are Standard executions: they may run .sync jobs, as the steps of a map do.
+                processor_config={"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+                if job.mode == "distributed"
+                else {"Mode": "INLINE"},
+                tolerated_failures=job.tolerated_failures,
+            )
+        )
+        return states
+
+    def _raw(self, job: AslJob) -> list[StatePlan]:
+        return [
+            RawState(name, body, Goto.NEXT_STEP, linked=True)
+            if body.get("Type") in _TRANSITIONING and "Next" not in body and "End" not in body
+            else RawState(name, body)
+            for name, body in job.states.items()
+        ]
+
+    def failure_states(self) -> list[StatePlan]:
+        """Publish the caught error to the topic, then fail with it (even when publishing fails)."""
+        on_failure = self.machine.on_failure
+        assert on_failure is not None
+        error = f"$.{ERROR_SLOT}"
+        machine_name = f"{self.spec.project}-{self.key}"
+        return [
+            TaskState(
+                name=NOTIFY_STATE,
+                comment="Tell the topic which error stopped the run, and why",
+                resource=task_resource(self.target.partition, _integration("sns:publish"), REQUEST_RESPONSE),
+                template="call/parameters.json.j2",
+                context={
+                    "parameters": {
+                        "TopicArn": on_failure.notify,
+                        "Subject": f"{machine_name} failed"[:100],
+                        "Message.$": "States.Format('Execution {} failed with {}: {}', $$.Execution.Id, "
+                        f"{error}.Error, {error}.Cause)",
+                    }
+                },
+                result_selector=None,
+                result_path=None,
+                next=FAILED_STATE,
+                retry=(NOTIFY_RETRY,),
+                # The run must still fail with its own error when the topic cannot be reached.
+                catch=(Catcher((ALL_ERRORS,), FAILED_STATE, "$.NotifyError"),),
+            ),
+            FailState(
+                name=FAILED_STATE,
+                comment="Fail with the error that stopped the run",
+                error_path=f"{error}.Error",
+                cause_path=f"{error}.Cause",
+            ),
+        ]
 
     def _task(
         self,
         key: str,
-        job: Job,
+        job: TrainingJob | ModelJob | EndpointConfigJob,
         api: str,
         pattern: str,
         template: str,
@@ -369,7 +780,7 @@ class _MachineBuilder:
         """The artifacts of a training job: from its step's result, else looked up first (a state in `states`)."""
         if source not in self.done:
             states.append(self._lookup_training(source, then))
-        return Value(f"$.{result_slot(source)}.ModelDataUrl", dynamic=True)
+        return Value(f"{self.slot_path(source)}.ModelDataUrl", dynamic=True)
 
     def _lookup_training(self, source: str, then: str) -> TaskState:
         """Fetch the artifacts of a training job another state machine ran."""
@@ -511,6 +922,8 @@ class _MachineBuilder:
                 next=derived_state_name(own, "update"),
                 # The error output ({Error, Cause}) lands in the slot, where the next Choice reads the Cause.
                 catch=(Catcher((SAGEMAKER_SDK_ERROR,), not_found, slot),),
+                # "Not found" is the same error as throttling here: retrying it would only delay the create.
+                retry_policy=False,
             ),
             ChoiceState(
                 name=not_found,
@@ -692,16 +1105,18 @@ def link(steps: Sequence[StepPlan]) -> tuple[StatePlan, ...]:
     """The states of all steps in order, each `Goto.NEXT_STEP` replaced by the following step's first state.
 
     After the last step, Task, Pass and Wait states end the machine (`next=None`); a Choice rule or a Catch cannot
-    end it, so they go to a Succeed state named '<step>: done' added for them.
+    end it, so they go to a Succeed state named '<step>: done' added for them. A `StepRef` becomes the first state
+    of that step.
     """
+    first = {step.key: step.states[0].name for step in steps if step.states}
     states: list[StatePlan] = []
     for index, step in enumerate(steps):
         following = steps[index + 1].states[0].name if index + 1 < len(steps) else None
-        states.extend(_link_step(step, following))
+        states.extend(_link_step(step, following, first))
     return tuple(states)
 
 
-def _link_step(step: StepPlan, following: str | None) -> list[StatePlan]:
+def _link_step(step: StepPlan, following: str | None, first: Mapping[str, str]) -> list[StatePlan]:
     done = derived_state_name(step.states[0].name, "done")
     ends_in_done = False
 
@@ -709,21 +1124,27 @@ def _link_step(step: StepPlan, following: str | None) -> list[StatePlan]:
         nonlocal ends_in_done
         if isinstance(transition, str):
             return transition
+        if isinstance(transition, StepRef):
+            return first[transition.key]
         if following is not None:
             return following
         ends_in_done = True
         return done
 
     def step_next(transition: Transition | None) -> str | None:
+        if isinstance(transition, StepRef):
+            return first[transition.key]
         return following if transition is Goto.NEXT_STEP else transition
 
     states: list[StatePlan] = []
     for state in step.states:
-        if isinstance(state, TaskState):
+        if isinstance(state, TaskState | ParallelState | MapState):
             catch = tuple(replace(c, next=target(c.next)) for c in state.catch)
             states.append(replace(state, next=step_next(state.next), catch=catch))
         elif isinstance(state, WaitState | PassState):
             states.append(replace(state, next=step_next(state.next)))
+        elif isinstance(state, RawState):
+            states.append(replace(state, next=step_next(state.next)) if state.linked else state)
         elif isinstance(state, ChoiceState):
             rules = tuple(replace(rule, next=target(rule.next)) for rule in state.rules)
             default = target(state.default) if state.default is not None else None
@@ -741,9 +1162,10 @@ def plan_project(spec: Spec) -> ProjectPlan:
     machines = []
     declared: dict[str, tuple[str, ...]] = {}
     for key, machine in spec.state_machines.items():
-        builder = _MachineBuilder(spec, target, key)
-        for step in machine.steps:
-            builder.add(step)
+        builder = _MachineBuilder(spec, target, key, machine)
+        states = builder.scope(machine.steps, set(), {})
+        if machine.on_failure is not None and any(NOTIFY_STATE in _transitions(state) for state in states):
+            states += tuple(builder.failure_states())
         name = f"{spec.project}-{key}"
         inputs = tuple(
             InputField(
@@ -756,7 +1178,10 @@ def plan_project(spec: Spec) -> ProjectPlan:
         ) + tuple(
             InputField(
                 input_name,
-                {"type": INPUT_TYPES[spec.inputs[input_name]], "description": f"Read by {job_key} (call)"},
+                {
+                    "type": INPUT_TYPES[spec.inputs[input_name]],
+                    "description": f"Read by {job_key} ({spec.jobs[job_key].type})",
+                },
             )
             for input_name, job_key in builder.plain_inputs.items()
             if input_name not in builder.inputs
@@ -771,7 +1196,8 @@ def plan_project(spec: Spec) -> ProjectPlan:
                 name=name,
                 arn=target.state_machine_arn(name),
                 comment=machine.comment or f"{spec.project}: " + " -> ".join(machine.steps),
-                states=link(builder.steps),
+                query_language=machine.query_language,
+                states=states,
                 inputs=inputs,
                 input_description=f"Start {name} with this JSON object as the execution input.",
             )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -74,6 +75,15 @@ def _s3_uri(value: str) -> str:
     if not BUCKET.fullmatch(bucket) or re.fullmatch(r"\d+\.\d+\.\d+\.\d+", bucket):
         raise ValueError(f"{bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
     return value
+
+
+def is_s3_uri(value: str) -> bool:
+    """Whether `value` is an S3 URI the spec would accept (a valid bucket, no wildcard in the key)."""
+    try:
+        _s3_uri(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _instance_type(value: str) -> str:
@@ -399,6 +409,100 @@ InferenceImage = Annotated[
 ]
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Control flow: retry and catch policies of a step
+
+# An error name as ASL matches it: Step Functions' own (States.*) or a service's (SageMaker.AmazonSageMakerException).
+ErrorName = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f-\x9f*]+$")]
+ALL_ERRORS = "States.ALL"
+RETRY_LIMIT = 99_999_999
+MAX_DELAY_LIMIT = 31_622_400
+
+
+class RetryRule(_Model):
+    errors: Annotated[list[ErrorName], Field(min_length=1, max_length=50)] = Field(
+        description="The error names this rule retries (ErrorEquals); States.ALL matches every error, alone",
+        examples=[["SageMaker.AmazonSageMakerException", "ThrottlingException"]],
+    )
+    interval_seconds: Annotated[int, Field(ge=1, le=RETRY_LIMIT)] = Field(
+        1, description="Seconds before the first retry", examples=[5]
+    )
+    max_attempts: Annotated[int, Field(ge=0, le=RETRY_LIMIT)] = Field(
+        3, description="Retries at most (0: never)", examples=[3]
+    )
+    backoff_rate: Annotated[float, Field(ge=1.0, le=1000.0)] = Field(
+        2.0, description="Each retry waits this many times longer than the one before", examples=[2.0]
+    )
+    max_delay_seconds: Annotated[int, Field(ge=1, le=MAX_DELAY_LIMIT)] | None = Field(
+        None, description="No retry waits longer than this, however long the backoff grows", examples=[300]
+    )
+    jitter: Literal["FULL", "NONE"] | None = Field(
+        None,
+        description="FULL: wait a random time up to the computed interval (spreads retries out)",
+        examples=["FULL"],
+    )
+
+    @model_validator(mode="after")
+    def _all_alone(self) -> RetryRule:
+        if ALL_ERRORS in self.errors and len(self.errors) > 1:
+            raise ValueError(f"{ALL_ERRORS} matches every error: list it alone in its rule")
+        return self
+
+
+class CatchRule(_Model):
+    errors: Annotated[list[ErrorName], Field(min_length=1, max_length=50)] = Field(
+        description="The error names caught (ErrorEquals); States.ALL catches every error, alone",
+        examples=[["States.TaskFailed"]],
+    )
+    next: Key = Field(
+        description="The step to go on with (a job key of the same list of steps); the error is kept under $.Error",
+        examples=["fallback"],
+    )
+
+    @model_validator(mode="after")
+    def _all_alone(self) -> CatchRule:
+        if ALL_ERRORS in self.errors and len(self.errors) > 1:
+            raise ValueError(f"{ALL_ERRORS} matches every error: list it alone in its rule")
+        return self
+
+
+# `retry: sagemaker` names these rules; `retry: none` turns retries off for a step.
+RETRY_PRESETS = ("sagemaker", "none")
+
+
+def _retry_rules(value: list[RetryRule]) -> list[RetryRule]:
+    for rule in value[:-1]:
+        if ALL_ERRORS in rule.errors:
+            raise ValueError(f"a rule on {ALL_ERRORS} must be the last one: it matches every error")
+    return value
+
+
+def _catch_rules(value: list[CatchRule]) -> list[CatchRule]:
+    for rule in value[:-1]:
+        if ALL_ERRORS in rule.errors:
+            raise ValueError(f"a rule on {ALL_ERRORS} must be the last one: it matches every error")
+    return value
+
+
+RetryPolicy = Annotated[
+    Literal["sagemaker", "none"]
+    | Annotated[list[RetryRule], Field(min_length=1, max_length=20), AfterValidator(_retry_rules)]
+    | None,
+    Field(
+        description="How the step's calls are retried: sagemaker (throttling and capacity errors, with backoff and "
+        "jitter), none, or a list of rules; default: the state machine's retry, else none",
+        examples=["sagemaker", [{"errors": ["ThrottlingException"], "interval_seconds": 5, "max_attempts": 4}]],
+    ),
+]
+CatchPolicy = Annotated[
+    Annotated[list[CatchRule], Field(min_length=1, max_length=20), AfterValidator(_catch_rules)] | None,
+    Field(
+        description="Errors that send the run on to another step instead of failing it (before on_failure applies)",
+        examples=[[{"errors": ["States.TaskFailed"], "next": "fallback"}]],
+    ),
+]
+
+
 class TrainingJob(_Model):
     type: Literal["training"] = Field(
         description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
@@ -410,6 +514,8 @@ class TrainingJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     algorithm: Algorithm | None = Field(
         None,
         description="A built-in algorithm (give this or image)",
@@ -476,6 +582,8 @@ class ModelJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     from_: Key | None = Field(
         default=None,
         alias="from",
@@ -524,6 +632,8 @@ class EndpointConfigJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     variants: Annotated[list[Variant], Field(min_length=1, max_length=10)] = Field(
         description="The production variants: which model serves on which instances",
         examples=[[{"model": "model", "instance": {"type": "ml.m5.large"}}]],
@@ -581,6 +691,8 @@ class EndpointJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     config: Key = Field(description="The job key of the endpoint configuration to deploy", examples=["endpoint-config"])
     tags: Tags = Field({}, description=TAGS_DESCRIPTION, examples=[{"team": "forecasting"}])
     if_exists: Literal["fail", "update"] = Field(
@@ -630,6 +742,8 @@ class ModelPackageJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     group: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern, max_length=SAGEMAKER_NAME_MAX)] = Field(
         description="The model package group the version joins (it must exist); SageMaker numbers the versions",
         examples=["churn-models"],
@@ -767,6 +881,8 @@ class CallJob(_Model):
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
     )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
     resource: str = Field(
         description="The integration: service:api (lambda:invoke, sns:publish) or aws-sdk:service:apiName",
         examples=["sns:publish", "lambda:invoke", "aws-sdk:s3:getObject"],
@@ -850,11 +966,199 @@ class CallJob(_Model):
         return CALL_PATTERNS[self.pattern]
 
 
+# SageMaker metric names (MetricDefinition.Name): 1-255 characters, `validation:rmse`, `train:loss`.
+MetricName = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f-\x9f'\"\\{}]+$")]
+# How a quality gate compares; the JSONPath Choice operator and the words its Fail cause uses.
+GATE_OPERATORS: Mapping[str, tuple[str, str]] = {
+    "lt": ("NumericLessThan", "below"),
+    "le": ("NumericLessThanEquals", "at most"),
+    "gt": ("NumericGreaterThan", "above"),
+    "ge": ("NumericGreaterThanEquals", "at least"),
+}
+
+
+class QualityGateJob(_Model):
+    type: Literal["quality-gate"] = Field(
+        description="Continue only if a training job's final metric passes a threshold; otherwise fail the run with "
+        "QualityGate.Failed",
+        examples=["quality-gate"],
+    )
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Good Enough?"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    training: Key = Field(description="The training job whose final metric is read", examples=["train"])
+    metric: MetricName = Field(
+        description="The metric's name as the algorithm reports it (FinalMetricDataList)",
+        examples=["validation:rmse", "validation:auc"],
+    )
+    lt: float | None = Field(None, description="Pass if the metric is below this", examples=[1.5])
+    le: float | None = Field(None, description="Pass if the metric is at most this", examples=[1.5])
+    gt: float | None = Field(None, description="Pass if the metric is above this", examples=[0.8])
+    ge: float | None = Field(None, description="Pass if the metric is at least this", examples=[0.8])
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> QualityGateJob:
+        given = [op for op in GATE_OPERATORS if getattr(self, op) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one threshold: lt, le, gt or ge (e.g. lt: 1.5 passes a metric below 1.5)"
+                + (f", not {' and '.join(given)} together" if given else "")
+            )
+        return self
+
+    @property
+    def operator(self) -> str:
+        """lt, le, gt or ge: the comparison the metric must pass."""
+        return next(op for op in GATE_OPERATORS if getattr(self, op) is not None)
+
+    @property
+    def threshold(self) -> float:
+        value = getattr(self, self.operator)
+        assert isinstance(value, float | int)
+        return float(value)
+
+
+StepList = Annotated[list[Key], Field(min_length=1, max_length=100)]
+
+
+class ParallelJob(_Model):
+    type: Literal["parallel"] = Field(
+        description="Run lists of steps side by side (a Parallel state); their results are kept under "
+        "$.<parallel key>.<step key>",
+        examples=["parallel"],
+    )
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Train Candidates"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    branches: Annotated[list[StepList], Field(min_length=1, max_length=20)] = Field(
+        description="Each branch a list of job keys run in order; the branches run at the same time",
+        examples=[[["train-xgboost"], ["train-linear"]]],
+    )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
+
+
+class ItemsInput(_Model):
+    input: Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_length=80)] = Field(
+        description="The execution input field that holds the list (declare it under inputs as list)",
+        examples=["Batches"],
+    )
+
+
+# Step Functions runs at most 40 iterations of an inline Map at once; a distributed Map up to 10,000 children.
+INLINE_CONCURRENCY_MAX = 40
+DISTRIBUTED_CONCURRENCY_MAX = 10_000
+
+
+class MapJob(_Model):
+    type: Literal["map"] = Field(
+        description="Run steps once for each item of a list (an inline Map state); each run sees the item as $.item "
+        "and its position as $.index",
+        examples=["map"],
+    )
+    state_name: StateName | None = Field(
+        None, description="The state's name in the state machine (default: the job key)", examples=["Score Batches"]
+    )
+    comment: Comment | None = Field(
+        None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
+    )
+    items: Annotated[list[Any], Field(min_length=1, max_length=1000)] | ItemsInput = Field(
+        description="The list: written out, or {input: Name} for a list in the execution input",
+        examples=[["s3://my-bucket/batches/a.csv", "s3://my-bucket/batches/b.csv"], {"input": "Batches"}],
+    )
+    steps: StepList = Field(description="The job keys run for each item, in order", examples=[["transform"]])
+    mode: Literal["inline", "distributed"] = Field(
+        "inline",
+        description="inline (iterations in this execution, at most 40 at once) or distributed (each item a child "
+        "execution: thousands at once, each with its own 25,000-event history)",
+        examples=["distributed"],
+    )
+    max_concurrency: Annotated[int, Field(ge=0, le=DISTRIBUTED_CONCURRENCY_MAX)] = Field(
+        0,
+        description="Items processed at once (0: as many as Step Functions allows; an inline Map runs at most 40)",
+        examples=[4],
+    )
+    tolerated_failures: Annotated[int, Field(ge=0, le=100_000_000)] | None = Field(
+        None,
+        description="A distributed Map succeeds while at most this many of its items fail (ToleratedFailureCount)",
+        examples=[5],
+    )
+    retry: RetryPolicy = None
+    catch: CatchPolicy = None
+
+    @field_validator("max_concurrency")
+    @classmethod
+    def _inline_concurrency(cls, value: int, info: ValidationInfo) -> int:
+        if info.data.get("mode", "inline") == "inline" and value > INLINE_CONCURRENCY_MAX:
+            raise ValueError(
+                f"an inline map runs at most {INLINE_CONCURRENCY_MAX} items at once; use mode: distributed for more"
+            )
+        return value
+
+    @field_validator("tolerated_failures")
+    @classmethod
+    def _distributed_only(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("mode", "inline") == "inline":
+            raise ValueError("tolerated_failures is for mode: distributed (an inline map fails on any item)")
+        return value
+
+
+class AslJob(_Model):
+    type: Literal["asl"] = Field(
+        description="Raw Amazon States Language states, placed into the state machine as written and validated with "
+        "it; a state without Next or End goes on to the next step",
+        examples=["asl"],
+    )
+    states: Annotated[dict[StateName, dict[str, Any]], Field(min_length=1, max_length=100)] = Field(
+        description="States by name; the first is where the step starts. Next may name any state of the machine",
+        examples=[{"Cool Down": {"Type": "Wait", "Seconds": 60}}],
+    )
+
+    @field_validator("states")
+    @classmethod
+    def _typed(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, state in value.items():
+            if not isinstance(state.get("Type"), str):
+                raise ValueError(
+                    f"state {name!r} needs a Type (Task, Pass, Wait, Choice, Parallel, Map, Succeed, Fail)"
+                )
+        return value
+
+
 NamedJob = TrainingJob | ModelJob | EndpointConfigJob | EndpointJob
 Job = Annotated[
-    TrainingJob | ModelJob | EndpointConfigJob | EndpointJob | ModelPackageJob | CallJob, Field(discriminator="type")
+    TrainingJob
+    | ModelJob
+    | EndpointConfigJob
+    | EndpointJob
+    | ModelPackageJob
+    | CallJob
+    | QualityGateJob
+    | ParallelJob
+    | MapJob
+    | AslJob,
+    Field(discriminator="type"),
 ]
-JOB_TYPES = ("training", "model", "endpoint-config", "endpoint", "model-package", "call")
+JOB_TYPES = (
+    "training",
+    "model",
+    "endpoint-config",
+    "endpoint",
+    "model-package",
+    "call",
+    "quality-gate",
+    "parallel",
+    "map",
+    "asl",
+)
 
 
 def _steps_schema(schema: dict[str, Any]) -> None:
@@ -895,6 +1199,27 @@ class Logging(_Model):
     )
 
 
+SNS_TOPIC_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+# State names the failure handler adds to a state machine with on_failure.
+NOTIFY_STATE = "Notify failure"
+FAILED_STATE = "Failed"
+
+
+class OnFailure(_Model):
+    notify: str = Field(
+        description="ARN of the SNS topic told about the failure (the message carries the error and its cause); "
+        "the run then fails with that error",
+        examples=["arn:aws:sns:us-east-1:123456789012:ml-alerts"],
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _topic(cls, value: str) -> str:
+        if not SNS_TOPIC_ARN.fullmatch(value):
+            raise ValueError(f"{value!r} is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
+        return value
+
+
 class StateMachine(_Model):
     model_config = ConfigDict(**_Model.model_config, json_schema_extra=_steps_schema)
 
@@ -928,6 +1253,19 @@ class StateMachine(_Model):
         None,
         description="Name of an alias that routes all executions to the published version (needs publish: true)",
         examples=["live"],
+    )
+
+    query_language: Literal["JSONPath", "JSONata"] = Field(
+        "JSONPath",
+        description="How states read and shape data: JSONPath (Parameters, ResultSelector, ResultPath) or JSONata "
+        "(Arguments, Output, {% %} expressions)",
+        examples=["JSONata"],
+    )
+    retry: RetryPolicy = None
+    on_failure: OnFailure | None = Field(
+        None,
+        description="When a step fails: publish the error to an SNS topic, then fail the run with it",
+        examples=[{"notify": "arn:aws:sns:us-east-1:123456789012:ml-alerts"}],
     )
 
     @model_validator(mode="after")
@@ -965,7 +1303,7 @@ class Spec(_Model):
     )
     inputs: dict[
         Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_length=80)],
-        Literal["string", "integer", "number", "boolean"],
+        Literal["string", "integer", "number", "boolean", "list"],
     ] = Field(
         {},
         description="Execution input fields and their types; each machine's input schema lists those it uses",
@@ -1007,6 +1345,9 @@ def hyperparameter_text(value: HyperValue) -> str:
 
 
 def state_name_of(key: str, job: Job) -> str:
+    """The name of the step's first state: its state_name, else the job key (a raw fragment: its first state)."""
+    if isinstance(job, AslJob):
+        return next(iter(job.states))
     return job.state_name or key
 
 
@@ -1078,7 +1419,7 @@ def _pydantic_problems(exc: ValidationError, located: Located) -> Iterator[Probl
                 Problem(message, file=located.file, line=line, column=column, pointer=pointer, hint=hint),
             )
         )
-    found = _merge_type_errors(found)
+    found = _merge_type_errors(_drop_union_noise(found, located.data))
     # A misspelt key shows up twice: as an unknown field and as a missing one. Report it once.
     misspelt = {
         (*path[:-1], match.group(1))
@@ -1096,6 +1437,38 @@ _TAG_PARTS = {"str", "int", "float", "bool", *JOB_TYPES}
 
 def _is_tag(part: str) -> bool:
     return part in _TAG_PARTS or part.startswith("function-") or "[" in part or part[:1].isupper()
+
+
+def _drop_union_noise(
+    found: list[tuple[str, tuple[str | int, ...], Problem]], data: Any
+) -> list[tuple[str, tuple[str | int, ...], Problem]]:
+    """A value that fits one member of a union (`retry: sagemaker` or a list of rules) is judged by that member.
+
+    Pydantic reports every member's complaint: a list is "not 'sagemaker' or 'none'", a misspelt preset is "not
+    a list". Once the value's own kind of member has spoken (or an error inside it), the others are noise.
+    """
+    by_path: dict[tuple[str | int, ...], set[str]] = {}
+    for kind, path, _ in found:
+        by_path.setdefault(path, set()).add(kind)
+    inner = {path[:n] for _, path, _ in found for n in range(len(path))}
+    kept = []
+    for kind, path, problem in found:
+        try:
+            value = _lookup(data, path)
+        except (KeyError, IndexError, TypeError):
+            kept.append((kind, path, problem))
+            continue
+        others = by_path[path] - {kind}
+        if kind == "literal_error" and isinstance(value, list | dict) and (others or path in inner):
+            continue
+        if (
+            kind in ("list_type", "dict_type", "model_type")
+            and isinstance(value, str | list)
+            and ("literal_error" in others or (isinstance(value, list) and others - set(_TYPE_WORDS)))
+        ):
+            continue
+        kept.append((kind, path, problem))
+    return kept
 
 
 def _merge_type_errors(
@@ -1222,6 +1595,8 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
     parents = [p for p in path if isinstance(p, str)]
     if "state_name" in parents:
         return "state names are 1-80 characters with no control characters"
+    if "metric" in parents:
+        return "a metric name such as validation:rmse, without quotes, backslashes, braces or control characters"
     if "group" in parents:
         return (
             "a model package group name: 1-63 letters, digits and hyphens, starting and ending with a letter or digit"
@@ -1259,30 +1634,32 @@ _JOB_MODELS: dict[str, type[_Model]] = {
     "endpoint": EndpointJob,
     "model-package": ModelPackageJob,
     "call": CallJob,
+    "quality-gate": QualityGateJob,
+    "parallel": ParallelJob,
+    "map": MapJob,
+    "asl": AslJob,
 }
 
 
 def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
-    model: type[BaseModel] | None = Spec
-    node = data
-    for index, part in enumerate(path):
-        if model is None:
+    if path[:1] == ("jobs",):
+        if len(path) < 2:
             return None
-        node = node[part] if isinstance(node, dict | list) else None  # type: ignore[index]
-        if model is Spec and part == "jobs":
-            if index + 1 < len(path):
-                job = _lookup(data, path[: index + 2])
-                kind = job.get("type") if isinstance(job, dict) else None
-                model = _JOB_MODELS.get(str(kind))
-                rest = path[index + 2 :]
-                return _descend(model, rest) if model else None
-            return None
-        model = _descend(model, (part,))
-    return model
+        # A job's model depends on its type, which the data says.
+        job = _lookup(data, path[:2])
+        kind = job.get("type") if isinstance(job, dict) else None
+        model = _JOB_MODELS.get(str(kind))
+        return _descend(model, path[2:]) if model else None
+    return _descend(Spec, path)
 
 
 def _descend(model: type[BaseModel] | None, rest: tuple[str | int, ...]) -> type[BaseModel] | None:
+    user_key = False
     for part in rest:
+        if user_key:
+            # The key of a mapping the user names (a state machine, a channel): the model is its value's.
+            user_key = False
+            continue
         if model is None or isinstance(part, int):
             continue
         fields = {f.alias or n: f for n, f in model.model_fields.items()}
@@ -1290,7 +1667,15 @@ def _descend(model: type[BaseModel] | None, rest: tuple[str | int, ...]) -> type
         if field is None:
             return None
         model = _model_in(field.annotation)
+        user_key = model is not None and _is_mapping(field.annotation)
     return model
+
+
+def _is_mapping(annotation: Any) -> bool:
+    """Whether a field holds a mapping from user keys to values (`dict[Key, StateMachine]`, maybe Annotated)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return get_origin(annotation) is dict
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -1373,6 +1758,21 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             yield from expect((*base, "config"), job.config, "endpoint-config")
         if isinstance(job, CallJob):
             yield from _check_call(spec, key, job, located, problem)
+        if isinstance(job, QualityGateJob):
+            yield from expect((*base, "training"), job.training, "training")
+        if isinstance(job, ParallelJob | MapJob):
+            yield from _check_nested(spec, key, job, problem)
+        if isinstance(job, MapJob) and isinstance(job.items, ItemsInput):
+            declared = spec.inputs.get(job.items.input)
+            if declared != "list":
+                yield problem(
+                    (*base, "items", "input"),
+                    f"input {job.items.input!r} is "
+                    + ("not declared" if declared is None else f"declared {declared}, not list"),
+                    f"declare it under inputs: {{{job.items.input}: list}}",
+                )
+        if isinstance(job, AslJob):
+            continue
         own = state_name_of(key, job)
         longest = max(step_state_names(key, job), key=len)
         if len(longest) > STATE_NAME_MAX:
@@ -1417,6 +1817,10 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 continue
             seen[step] = index
             yield from _check_step_sources(spec, machine_key, step, seen, path, problem)
+            for scope in list(scopes(spec, [step]))[1:]:
+                for inner in scope:
+                    seen.setdefault(inner, index)
+        yield from _check_machine_flow(spec, machine_key, machine, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
         shared = sorted({n for n in names if names.count(n) > 1})
         for state in shared:
@@ -1426,12 +1830,142 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 "give one of them a different state_name",
             )
         every = machine_state_names(spec, machine.steps)
+        if machine.on_failure is not None:
+            every.extend((NOTIFY_STATE, FAILED_STATE))
         for state in sorted({n for n in every if every.count(n) > 1} - set(shared)):
             yield problem(
                 ("state_machines", machine_key),
                 f"two states of state machine {machine_key!r} would be named {state!r}",
                 "a step's extra states are named '<state name>: <what they do>'; give a step a different state_name",
             )
+
+
+def nested_steps(job: Job) -> list[list[str]]:
+    """The lists of steps a Parallel (its branches) or a Map (its steps) runs inside itself."""
+    if isinstance(job, ParallelJob):
+        return [list(branch) for branch in job.branches]
+    if isinstance(job, MapJob):
+        return [list(job.steps)]
+    return []
+
+
+def scopes(spec: Spec, steps: list[str], depth: int = 0) -> Iterator[list[str]]:
+    """Every list of steps of a state machine: the top one, then each branch and Map body inside, depth first."""
+    yield steps
+    if depth > 10:
+        return
+    for step in steps:
+        job = spec.jobs.get(step)
+        if job is not None:
+            for inner in nested_steps(job):
+                yield from scopes(spec, inner, depth + 1)
+
+
+def _check_nested(spec: Spec, key: str, job: ParallelJob | MapJob, problem: Any) -> Iterator[Problem]:
+    """Branches and Map bodies name jobs that exist, once each; a Map body holds no Parallel or Map."""
+    lists: list[tuple[tuple[str | int, ...], list[str]]] = (
+        [(("jobs", key, "branches", i), list(b)) for i, b in enumerate(job.branches)]
+        if isinstance(job, ParallelJob)
+        else [(("jobs", key, "steps"), list(job.steps))]
+    )
+    seen: set[str] = set()
+    for base, steps in lists:
+        for index, step in enumerate(steps):
+            path = (*base, index)
+            inner = spec.jobs.get(step)
+            if inner is None:
+                hint = catalog.suggest(step, spec.jobs)
+                yield problem(
+                    path, f"no job named {step!r}", f"did you mean {hint!r}?" if hint else "define it under jobs"
+                )
+            elif step == key or key in {k for scope in scopes(spec, [step]) for k in scope}:
+                yield problem(path, f"{job.type} {key!r} would run inside itself", "name other jobs here")
+            elif step in seen:
+                yield problem(path, f"job {step!r} runs twice in {job.type} {key!r}", "list each job once")
+            elif isinstance(job, MapJob) and isinstance(inner, ParallelJob | MapJob | AslJob):
+                yield problem(
+                    path,
+                    f"a map runs jobs for each item, not a {inner.type} ({step!r})",
+                    "move it before or after the map",
+                )
+            seen.add(step)
+
+
+def _check_machine_flow(spec: Spec, machine_key: str, machine: StateMachine, problem: Any) -> Iterator[Problem]:
+    """Each job runs once in the whole machine, catches go to a step of the same list, $.Error is free."""
+    everywhere = [k for scope in scopes(spec, machine.steps) for k in scope if k in spec.jobs]
+    nested = everywhere[len(machine.steps) :]
+    for key in sorted({k for k in nested if everywhere.count(k) > 1}):
+        yield problem(
+            ("state_machines", machine_key),
+            f"job {key!r} runs more than once in state machine {machine_key!r} (in a branch or map too)",
+            "a job's states may appear once per state machine; define a second job for the second run",
+        )
+    if machine.query_language == "JSONata":
+        yield from _check_jsonata_calls(spec, machine_key, everywhere, problem)
+    known = {k: i for i, k in enumerate(everywhere)}
+    for key in dict.fromkeys(nested):
+        yield from _check_step_sources(spec, machine_key, key, known, ("jobs", key), problem)
+    catches = machine.on_failure is not None
+    for scope in scopes(spec, machine.steps):
+        for step in scope:
+            job = spec.jobs.get(step)
+            for index, rule in enumerate(getattr(job, "catch", None) or []):
+                catches = True
+                if rule.next not in scope:
+                    yield problem(
+                        ("jobs", step, "catch", index, "next"),
+                        f"{rule.next!r} is not a step next to {step!r} in state machine {machine_key!r}",
+                        "a catch goes on with a step of the same list of steps (the same branch or map body)",
+                    )
+                elif rule.next == step:
+                    yield problem(
+                        ("jobs", step, "catch", index, "next"),
+                        f"step {step!r} would catch its errors by running itself again",
+                        "use retry to run a step again",
+                    )
+    if catches and ERROR_SLOT in spec.inputs:
+        yield problem(
+            ("inputs", ERROR_SLOT),
+            f"input {ERROR_SLOT!r} would be overwritten: caught errors are kept under $.{ERROR_SLOT}",
+            "rename the input",
+        )
+
+
+ERROR_SLOT = "Error"
+
+
+def _check_jsonata_calls(spec: Spec, machine_key: str, keys: list[str], problem: Any) -> Iterator[Problem]:
+    """A JSONata machine gets a call's `.$` values translated; say where one has no translation."""
+    from asl_gen.jsonata import TranslationError, expression
+
+    for key in dict.fromkeys(keys):
+        job = spec.jobs.get(key)
+        if not isinstance(job, CallJob):
+            continue
+        for field, payload in (("parameters", job.parameters), ("result_selector", job.result_selector or {})):
+            for path, value in _located_dynamic_values(payload, ("jobs", key, field)):
+                try:
+                    expression(str(value))
+                except TranslationError as exc:
+                    yield problem(
+                        path,
+                        f"state machine {machine_key!r} is JSONata, and {exc}",
+                        "use the paths and intrinsic functions asl-gen translates (README: control flow), or run "
+                        "the call in a JSONPath state machine",
+                    )
+
+
+def _located_dynamic_values(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).endswith(".$"):
+                yield (*where, key), item
+            else:
+                yield from _located_dynamic_values(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _located_dynamic_values(item, (*where, index))
 
 
 def _check_name(spec: Spec, key: str, job: NamedJob, problem: Any) -> Iterator[Problem]:
@@ -1597,6 +2131,8 @@ def _references(job: Job) -> list[str]:
         return [job.config]
     if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
         return [job.from_]
+    if isinstance(job, QualityGateJob):
+        return [job.training]
     return []
 
 
@@ -1609,6 +2145,12 @@ NAMED_JOBS = (TrainingJob, ModelJob, EndpointConfigJob, EndpointJob)
 ENDPOINT_DEPLOY_STATES = ("not found?", "lookup failed", "create", "update")
 # With wait, the loop that polls until the endpoint is InService ('done' ends a machine that ends in the loop):
 ENDPOINT_WAIT_STATES = ("wait", "count", "status", "in service?", "failed", "rolled back", "timed out", "done")
+
+
+# The states a quality gate adds: the Choice, the Fail when the metric misses the threshold, the Fail without it.
+GATE_STATES = ("find metric", "is it?", "keep", "skip", "passes?", "failed", "no metric")
+# A Map over a written-out list first puts the list into the state (JSONPath reads items from the state).
+MAP_ITEMS_STATE = "items"
 
 
 def derived_state_name(own: str, suffix: str) -> str:
@@ -1625,13 +2167,23 @@ def step_state_names(key: str, job: Job) -> tuple[str, ...]:
             suffixes.extend(ENDPOINT_DEPLOY_STATES)
         if job.wait_settings is not None:
             suffixes.extend(s for s in ENDPOINT_WAIT_STATES if s != "rolled back" or job.if_exists == "update")
+    if isinstance(job, QualityGateJob):
+        suffixes.extend(GATE_STATES)
+    if isinstance(job, MapJob) and isinstance(job.items, list):
+        suffixes.append(MAP_ITEMS_STATE)
+    if isinstance(job, AslJob):
+        return tuple(job.states)
     return (own, *(derived_state_name(own, s) for s in suffixes))
 
 
-def machine_state_names(spec: Spec, steps: list[str]) -> list[str]:
-    """Every state name the steps give one state machine, looked-up training jobs included, in order."""
+def machine_state_names(spec: Spec, steps: list[str], done: set[str] | None = None, depth: int = 0) -> list[str]:
+    """Every state name the steps give one state machine, looked-up training jobs and nested steps included.
+
+    `done` holds the jobs whose results the steps can read (a branch sees what ran before its Parallel; a Map
+    body only its own steps), as the plan decides when to look a training job up.
+    """
     names: list[str] = []
-    done: set[str] = set()
+    done = set() if done is None else done
     for step in steps:
         job = spec.jobs.get(step)
         if job is None:
@@ -1642,6 +2194,15 @@ def machine_state_names(spec: Spec, steps: list[str]) -> list[str]:
                 names.append(lookup_state_name(ref, target))
                 done.add(ref)
         names.extend(step_state_names(step, job))
+        if depth < 10 and isinstance(job, ParallelJob):
+            finished: set[str] = set()
+            for branch in job.branches:
+                seen = set(done)
+                names.extend(machine_state_names(spec, list(branch), seen, depth + 1))
+                finished |= seen
+            done |= finished
+        elif depth < 10 and isinstance(job, MapJob):
+            names.extend(machine_state_names(spec, list(job.steps), set(), depth + 1))
         done.add(step)
     return names
 

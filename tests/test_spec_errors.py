@@ -178,8 +178,8 @@ MISTAKES = [
         "unknown field in a job",
         "    from: train\n",
         "    from: train\n    typo_field: 1\n",
-        "spec.yaml:44:5: jobs.model.typo_field: unknown field 'typo_field' (allowed here: comment, environment, "
-        "from, image, model_data, name, state_name, tags, type, vpc)",
+        "spec.yaml:44:5: jobs.model.typo_field: unknown field 'typo_field' (allowed here: catch, comment, "
+        "environment, from, image, model_data, name, retry, state_name, tags, type, vpc)",
     ),
     (
         "both algorithm and image",
