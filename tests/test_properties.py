@@ -484,3 +484,122 @@ def test_a_default_name_too_long_for_sagemaker_is_a_located_spec_error(tmp_path:
         in line
         for line in lines
     ), build.output
+
+
+_CONTROL_FLOW_BASE = """\
+project: repro
+aws: {region: us-east-1, account: "123456789012"}
+roles:
+  sagemaker: {arn: "arn:aws:iam::123456789012:role/sm"}
+  stepfunctions: {name: sfn}
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (control flow): with on_failure, a step's own catch on States.ALL is followed by the failure "
+    "handler's States.ALL catcher; the definition is invalid and the build stops with exit 1",
+)
+def test_a_catch_on_states_all_in_a_machine_with_on_failure_builds(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        _CONTROL_FLOW_BASE
+        + """\
+jobs:
+  a:
+    type: call
+    resource: lambda:invoke
+    parameters: {FunctionName: f}
+    catch: [{errors: [States.ALL], next: b}]
+  b:
+    type: call
+    resource: lambda:invoke
+    parameters: {FunctionName: g}
+state_machines:
+  m:
+    steps: [a, b]
+    on_failure: {notify: "arn:aws:sns:us-east-1:123456789012:alerts"}
+""",
+        encoding="utf-8",
+    )
+    build = _build(path, tmp_path / "out")
+    assert build.code == 0, build.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (control flow): on_failure in a machine whose steps cannot fail (raw Wait/Pass states only) adds "
+    "'Notify failure' and 'Failed' states nothing reaches; the definition is invalid and the build stops with exit 1",
+)
+def test_on_failure_in_a_machine_of_raw_states_builds(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        _CONTROL_FLOW_BASE
+        + """\
+jobs:
+  pause:
+    type: asl
+    states:
+      Pause: {Type: Wait, Seconds: 1}
+state_machines:
+  m:
+    steps: [pause]
+    on_failure: {notify: "arn:aws:sns:us-east-1:123456789012:alerts"}
+""",
+        encoding="utf-8",
+    )
+    build = _build(path, tmp_path / "out")
+    assert build.code == 0, build.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (control flow): a project whose state machines run nothing but raw ASL states gets a Step Functions "
+    "policy with no statement, which the build's own validator refuses (exit 1)",
+)
+def test_a_project_of_raw_states_only_builds(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        _CONTROL_FLOW_BASE
+        + """\
+jobs:
+  pause:
+    type: asl
+    states:
+      Pause: {Type: Wait, Seconds: 1}
+state_machines:
+  m: [pause]
+""",
+        encoding="utf-8",
+    )
+    build = _build(path, tmp_path / "out")
+    assert build.code == 0, build.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (control flow): the states of a parallel branch or map body pass through Jinja's indent filter, "
+    "which splits the JSON text at U+2028, U+2029 and U+0085 inside strings (here a comment); the definition is not "
+    "JSON and a valid spec fails with a template error (exit 2)",
+)
+def test_a_line_separator_in_a_nested_step_renders(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        _CONTROL_FLOW_BASE
+        + """\
+jobs:
+  a:
+    type: call
+    resource: lambda:invoke
+    parameters: {FunctionName: f}
+    comment: "line\\u2028separator"
+  both:
+    type: parallel
+    branches: [[a]]
+state_machines:
+  m: [both]
+""",
+        encoding="utf-8",
+    )
+    build = _build(path, tmp_path / "out")
+    assert build.code == 0, build.output
