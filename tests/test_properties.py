@@ -603,3 +603,30 @@ state_machines:
     )
     build = _build(path, tmp_path / "out")
     assert build.code == 0, build.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (control flow): an error name with a control character in retry or catch is refused with the hint "
+    "for job keys ('keys are lowercase letters, digits and single hyphens'), which says nothing about error names",
+)
+def test_a_bad_error_name_gets_a_hint_about_error_names(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        _CONTROL_FLOW_BASE
+        + """\
+jobs:
+  a:
+    type: call
+    resource: lambda:invoke
+    parameters: {FunctionName: f}
+    retry: [{errors: ["Lambda\\x85Failed"]}]
+state_machines:
+  m: [a]
+""",
+        encoding="utf-8",
+    )
+    build = _build(path, tmp_path / "out")
+    (line,) = _assert_clean_refusal(build, _display(path))
+    assert ": jobs.a.retry.0.errors.0: " in line, line
+    assert "keys are lowercase" not in line, line
