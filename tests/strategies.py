@@ -607,7 +607,8 @@ def _catches(draw: st.DrawFn, draft: Draft, machines: dict[str, Any]) -> None:
         if job["type"] == "asl" or draw(st.integers(0, 3)) > 0:
             continue
         scopes = [set(steps) for steps in lists if key in steps]
-        if draft.loose and draw(st.integers(0, 3)) == 0:
+        # Loosely, now and then a catch goes anywhere (another list, itself): refused, and cleanly.
+        if draft.loose and draw(st.integers(0, 7)) == 0:
             candidates = sorted(draft.jobs)
         else:
             candidates = sorted(set.intersection(*scopes) - {key}) if scopes else []
