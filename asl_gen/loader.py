@@ -297,7 +297,10 @@ def load_file(path: Path, display: str | None = None) -> Located:
             Problem(f"not UTF-8 text (byte {exc.start})", file=name, hint="save the file as UTF-8")
         ) from None
     if "\x00" in text:
-        raise SpecError(Problem("binary file (contains NUL bytes)", file=name))
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise SpecError(Problem("binary file (contains NUL bytes)", file=name, line=line, column=column))
     return load_text(text, name)
 
 

@@ -1413,7 +1413,8 @@ def state_name_of(key: str, job: Job) -> str:
 
 
 def default_name(project: str, key: str) -> Name:
-    return Name(prefix=f"{project}-{key}")
+    # Not validated here: a prefix too long for SageMaker is reported where the job is (`_check_name`), not raised.
+    return Name.model_construct(prefix=f"{project}-{key}")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ HOSTILE_FILES = [
     (
         "NUL byte",
         b"project: big-mart\x00\n",
-        "spec.yaml: binary file (contains NUL bytes)",
+        "spec.yaml:1:18: binary file (contains NUL bytes)",
     ),
     (
         "empty",

@@ -1,0 +1,1120 @@
+"""Hypothesis strategies for asl-gen specs: valid ones across the whole spec model, and single mutations of them.
+
+`specs()` draws a spec as plain data (what `yaml.safe_load` of a spec file gives) that asl-gen must build:
+every job type with its options, names in all three forms, cross-machine look-ups, every state machine setting,
+targets and diagrams, in every partition. The rules it follows are the spec's own (README, spec.py); where the
+strategy cannot tell whether a value is valid, it leaves the value out rather than guess, so that a refusal of a
+drawn spec is a finding about asl-gen, not about the strategy.
+
+`mutations()` turns one valid spec into one that is wrong in exactly one place, and says where and what kind of
+mistake it is, so the test can hold asl-gen to one located error line for it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import yaml
+from hypothesis import strategies as st
+
+from asl_gen import catalog, services
+from asl_gen import spec as spec_model
+from asl_gen.spec import KEY, SAGEMAKER_NAME
+
+from .test_call_every_integration import CALLBACK_FIELDS, PATTERN_WORD
+from .test_services import LITERALS
+
+Spec = dict[str, Any]
+Path_ = tuple[str | int, ...]
+
+# Constraints from the spec model (spec.py), restated so the strategy draws inside them on purpose.
+PROJECT_MAX = 40
+PREFIX_MAX = 30
+STATE_NAME_BUDGET = 40  # a waiting, updating endpoint adds ': in service?' etc.; 80 is the limit
+
+# --- small values ------------------------------------------------------------------------------------------
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_DIGITS = "0123456789"
+
+# Characters a YAML or JSON file may carry as text: no surrogates (not UTF-8) and no NUL (the loader refuses it).
+_NOT_UTF8: tuple[Literal["Cs"], ...] = ("Cs",)
+_UNPRINTABLE: tuple[Literal["Cs", "Cc", "Zl", "Zp"], ...] = ("Cs", "Cc", "Zl", "Zp")
+# KNOWN BUG (test_properties.py::test_a_line_separator_in_a_nested_step_renders): the states of a parallel
+# branch or map body go through Jinja's `indent`, which splits JSON text at U+2028, U+2029 and U+0085 inside
+# strings, so the definition stops being JSON (exit 2 for a valid spec). Left out until that is fixed.
+_LINE_BREAKS_INDENT_SPLITS = "\u2028\u2029\x85"
+_TEXT = st.characters(exclude_categories=_NOT_UTF8, exclude_characters="\x00" + _LINE_BREAKS_INDENT_SPLITS)
+_PRINTABLE = st.characters(exclude_categories=_UNPRINTABLE, exclude_characters=_LINE_BREAKS_INDENT_SPLITS)
+
+
+def free_text(max_size: int = 24) -> st.SearchStrategy[str]:
+    return st.text(_TEXT, max_size=max_size)
+
+
+def _segment(alphabet: str, min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    return st.text(st.sampled_from(alphabet), min_size=min_size, max_size=max_size)
+
+
+@st.composite
+def keys(draw: st.DrawFn, max_parts: int = 3, max_len: int = 12) -> str:
+    """A job or state machine key: lowercase letters and digits in hyphen-separated parts, starting with a letter."""
+    first = draw(_segment(_LOWER, 1, 1)) + draw(_segment(_LOWER + _DIGITS, 0, max_len - 1))
+    parts = [first, *draw(st.lists(_segment(_LOWER + _DIGITS, 1, 5), max_size=max_parts - 1))]
+    key = "-".join(parts)[:40].rstrip("-")
+    assert KEY.fullmatch(key), key
+    return key
+
+
+@st.composite
+def sagemaker_names(draw: st.DrawFn, max_len: int = 63) -> str:
+    alnum = _LOWER + _LOWER.upper() + _DIGITS
+    name = draw(_segment(alnum, 1, 1))
+    for _ in range(draw(st.integers(0, 4))):
+        name += draw(st.sampled_from(["", "-", "--"])) + draw(_segment(alnum, 1, 8))
+    name = name[:max_len]
+    name = name.rstrip("-")
+    assert SAGEMAKER_NAME.fullmatch(name), name
+    return name
+
+
+def input_names() -> st.SearchStrategy[str]:
+    # Upper-case first letter: job keys are lower case, so an input never takes a job's result slot. Not `Error`,
+    # where a catch keeps the error it caught.
+    return st.from_regex(r"\A[A-Z][A-Za-z0-9_]{0,15}\Z").filter(lambda name: name != "Error")
+
+
+def accounts() -> st.SearchStrategy[str]:
+    return st.from_regex(r"\A[0-9]{12}\Z")
+
+
+def buckets() -> st.SearchStrategy[str]:
+    return st.from_regex(r"\A[a-z0-9][a-z0-9-]{1,20}[a-z0-9]\Z").filter(lambda b: not b.startswith("xn--"))
+
+
+def s3_keys() -> st.SearchStrategy[str]:
+    # Letters, digits and the separators S3 users write; `*?$` and control characters are refused (IAM wildcards).
+    part = st.text(st.sampled_from(_LOWER + _DIGITS + "-_.=+é"), min_size=1, max_size=10)
+    return st.lists(part, max_size=4).map("/".join)
+
+
+@st.composite
+def s3_uris(draw: st.DrawFn) -> str:
+    key = draw(s3_keys())
+    trailing = draw(st.sampled_from(["", "/"])) if key else ""
+    return f"s3://{draw(buckets())}" + (f"/{key}{trailing}" if key else draw(st.sampled_from(["", "/"])))
+
+
+def state_names() -> st.SearchStrategy[str]:
+    # No ':' (extra states are '<name>: <what>') and not 'Look up ...' (the look-up states): either would let a
+    # drawn name collide with one asl-gen derives, which the spec rightly refuses. Made unique by the caller.
+    # Nor the states on_failure adds ('Notify failure', 'Failed').
+    return st.text(_PRINTABLE.filter(lambda c: c != ":"), min_size=1, max_size=STATE_NAME_BUDGET - 4).filter(
+        lambda s: not s.startswith("Look up") and s not in ("Notify failure", "Failed")
+    )
+
+
+def tag_maps() -> st.SearchStrategy[dict[str, str]]:
+    allowed = st.sampled_from(_LOWER + _DIGITS + "ABC _.:/=+-@")
+    key = st.text(allowed, min_size=1, max_size=20).filter(lambda k: not k.lower().startswith("aws:"))
+    return st.dictionaries(key, st.text(allowed, max_size=20), max_size=3)
+
+
+def environments() -> st.SearchStrategy[dict[str, str]]:
+    return st.dictionaries(st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,12}\Z"), free_text(), max_size=3)
+
+
+def hyperparameters() -> st.SearchStrategy[dict[str, Any]]:
+    value = st.one_of(
+        free_text(40),
+        st.booleans(),
+        st.integers(-(10**12), 10**12),
+        st.floats(allow_nan=False, allow_infinity=False, width=64),
+    )
+    return st.dictionaries(st.text(_TEXT, min_size=1, max_size=20), value, max_size=5)
+
+
+def numbers(low: float, high: float) -> st.SearchStrategy[float]:
+    """Floats Python writes without an exponent (1e-05, 5.960464477539063e-08 are left out).
+
+    KNOWN BUG (test_properties.py::test_a_json_number_without_a_point_is_a_number): asl-gen reads JSON with
+    YAML 1.1's resolver, which takes 1e-05 or 5e-324 (json.dumps's forms of small and large floats) for strings.
+    And moto's ASL grammar (a judge) refuses a JSON exponent with a leading zero (e-08), which json.dumps writes
+    for every small float that reaches a definition (a variant's weight). Until the first is fixed, and as long
+    as moto judges, the strategy stays clear of exponents.
+    """
+    return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(lambda x: "e" not in repr(x))
+
+
+def instance_types() -> st.SearchStrategy[str]:
+    return st.sampled_from(sorted(catalog.INSTANCE_TYPES))
+
+
+def vpcs() -> st.SearchStrategy[dict[str, Any]]:
+    hexes = st.from_regex(r"\A[0-9a-f]{8,17}\Z")
+    return st.fixed_dictionaries(
+        {
+            "subnets": st.lists(hexes.map(lambda h: f"subnet-{h}"), min_size=1, max_size=3, unique=True),
+            "security_groups": st.lists(hexes.map(lambda h: f"sg-{h}"), min_size=1, max_size=2, unique=True),
+        }
+    )
+
+
+# --- where the project runs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    region: str
+    partition: str
+    account: str
+
+    @property
+    def dns(self) -> str:
+        return catalog.PARTITION_DNS_SUFFIX[self.partition]
+
+    def kms_keys(self) -> st.SearchStrategy[str]:
+        key_id = st.one_of(st.uuids().map(str), st.from_regex(r"\A[0-9a-f]{32}\Z").map(lambda h: f"mrk-{h}"))
+        return key_id.map(lambda k: f"arn:{self.partition}:kms:{self.region}:{self.account}:key/{k}")
+
+    def images(self) -> st.SearchStrategy[str]:
+        repository = st.from_regex(r"\A[a-z0-9]+([._/-][a-z0-9]+){0,2}\Z")
+        tag = st.one_of(
+            st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,20}\Z").map(lambda t: f":{t}"),
+            st.from_regex(r"\A[0-9a-f]{64}\Z").map(lambda h: f"@sha256:{h}"),
+        )
+        return st.builds(lambda repo, t: f"{self.account}.dkr.ecr.{self.region}.{self.dns}/{repo}{t}", repository, tag)
+
+    def role_arns(self, account: str | None = None) -> st.SearchStrategy[str]:
+        path = st.lists(st.from_regex(r"\A[A-Za-z0-9_+=,.@-]{1,10}\Z"), max_size=2).map(
+            lambda parts: "".join(f"{p}/" for p in parts)
+        )
+        name = st.from_regex(r"\A[A-Za-z0-9_+=,.@-]{1,30}\Z")
+        owner = st.just(account) if account else accounts()
+        return st.builds(lambda a, p, n: f"arn:{self.partition}:iam::{a}:role/{p}{n}", owner, path, name)
+
+
+@st.composite
+def targets(draw: st.DrawFn) -> Target:
+    # The partition first: drawn by region, China and GovCloud (four regions of 38) would hardly ever come up.
+    partition = draw(st.sampled_from(sorted(set(catalog.REGION_PARTITIONS.values()))))
+    region = draw(st.sampled_from(sorted(r for r, p in catalog.REGION_PARTITIONS.items() if p == partition)))
+    return Target(region, partition, draw(accounts()))
+
+
+def _algorithms_in(region: str) -> list[tuple[str, str]]:
+    found = []
+    for name, algorithm in sorted(catalog.ALGORITHMS.items()):
+        for version in algorithm.versions:
+            try:
+                catalog.image_uri(name, version, region)
+            except LookupError:
+                continue
+            found.append((name, version))
+    return found
+
+
+# --- jobs --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """What the drawing of one spec knows so far: the jobs in order (each job's references come before it)."""
+
+    target: Target
+    project: str
+    jobs: dict[str, dict[str, Any]]
+    inputs: dict[str, str]
+    state_names: set[str]
+    # Loose: also draw what the spec may refuse (steps in any order, shared state names, EXPRESS machines that
+    # wait, default names too long), for the property that holds either way: built and judged, or refused cleanly.
+    loose: bool = False
+    # Jobs that run inside a parallel or map (never on their own), and whether such a job is being drawn now.
+    owned: set[str] = field(default_factory=set)
+    nested: bool = False
+
+
+def _input(draw: st.DrawFn, draft: Draft) -> str:
+    existing = [name for name, kind in draft.inputs.items() if kind == "string"]
+    if bool(existing) and draw(st.booleans()):
+        return draw(st.sampled_from(existing))
+    name = draw(input_names())
+    if name in draft.inputs and draft.inputs[name] != "string":
+        name += "Name"
+    draft.inputs[name] = "string"
+    return name
+
+
+def _common(draw: st.DrawFn, draft: Draft, key: str, job: dict[str, Any], *, named: bool) -> None:
+    """The fields every job type shares: name (for SageMaker resources), state_name and comment."""
+    if named:
+        default_fits = draft.loose or len(f"{draft.project}-{key}") <= PREFIX_MAX
+        forms = ["literal", "input", "prefix"] + (["default"] if default_fits else [])
+        form = draw(st.sampled_from(forms))
+        if form == "literal":
+            job["name"] = draw(sagemaker_names())
+        elif form == "input":
+            job["name"] = {"input": _input(draw, draft)}
+        elif form == "prefix":
+            job["name"] = {"prefix": draw(sagemaker_names(PREFIX_MAX))}
+    if draw(st.booleans()):
+        name = draw(state_names())
+        while not draft.loose and (name in draft.state_names or (key in draft.jobs and name == key)):
+            name += "'"
+        draft.state_names.add(name)
+        job["state_name"] = name
+    if draw(st.integers(0, 3)) == 0:
+        job["comment"] = draw(free_text(60))
+
+
+def _prefixed(job: dict[str, Any]) -> bool:
+    name = job.get("name")
+    return name is None or (isinstance(name, dict) and "prefix" in name)
+
+
+@st.composite
+def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "training"}
+    available = _algorithms_in(draft.target.region)
+    if bool(available) and draw(st.booleans()):
+        name, version = draw(st.sampled_from(available))
+        job["algorithm"] = {"name": name, "version": version}
+    else:
+        job["image"] = draw(draft.target.images())
+    instance: dict[str, Any] = {"type": draw(instance_types())}
+    if draw(st.booleans()):
+        instance["count"] = draw(st.integers(1, 100))
+    if draw(st.booleans()):
+        instance["volume_gb"] = draw(st.integers(1, 16384))
+    job["instance"] = instance
+    job["channels"] = draw(
+        st.dictionaries(
+            st.from_regex(r"\A[A-Za-z0-9.\-_]{1,20}\Z"),
+            st.fixed_dictionaries(
+                {"s3": s3_uris()},
+                optional={
+                    "content_type": st.text(_TEXT, min_size=1, max_size=30),
+                    "data_type": st.sampled_from(["S3Prefix", "ManifestFile", "AugmentedManifestFile"]),
+                    "distribution": st.sampled_from(["FullyReplicated", "ShardedByS3Key"]),
+                    "compression": st.sampled_from(["None", "Gzip"]),
+                },
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    job["output"] = draw(s3_uris())
+    optional = {
+        "input_mode": st.sampled_from(["File", "Pipe", "FastFile"]),
+        "max_runtime_seconds": st.integers(1, 28 * 24 * 3600),
+        "hyperparameters": hyperparameters(),
+        "environment": environments(),
+        "tags": tag_maps(),
+        "vpc": vpcs(),
+        "kms_key": draft.target.kms_keys(),
+    }
+    job.update(draw(st.fixed_dictionaries({}, optional=optional)))
+    return job
+
+
+@st.composite
+def _source(draw: st.DrawFn, draft: Draft, job: dict[str, Any]) -> None:
+    """Where a model or model package gets its artifacts: a training job of the spec, or model_data and image."""
+    trainings = [k for k, j in draft.jobs.items() if j["type"] == "training" and k not in draft.owned]
+    if not draft.nested and bool(trainings) and draw(st.integers(0, 3)) > 0:
+        job["from"] = draw(st.sampled_from(trainings))
+    else:
+        job["model_data"] = draw(s3_uris())
+        job["image"] = draw(draft.target.images())
+
+
+@st.composite
+def model_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "model"}
+    draw(_source(draft, job))
+    job.update(
+        draw(st.fixed_dictionaries({}, optional={"environment": environments(), "tags": tag_maps(), "vpc": vpcs()}))
+    )
+    return job
+
+
+@st.composite
+def endpoint_config_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    models = [k for k, j in draft.jobs.items() if j["type"] == "model" and k not in draft.owned]
+    variants = []
+    names = draw(st.lists(sagemaker_names(), min_size=1, max_size=3, unique=True))
+    for index, name in enumerate(names):
+        variant: dict[str, Any] = {"model": draw(st.sampled_from(models))}
+        if index or draw(st.booleans()):
+            variant["name"] = name
+        instance: dict[str, Any] = {"type": draw(instance_types())}
+        if draw(st.booleans()):
+            instance["count"] = draw(st.integers(1, 1000))
+        variant["instance"] = instance
+        if draw(st.booleans()):
+            variant["weight"] = draw(numbers(0, 100))
+        variants.append(variant)
+    if len(variants) > 1 and "name" not in variants[0]:
+        variants[0]["name"] = "AllTraffic" if "AllTraffic" not in names else names[0]
+    job: dict[str, Any] = {"type": "endpoint-config", "variants": variants}
+    if draw(st.booleans()):
+        job["tags"] = draw(tag_maps())
+    return job
+
+
+@st.composite
+def endpoint_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    configs = [k for k, j in draft.jobs.items() if j["type"] == "endpoint-config"]
+    job: dict[str, Any] = {"type": "endpoint", "config": draw(st.sampled_from(configs))}
+    wait = st.one_of(
+        st.booleans(),
+        st.fixed_dictionaries({}, optional={"poll_seconds": st.integers(1, 3600), "max_polls": st.integers(1, 1000)}),
+    )
+    job.update(
+        draw(
+            st.fixed_dictionaries(
+                {}, optional={"if_exists": st.sampled_from(["fail", "update"]), "wait": wait, "tags": tag_maps()}
+            )
+        )
+    )
+    return job
+
+
+@st.composite
+def model_package_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "model-package", "group": draw(sagemaker_names())}
+    draw(_source(draft, job))
+    mime = st.from_regex(r"\A[a-z]{1,10}/[a-z0-9.+-]{1,15}\Z")
+    optional = {
+        "approval": st.sampled_from(["Approved", "PendingManualApproval", "Rejected"]),
+        "description": st.text(_PRINTABLE, max_size=60),
+        "content_types": st.lists(mime, min_size=1, max_size=3),
+        "response_types": st.lists(mime, min_size=1, max_size=3),
+        "inference_instances": st.lists(instance_types(), min_size=1, max_size=3),
+        "transform_instances": st.lists(instance_types(), min_size=1, max_size=3),
+        "environment": environments(),
+    }
+    job.update(draw(st.fixed_dictionaries({}, optional=optional)))
+    return job
+
+
+def _in_partition(value: Any, target: Target) -> Any:
+    """The request literals of tests/test_services.py, moved into the project's partition and DNS suffix."""
+    if isinstance(value, str):
+        value = value.replace("arn:aws:", f"arn:{target.partition}:")
+        return value.replace(".amazonaws.com/", f".{target.dns}/")
+    if isinstance(value, dict):
+        return {k: _in_partition(v, target) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_partition(v, target) for v in value]
+    return value
+
+
+_ROWS = sorted(services.ROWS, key=lambda row: row.key)
+
+
+@st.composite
+def call_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "call"}
+    undeclared_sdk = draw(st.integers(0, 5)) == 0
+    if undeclared_sdk:
+        # An AWS SDK call asl-gen has no row for: the user lists the ARNs it acts on.
+        pattern = draw(st.sampled_from(["", ".waitForTaskToken"]))
+        job["resource"] = "aws-sdk:s3:putObjectTagging"
+        parameters: dict[str, Any] = {"Bucket": "reports", "Key.$": "$.key", "Tagging": {"TagSet": []}}
+        job["resources"] = [f"arn:{draft.target.partition}:s3:::reports/*"]
+        if pattern:
+            parameters["TaskToken.$"] = "$$.Task.Token"
+    else:
+        row = draw(st.sampled_from(_ROWS))
+        pattern = draw(st.sampled_from(sorted(row.patterns)))
+        job["resource"] = row.key
+        parameters = _in_partition(copy.deepcopy(LITERALS.get(row.key, {})), draft.target)
+        if pattern == ".waitForTaskToken":
+            replaced = CALLBACK_FIELDS.get(row.key, {"TaskToken.$": "$$.Task.Token"})
+            parameters = {k: v for k, v in parameters.items() if k.removesuffix(".$") not in replaced} | replaced
+    if pattern or draw(st.booleans()):
+        job["pattern"] = PATTERN_WORD[pattern]
+    if bool(parameters) or draw(st.booleans()):
+        job["parameters"] = parameters
+    result = draw(st.sampled_from(["keep", "discard", "select"]))
+    if result == "discard":
+        job["discard_result"] = True
+    elif result == "select":
+        job["result_selector"] = {"Result.$": "$", "Constant": draw(free_text())}
+    if draw(st.integers(0, 3)) == 0:
+        job["credentials"] = draw(draft.target.role_arns())
+    if draw(st.booleans()):
+        timeout = draw(st.integers(2, 99_999_999))
+        job["timeout_seconds"] = timeout
+        if draw(st.booleans()):
+            job["heartbeat_seconds"] = draw(st.integers(1, timeout - 1))
+    return job
+
+
+# --- control flow (quality gates, parallel, map, raw ASL, retry and catch, on_failure, query languages) ----------
+
+CONTROL_FLOW = "quality-gate" in spec_model.JOB_TYPES
+ERROR_NAMES = (
+    "States.TaskFailed",
+    "States.Timeout",
+    "States.HeartbeatTimeout",
+    "SageMaker.AmazonSageMakerException",
+    "SageMaker.ResourceLimitExceededException",
+    "ThrottlingException",
+    "Lambda.ServiceException",
+    "QualityGate.Failed",
+)
+
+
+def error_names() -> st.SearchStrategy[str]:
+    # Any text without control characters or '*' names an error; States.ALL is drawn on its own, last.
+    own = st.text(_PRINTABLE.filter(lambda c: c != "*"), min_size=1, max_size=30).filter(lambda e: e != "States.ALL")
+    return st.one_of(st.sampled_from(ERROR_NAMES), own)
+
+
+@st.composite
+def _error_lists(draw: st.DrawFn, last: bool) -> list[str]:
+    if last and draw(st.integers(0, 2)) == 0:
+        return ["States.ALL"]
+    return draw(st.lists(error_names(), min_size=1, max_size=3, unique=True))
+
+
+@st.composite
+def retry_policies(draw: st.DrawFn) -> str | list[dict[str, Any]]:
+    form = draw(st.sampled_from(["sagemaker", "none", "rules"]))
+    if form != "rules":
+        return form
+    count = draw(st.integers(1, 3))
+    rules = []
+    for index in range(count):
+        rule: dict[str, Any] = {"errors": draw(_error_lists(index == count - 1))}
+        optional = {
+            "interval_seconds": st.integers(1, 99_999_999),
+            "max_attempts": st.integers(0, 99_999_999),
+            "backoff_rate": numbers(1.0, 1000.0),
+            "max_delay_seconds": st.integers(1, 31_622_400),
+            "jitter": st.sampled_from(["FULL", "NONE"]),
+        }
+        rule.update(draw(st.fixed_dictionaries({}, optional=optional)))
+        rules.append(rule)
+    return rules
+
+
+def metric_names() -> st.SearchStrategy[str]:
+    own = st.text(_PRINTABLE.filter(lambda c: c not in "'\"\\{}"), min_size=1, max_size=40)
+    return st.one_of(st.sampled_from(["validation:rmse", "validation:auc", "train:loss", "test:mse"]), own)
+
+
+@st.composite
+def quality_gate_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    trainings = [k for k, j in draft.jobs.items() if j["type"] == "training" and k not in draft.owned]
+    job: dict[str, Any] = {"type": "quality-gate", "training": draw(st.sampled_from(trainings))}
+    job["metric"] = draw(metric_names())
+    job[draw(st.sampled_from(["lt", "le", "gt", "ge"]))] = draw(
+        st.one_of(st.integers(-(10**6), 10**6), numbers(-1e6, 1e6))
+    )
+    return job
+
+
+# Jobs that may run inside a parallel branch or a map body: they use no other job, so wherever they run their
+# sources are there. (A map body may hold no parallel, map or raw ASL.)
+_INNER_TYPES = ("training", "model", "model-package", "call")
+
+
+@st.composite
+def _inner_jobs(draw: st.DrawFn, draft: Draft) -> list[str]:
+    keys_ = []
+    draft.nested = True
+    try:
+        for kind in draw(st.lists(st.sampled_from(_INNER_TYPES), min_size=1, max_size=2)):
+            key = _add_job(draw, draft, kind)
+            draft.owned.add(key)
+            keys_.append(key)
+    finally:
+        draft.nested = False
+    return keys_
+
+
+@st.composite
+def parallel_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    branches = [draw(_inner_jobs(draft)) for _ in range(draw(st.integers(1, 3)))]
+    return {"type": "parallel", "branches": branches}
+
+
+@st.composite
+def map_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "map"}
+    if draw(st.booleans()):
+        item = st.one_of(free_text(20), st.integers(-(10**6), 10**6), st.booleans(), s3_uris())
+        job["items"] = draw(st.lists(item, min_size=1, max_size=5))
+    else:
+        name = draw(input_names())
+        while name in draft.inputs and draft.inputs[name] != "list":
+            name += "List"
+        draft.inputs[name] = "list"
+        job["items"] = {"input": name}
+    job["steps"] = draw(_inner_jobs(draft))
+    if draw(st.booleans()):
+        job["max_concurrency"] = draw(st.integers(0, 40))
+    return job
+
+
+@st.composite
+def asl_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    """Raw states, chained by Next; the last one without Next goes on to the next step."""
+    names: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(state_names())
+        while name in draft.state_names:
+            name += "'"
+        draft.state_names.add(name)
+        names.append(name)
+    states: dict[str, Any] = {}
+    for index, name in enumerate(names):
+        # Fields both query languages accept: a raw fragment may sit in a JSONPath and a JSONata machine at once.
+        kinds = ["Pass", "Wait"] + (["Succeed", "Fail"] if draft.loose and index == len(names) - 1 else [])
+        state: dict[str, Any] = {"Type": draw(st.sampled_from(kinds))}
+        if state["Type"] == "Wait":
+            state["Seconds"] = draw(st.integers(1, 3600))
+        if state["Type"] == "Fail" and draw(st.booleans()):
+            state["Error"] = draw(error_names())
+        if draw(st.booleans()):
+            state["Comment"] = draw(free_text(30))
+        if index < len(names) - 1:
+            state["Next"] = names[index + 1]
+        states[name] = state
+    return {"type": "asl", "states": states}
+
+
+def _catches(draw: st.DrawFn, draft: Draft, machines: dict[str, Any]) -> None:
+    """Catch rules on some jobs, each going on with a step of every list of steps the job runs in."""
+    lists: list[list[str]] = []
+    for machine in machines.values():
+        steps = machine if isinstance(machine, list) else machine["steps"]
+        lists.append(steps)
+        for step in steps:
+            job = draft.jobs[step]
+            lists.extend(job.get("branches", []))
+            if job["type"] == "map":
+                lists.append(job["steps"])
+    for key, job in draft.jobs.items():
+        if job["type"] == "asl" or draw(st.integers(0, 3)) > 0:
+            continue
+        scopes = [set(steps) for steps in lists if key in steps]
+        # Loosely, now and then a catch goes anywhere (another list, itself): refused, and cleanly.
+        if draft.loose and draw(st.integers(0, 7)) == 0:
+            candidates = sorted(draft.jobs)
+        else:
+            candidates = sorted(set.intersection(*scopes) - {key}) if scopes else []
+        if not candidates:
+            continue
+        count = draw(st.integers(1, 2))
+        # KNOWN BUG (test_properties.py::test_a_catch_on_states_all_in_a_machine_with_on_failure_builds): with
+        # on_failure, a step's own States.ALL catcher is followed by the failure handler's, an invalid Catch (exit
+        # 1); no catch is drawn on States.ALL until that is fixed.
+        job["catch"] = [
+            {
+                "errors": draw(_error_lists(False)),
+                "next": draw(st.sampled_from(candidates)),
+            }
+            for index in range(count)
+        ]
+
+
+_JOB_STRATEGIES: dict[str, tuple[Callable[[Draft], st.SearchStrategy[dict[str, Any]]], str | None, bool]] = {
+    # type: (strategy, job type it needs earlier in the spec, whether it has a SageMaker name)
+    "training": (training_jobs, None, True),
+    "model": (model_jobs, None, True),
+    "endpoint-config": (endpoint_config_jobs, "model", True),
+    "endpoint": (endpoint_jobs, "endpoint-config", True),
+    "model-package": (model_package_jobs, None, False),
+    "call": (call_jobs, None, False),
+}
+if CONTROL_FLOW:
+    _JOB_STRATEGIES |= {
+        "quality-gate": (quality_gate_jobs, "training", False),
+        "parallel": (parallel_jobs, None, False),
+        "map": (map_jobs, None, False),
+        "asl": (asl_jobs, None, False),
+    }
+JOB_TYPES = tuple(_JOB_STRATEGIES)
+RECIPES: tuple[tuple[str, ...], ...] = (
+    ("training", "model", "endpoint-config", "endpoint"),
+    ("model", "endpoint-config", "endpoint", "endpoint"),
+    ("training", "model-package", "call"),
+    ("training", "model", "model-package"),
+    ("call", "call"),
+    *((("training", "quality-gate", "model", "parallel", "map", "asl"),) if CONTROL_FLOW else ()),
+    *((kind,) for kind in JOB_TYPES),
+)
+
+
+def references(job: dict[str, Any]) -> list[str]:
+    """The jobs a job uses (as spec.py's `_references`): its training job, models or endpoint config."""
+    if job["type"] == "endpoint-config":
+        return [v["model"] for v in job["variants"]]
+    if job["type"] == "endpoint":
+        return [job["config"]]
+    if job["type"] in ("model", "model-package") and "from" in job:
+        return [job["from"]]
+    if job["type"] == "quality-gate":
+        return [job["training"]]
+    return []
+
+
+def _add_job(draw: st.DrawFn, draft: Draft, kind: str) -> str:
+    """Draw a job of a kind into the draft (with its common fields and, with control flow, retry); its key."""
+    strategy, _, named = _JOB_STRATEGIES[kind]
+    key = draw(keys().filter(lambda k: k not in draft.jobs))
+    draft.jobs[key] = {"type": kind}  # the key is taken while the jobs inside a parallel or map are drawn
+    job = draw(strategy(draft))
+    if kind != "asl":
+        _common(draw, draft, key, job, named=named)
+        if CONTROL_FLOW and draw(st.integers(0, 3)) == 0:
+            job["retry"] = draw(retry_policies())
+    draft.jobs[key] = job
+    return key
+
+
+# --- state machines ----------------------------------------------------------------------------------------
+
+_WAITING = (".sync", ".sync:2", "sync", "sync:2", "callback")
+
+
+def waits(job: dict[str, Any], jobs: dict[str, dict[str, Any]]) -> bool:
+    """Whether a step waits for a job or a token (itself or a step inside it), which EXPRESS machines may not do."""
+    inner = [k for branch in job.get("branches", []) for k in branch] + (job["steps"] if job["type"] == "map" else [])
+    return (
+        job["type"] == "training"
+        or (job["type"] == "call" and job.get("pattern") in _WAITING)
+        or any(waits(jobs[k], jobs) for k in inner)
+    )
+
+
+def _top_steps(machine: list[str] | dict[str, Any]) -> list[str]:
+    return machine if isinstance(machine, list) else list(machine["steps"])
+
+
+def _closed_steps(jobs: dict[str, dict[str, Any]], chosen: list[str]) -> list[str]:
+    """The chosen jobs plus, before them, each job they use whose name only exists inside its own execution."""
+    needed = set(chosen)
+    order = list(jobs)
+    changed = True
+    while changed:
+        changed = False
+        for key in sorted(needed):
+            for ref in references(jobs[key]):
+                if ref not in needed and _prefixed(jobs[ref]):
+                    needed.add(ref)
+                    changed = True
+    return [key for key in order if key in needed]
+
+
+@st.composite
+def state_machines(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    machines: dict[str, Any] = {}
+    for machine_key in draw(st.lists(keys(max_parts=2), min_size=1, max_size=4, unique=True)):
+        free = [k for k in draft.jobs if k not in draft.owned]
+        chosen = draw(st.lists(st.sampled_from(free), min_size=1, max_size=len(free), unique=True))
+        # Loosely, each rule is broken in about a third of the machines, so that most specs still build.
+        steps = chosen if draft.loose and draw(st.integers(0, 2)) == 0 else _closed_steps(draft.jobs, chosen)
+        express_ok = (draft.loose and draw(st.integers(0, 2)) == 0) or not any(
+            waits(draft.jobs[s], draft.jobs) for s in steps
+        )
+        settings: dict[str, Any] = {}
+        if draw(st.booleans()):
+            settings["comment"] = draw(free_text(60))
+        if draw(st.booleans()):
+            settings["logging"] = draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "level": st.sampled_from(["ALL", "ERROR", "FATAL", "OFF"]),
+                        "include_execution_data": st.booleans(),
+                        "retention_days": st.sampled_from([1, 3, 5, 7, 14, 30, 365, 3653]),
+                    },
+                )
+            )
+        if draw(st.booleans()):
+            settings["tracing"] = draw(st.booleans())
+        if draw(st.integers(0, 3)) == 0:
+            settings["kms_key"] = draw(draft.target.kms_keys())
+        if express_ok and draw(st.booleans()):
+            settings["type"] = "EXPRESS"
+        elif draw(st.booleans()):
+            settings["type"] = "STANDARD"
+        if CONTROL_FLOW:
+            if draw(st.booleans()):
+                settings["query_language"] = draw(st.sampled_from(["JSONPath", "JSONata"]))
+            if draw(st.integers(0, 2)) == 0:
+                settings["retry"] = draw(retry_policies())
+            # KNOWN BUG (test_properties.py::test_on_failure_in_a_machine_of_raw_states_builds): nothing catches
+            # into the failure handler's states when no step can fail, so they are unreachable.
+            only_raw = all(draft.jobs[s]["type"] == "asl" for s in steps)
+            if not only_raw and draw(st.integers(0, 2)) == 0:
+                topic = draw(st.from_regex(r"\A[A-Za-z0-9_-]{1,40}(\.fifo)?\Z"))
+                target = draft.target
+                settings["on_failure"] = {
+                    "notify": f"arn:{target.partition}:sns:{target.region}:{target.account}:{topic}"
+                }
+        if draw(st.booleans()):
+            settings["publish"] = True
+            if draw(st.booleans()):
+                settings["alias"] = draw(st.from_regex(r"\A[a-z_-][a-zA-Z0-9_-]{0,15}\Z"))
+        machines[machine_key] = {"steps": steps, **settings} if bool(settings) or draw(st.booleans()) else steps
+    return machines
+
+
+# --- whole specs -------------------------------------------------------------------------------------------
+
+
+@st.composite
+def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: bool = False) -> Spec:
+    """A spec asl-gen must build: each drawn value inside the spec's rules, each reference resolvable.
+
+    With `loose`, a spec asl-gen may build or refuse (see `Draft.loose`).
+    """
+    target = draw(targets())
+    project = draw(keys(max_parts=3, max_len=40 if loose else 14))
+    draft = Draft(target, project, {}, {}, set(), loose)
+    # Extra inputs nobody uses, of every type: they must not disturb anything.
+    for name, kind in draw(
+        st.dictionaries(input_names(), st.sampled_from(["string", "integer", "number", "boolean"]), max_size=2)
+    ).items():
+        draft.inputs[name] = kind
+    # Whole chains as often as single jobs: an endpoint needs a config, which needs a model.
+    recipes = [r for r in RECIPES if set(r) <= set(job_types)] or [(t,) for t in job_types]
+    wanted = [kind for recipe in draw(st.lists(st.sampled_from(recipes), min_size=1, max_size=3)) for kind in recipe]
+    for kind in wanted:
+        needs = _JOB_STRATEGIES[kind][1]
+        if needs is None or any(j["type"] == needs and k not in draft.owned for k, j in draft.jobs.items()):
+            _add_job(draw, draft, kind)
+    if not draft.jobs:
+        _add_job(draw, draft, "call" if "call" in job_types else job_types[0])
+    spec: Spec = {"project": project, "aws": {"region": target.region, "account": target.account}}
+    if draw(st.booleans()):
+        spec["aws"]["partition"] = target.partition
+    spec["roles"] = {
+        "sagemaker": {"arn": draw(target.role_arns(target.account))},
+        "stepfunctions": {"name": draw(st.from_regex(r"\A[A-Za-z0-9_+=,.@-]{1,64}\Z"))},
+    }
+    if draft.inputs:
+        spec["inputs"] = dict(draft.inputs)
+    spec["jobs"] = draft.jobs
+    spec["state_machines"] = draw(state_machines(draft))
+    # KNOWN BUG (test_properties.py::test_a_project_of_raw_states_only_builds): a project whose machines run
+    # nothing but raw ASL gets a Step Functions policy without statements, which the build refuses (exit 1).
+    if all(draft.jobs[s]["type"] == "asl" for m in spec["state_machines"].values() for s in _top_steps(m)):
+        task = next((k for k, j in draft.jobs.items() if j["type"] != "asl" and k not in draft.owned), None)
+        spec["state_machines"]["tasks"] = [task or _add_job(draw, draft, "call")]
+    if CONTROL_FLOW:
+        _catches(draw, draft, spec["state_machines"])
+    if draw(st.booleans()):
+        spec["diagrams"] = draw(st.booleans())
+    if draw(st.booleans()):
+        spec["targets"] = draw(st.lists(st.sampled_from(["terraform", "cloudformation"]), unique=True))
+    return spec
+
+
+# --- files -------------------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's writer, quoting strings that YAML 1.2 (and JSON) read as numbers: `1e5`, `1e+20`.
+
+    PyYAML follows YAML 1.1, where a float needs a point, and leaves such strings bare; a reader that takes JSON's
+    numbers (as asl-gen's loader does from main's a6eb18c on) would read them as floats.
+    """
+
+
+_Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
+
+
+def spec_text(spec: Spec, form: str) -> str:
+    """The spec as a file: YAML in block or flow style, or JSON."""
+    if form == "json":
+        return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+    flow = form == "flow"
+    return yaml.dump(
+        spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=flow
+    )
+
+
+def positions(text: str) -> tuple[dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]:
+    """Where each value and each key of a YAML or JSON text starts (1-based), by path: the truth to compare with."""
+    values: dict[Path_, tuple[int, int]] = {}
+    keys_at: dict[Path_, tuple[int, int]] = {}
+
+    def walk(node: yaml.Node, path: Path_) -> None:
+        values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                here = (*path, key_node.value)
+                keys_at[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                walk(value_node, here)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return values, keys_at
+
+
+# --- mutations ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One mistake put into a valid spec: what kind, and the path of the field at fault (None: the file)."""
+
+    kind: str
+    spec: Spec | None  # None when the mistake is in the text itself (`text` holds it)
+    pointer: Path_ | None
+    text: str | None = None
+    at_key: bool = False  # the error is reported at the key (an unknown field), not at its value
+
+
+def _walk(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, index))
+
+
+# Mappings whose keys are the user's own (names of jobs, inputs, channels, variables, request fields): an extra
+# key there is not an unknown field.
+_FREE_FORM = {"inputs", "jobs", "state_machines", "channels", "hyperparameters", "environment", "tags"}
+# Values that are not the spec's own fields: requests, raw ASL states, a map's items.
+_PAYLOADS = {"parameters", "result_selector", "states", "items"}
+
+
+def _is_model_mapping(path: Path_, node: Any) -> bool:
+    if not isinstance(node, dict):
+        return False
+    if any(part in _PAYLOADS for part in path):
+        return False
+    return not (path and path[-1] in _FREE_FORM)
+
+
+def _set(spec: Spec, path: Path_, value: Any) -> Spec:
+    changed = copy.deepcopy(spec)
+    node: Any = changed
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return changed
+
+
+def _delete(spec: Spec, path: Path_) -> Spec:
+    changed = copy.deepcopy(spec)
+    node: Any = changed
+    for part in path[:-1]:
+        node = node[part]
+    del node[path[-1]]
+    return changed
+
+
+# Fields with one scalar type, and a value of another type or outside their range (the spec's own limits).
+_TYPED: dict[str, list[Any]] = {
+    "project": [42, ["a"], {"a": 1}],
+    "region": [1, True, ["us-east-1"]],
+    "account": [123456789012, ["123456789012"]],
+    "count": ["two", 0, -1, 1.5, True],
+    "volume_gb": ["big", 0, 16385],
+    "max_runtime_seconds": ["1h", 0, 28 * 24 * 3600 + 1],
+    "input_mode": ["file", 1],
+    "poll_seconds": [0, 3601, "30"],
+    "max_polls": [0, 1001],
+    "weight": [-1, "1.0"],
+    "if_exists": ["replace", True],
+    "approval": ["approved", 1],
+    "timeout_seconds": [0, 100_000_000, "60"],
+    "heartbeat_seconds": [0, "60"],
+    "tracing": ["yes", 1],
+    "publish": ["yes"],
+    "discard_result": ["yes", 0],
+    "diagrams": ["yes"],
+    "level": ["DEBUG", 1],
+    "retention_days": [2, 0],
+    "output": ["bucket/prefix", "s3://UPPER/prefix", "s3://bucket/a*b", 3],
+    "s3": ["bucket/prefix", "s3://b/x?y"],
+    "type": ["trainig", "Model", 3],
+    # Control flow.
+    "max_concurrency": [41, -1, "2"],
+    "query_language": ["jsonata", 1],
+    "interval_seconds": [0, "5"],
+    "max_attempts": [-1, 100_000_000],
+    "backoff_rate": [0.5, "2"],
+    "max_delay_seconds": [0, 31_622_401],
+    "jitter": ["full", True],
+    "metric": ["", "it's"],
+    "retry": ["always", 3],
+}
+# Where each reference points, and a key no spec of the strategy uses.
+_MISSING_KEY = "no-such-job-zz9"
+
+
+MUTATION_KINDS = ("unknown field", "wrong value", "bad reference", "missing field", "undeclared input")
+
+
+@st.composite
+def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
+    """One mistake of a kind in `spec` (the kind falls back to a missing field where the spec has no place for it)."""
+    nodes = list(_walk(spec))
+    if kind == "unknown field":
+        mappings = [path for path, node in nodes if _is_model_mapping(path, node)]
+        path = draw(st.sampled_from(mappings))
+        field = draw(st.sampled_from(["zz_unknown", "regoin", "Type", "nmae", "x"]))
+        node: Any = spec
+        for part in path:
+            node = node[part]
+        if field in node:
+            field = "zz_unknown"
+        return Mutation(
+            kind, _set(spec, (*path, field), draw(st.sampled_from([1, "x", None, [1]]))), (*path, field), at_key=True
+        )
+    if kind == "wrong value":
+        typed = [
+            (path, _TYPED[str(path[-1])])
+            for path, _ in nodes
+            if path
+            and str(path[-1]) in _TYPED
+            and not any(
+                part in _PAYLOADS or part in _FREE_FORM - {"jobs", "state_machines", "channels"} for part in path[:-1]
+            )
+            # `type` of a state machine is STANDARD/EXPRESS; of a job, the job type: both refuse these values.
+            and not (path[-1] == "type" and len(path) > 1 and path[-2] == "instance")
+            and not (path[-1] == "output" and len(path) < 3)
+        ]
+        if typed:
+            path, choices = draw(st.sampled_from(typed))
+            value = draw(st.sampled_from(choices))
+            if path[-1] == "type" and path[0] == "state_machines":
+                value = draw(st.sampled_from(["Standard", "EXPRES", 3]))
+            return Mutation(kind, _set(spec, path, value), path)
+        kind = "missing field"
+    if kind == "bad reference":
+        refs: list[Path_] = []
+        for key, job in spec["jobs"].items():
+            if "from" in job:
+                refs.append(("jobs", key, "from"))
+            if job["type"] == "endpoint":
+                refs.append(("jobs", key, "config"))
+            if job["type"] == "endpoint-config":
+                refs.extend(("jobs", key, "variants", i, "model") for i in range(len(job["variants"])))
+            if job["type"] == "quality-gate":
+                refs.append(("jobs", key, "training"))
+            refs.extend(("jobs", key, "catch", i, "next") for i in range(len(job.get("catch", []))))
+        # A step another uses (a later step reads it, a catch goes on with it) is left alone: taking it out of its
+        # list would also strand that step, a second error.
+        used = {rule["next"] for job in spec["jobs"].values() for rule in job.get("catch", [])}
+        lists: list[tuple[Path_, list[str]]] = []
+        for machine_key, machine in spec["state_machines"].items():
+            if isinstance(machine, list):
+                lists.append((("state_machines", machine_key), machine))
+            else:
+                lists.append((("state_machines", machine_key, "steps"), machine["steps"]))
+        for key, job in spec["jobs"].items():
+            lists.extend((("jobs", key, "branches", i), branch) for i, branch in enumerate(job.get("branches", [])))
+            if job["type"] == "map":
+                lists.append((("jobs", key, "steps"), job["steps"]))
+        for prefix, steps in lists:
+            refs.extend(
+                (*prefix, i)
+                for i, step in enumerate(steps)
+                if step not in used and not any(step in references(spec["jobs"][later]) for later in steps[i + 1 :])
+            )
+        path = draw(st.sampled_from(refs))
+        return Mutation(kind, _set(spec, path, _MISSING_KEY), path)
+    if kind == "undeclared input":
+        named = [
+            key for key, job in spec["jobs"].items() if isinstance(job.get("name"), dict) and "input" in job["name"]
+        ]
+        if named:
+            key = draw(st.sampled_from(named))
+            path = ("jobs", key, "name", "input")
+            return Mutation(kind, _set(spec, path, "UndeclaredZz9"), path)
+        kind = "missing field"
+    # missing field: a required field of the drawn spec, removed.
+    # (Not aws or its fields: main's portable output lets a spec leave them open.)
+    required = [("project",), ("roles",), ("jobs",), ("state_machines",), ("roles", "stepfunctions")]
+    by_type = {
+        "training": ["instance", "channels", "output"],
+        "endpoint-config": ["variants"],
+        "endpoint": ["config"],
+        "model-package": ["group"],
+        "call": ["resource"],
+        "quality-gate": ["training", "metric"],
+        "parallel": ["branches"],
+        "map": ["items", "steps"],
+        "asl": ["states"],
+    }
+    for key, job in spec["jobs"].items():
+        required.extend(("jobs", key, field) for field in by_type.get(job["type"], []))
+    path = draw(st.sampled_from(required))
+    return Mutation("missing field", _delete(spec, path), path)
+
+
+# Text edits that break the file itself, each at a line the test can name. (label, edit) with edit(text) -> text.
+def _tab_indent(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith("  "))
+    lines[index] = "\t" + lines[index].lstrip(" ")
+    return "".join(lines)
+
+
+def _duplicate_top_key(text: str) -> str:
+    return text + "project: again\n"
+
+
+def _unclosed_flow(text: str) -> str:
+    return text.replace("jobs:", "jobs: [", 1) if "jobs:" in text else text + "x: [\n"
+
+
+def _stray_colon(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines.insert(1, "oops: : :\n  - bad\n")
+    return "".join(lines)
+
+
+def _nul(text: str) -> str:
+    return text.replace("project: ", "project: \x00", 1)
+
+
+def _tag(text: str) -> str:
+    return text.replace("project: ", "project: !!python/name:os.system ", 1)
+
+
+def _merge_key(text: str) -> str:
+    return text + "defaults: &d {a: 1}\nother:\n  <<: *d\n"
+
+
+BROKEN_YAML: dict[str, Callable[[str], str]] = {
+    "tab indentation": _tab_indent,
+    "duplicate key": _duplicate_top_key,
+    "unclosed bracket": _unclosed_flow,
+    "stray colons": _stray_colon,
+    "NUL byte": _nul,
+    "python tag": _tag,
+    "merge key": _merge_key,
+}
+
+
+def broken_yaml(text: str, how: str) -> str:
+    return BROKEN_YAML[how](text)
+
+
+LOCATED_LINE = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<rest>\S.*)$")
