@@ -1668,6 +1668,11 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
         return "a MIME type such as text/csv, without control characters"
     if parents[:1] == ["project"]:
         return "use lowercase letters, digits and single hyphens, at most 40 characters"
+    if "errors" in parents and ("retry" in parents or "catch" in parents):
+        return (
+            "an error name such as States.TaskFailed or SageMaker.AmazonSageMakerException, "
+            "without control characters or '*'"
+        )
     if parents[:1] in (["jobs"], ["state_machines"]) or "steps" in parents or "model" in parents:
         return "keys are lowercase letters, digits and single hyphens, starting with a letter"
     if "account" in parents:

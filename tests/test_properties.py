@@ -452,15 +452,9 @@ def test_a_broken_file_fails_with_one_located_line_and_leaves_out_untouched(
     )
 
 
-# --- bugs the properties found, pinned -------------------------------------------------------------------------
+# --- bugs the properties found, fixed and kept as regression tests ------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a JSON spec is read with YAML 1.1's resolver, so a JSON number without a '.' (1e-05, 5e-324, "
-    "1e+20: how json.dumps writes small and large floats) becomes a string and is refused; README: 'A JSON spec "
-    "means what JSON means'",
-)
 def test_a_json_number_without_a_point_is_a_number(tmp_path: Path) -> None:
     spec = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     spec["jobs"]["endpoint-config"]["variants"][0]["weight"] = 1e-05
@@ -497,11 +491,6 @@ roles:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (control flow): with on_failure, a step's own catch on States.ALL is followed by the failure "
-    "handler's States.ALL catcher; the definition is invalid and the build stops with exit 1",
-)
 def test_a_catch_on_states_all_in_a_machine_with_on_failure_builds(tmp_path: Path) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text(
@@ -528,12 +517,8 @@ state_machines:
     assert build.code == 0, build.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (control flow): on_failure in a machine whose steps cannot fail (raw Wait/Pass states only) adds "
-    "'Notify failure' and 'Failed' states nothing reaches; the definition is invalid and the build stops with exit 1",
-)
 def test_on_failure_in_a_machine_of_raw_states_builds(tmp_path: Path) -> None:
+    """Nothing in the machine can fail, so no failure handler is added; another machine calls a service."""
     path = tmp_path / "spec.yaml"
     path.write_text(
         _CONTROL_FLOW_BASE
@@ -543,23 +528,26 @@ jobs:
     type: asl
     states:
       Pause: {Type: Wait, Seconds: 1}
+  a:
+    type: call
+    resource: lambda:invoke
+    parameters: {FunctionName: f}
 state_machines:
   m:
     steps: [pause]
     on_failure: {notify: "arn:aws:sns:us-east-1:123456789012:alerts"}
+  other: [a]
 """,
         encoding="utf-8",
     )
     build = _build(path, tmp_path / "out")
     assert build.code == 0, build.output
+    definition = json.loads((build.out / "repro" / "m.asl.json").read_text(encoding="utf-8"))
+    assert set(definition["States"]) == {"Pause"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (control flow): a project whose state machines run nothing but raw ASL states gets a Step Functions "
-    "policy with no statement, which the build's own validator refuses (exit 1)",
-)
-def test_a_project_of_raw_states_only_builds(tmp_path: Path) -> None:
+def test_a_project_of_raw_states_only_is_refused(tmp_path: Path) -> None:
+    """Its role would get a policy without statements, which IAM refuses: a located spec error, not exit 1."""
     path = tmp_path / "spec.yaml"
     path.write_text(
         _CONTROL_FLOW_BASE
@@ -575,15 +563,10 @@ state_machines:
         encoding="utf-8",
     )
     build = _build(path, tmp_path / "out")
-    assert build.code == 0, build.output
+    (line,) = _assert_clean_refusal(build, _display(path))
+    assert "no state machine of the project calls an AWS service" in line, line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (control flow): the states of a parallel branch or map body pass through Jinja's indent filter, "
-    "which splits the JSON text at U+2028, U+2029 and U+0085 inside strings (here a comment); the definition is not "
-    "JSON and a valid spec fails with a template error (exit 2)",
-)
 def test_a_line_separator_in_a_nested_step_renders(tmp_path: Path) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text(
@@ -607,11 +590,6 @@ state_machines:
     assert build.code == 0, build.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (control flow): an error name with a control character in retry or catch is refused with the hint "
-    "for job keys ('keys are lowercase letters, digits and single hyphens'), which says nothing about error names",
-)
 def test_a_bad_error_name_gets_a_hint_about_error_names(tmp_path: Path) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text(
