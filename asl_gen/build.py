@@ -19,7 +19,7 @@ from asl_gen.jsonata import translate_state
 from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump_file
-from asl_gen.spec import load_spec
+from asl_gen.spec import AslJob, load_spec, scopes
 from asl_gen.validate import validate_definition, validate_policy
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
@@ -69,6 +69,7 @@ def generate(
             "input-schema.json.j2", {"machine": machine}
         )
     _check_express(plan, definitions, located)
+    _check_raw_states(plan, definitions, located)
     policies, statements = _render_iam(renderer, plan, definitions)
     if not statements[STEPFUNCTIONS_POLICY]:
         # Only raw states (Wait, Pass, Choice) can call nothing; IAM refuses a policy without statements.
@@ -102,6 +103,44 @@ def generate(
                 definitions[f"{machine.key}.asl.json"], machine.name, f"{machine.key}.asl.json"
             )
     return Generated(spec.project, located.file, dict(sorted(files.items())))
+
+
+def _check_raw_states(plan: ProjectPlan, definitions: Mapping[str, Any], located: Located) -> None:
+    """A machine with raw ASL steps that the validator refuses is the user's ASL: a spec error at those steps.
+
+    Only the user's states can make such a machine invalid (a Succeed before the next step, a Next to a state
+    that does not exist); the finding is reported at the raw step's states, with what the validator says.
+    """
+    problems: list[Problem] = []
+    for machine in plan.machines:
+        raw = [key for key in _steps_of(plan, machine.key) if isinstance(plan.spec.jobs.get(key), AslJob)]
+        if not raw:
+            continue
+        path = f"{machine.key}.asl.json"
+        where = ("jobs", raw[0], "states")
+        line, column = located.position(where) or (None, None)
+        named = ", ".join(repr(k) for k in raw)
+        definition = definitions[path]
+        for finding in validate_definition(placeholders.fill(definition, placeholders.sample_values(definition))):
+            problems.append(
+                Problem(
+                    f"with the ASL of step{'s' if len(raw) > 1 else ''} {named}, state machine {machine.key!r} is "
+                    f"not valid: {finding.pointer}: {finding.message}",
+                    file=located.file,
+                    line=line,
+                    column=column,
+                    pointer=".".join(where),
+                    hint=finding.hint,
+                )
+            )
+    if problems:
+        raise SpecError(problems)
+
+
+def _steps_of(plan: ProjectPlan, machine_key: str) -> list[str]:
+    """Every job key a state machine runs, nested steps included."""
+    spec = plan.spec
+    return [key for scope in scopes(spec, spec.state_machines[machine_key].steps) for key in scope]
 
 
 # Integration patterns that wait for a job or a token; Express workflows support neither (Step Functions

@@ -1522,6 +1522,18 @@ def _drop_union_noise(
         others = by_path[path] - {kind}
         if kind == "literal_error" and isinstance(value, list | dict) and (others or path in inner):
             continue
+        shapes = [_TYPE_WORDS[k] for k in ("list_type", "dict_type", "model_type") if k in others]
+        if not isinstance(value, str | list | dict) and kind == "literal_error" and shapes:
+            # Neither a preset nor a list: one message naming both, not one per member of the union.
+            message = re.sub(r"expected (.*) or ('[^']*')$", r"expected \1, \2", problem.message)
+            kept.append((kind, path, replace(problem, message=f"{message} or {shapes[0]}")))
+            continue
+        if (
+            kind in ("list_type", "dict_type", "model_type")
+            and not isinstance(value, str | list | dict)
+            and "literal_error" in others
+        ):
+            continue
         if (
             kind in ("list_type", "dict_type", "model_type")
             and isinstance(value, str | list)
@@ -1988,9 +2000,14 @@ def _check_machine_flow(spec: Spec, machine_key: str, machine: StateMachine, pro
             for index, rule in enumerate(getattr(job, "catch", None) or []):
                 catches = True
                 if rule.next not in scope:
+                    # A job in several machines has one catch: say so once, naming each machine it fails in.
+                    wrong = [m for m, where in _scopes_of(spec, step) if rule.next not in where]
+                    if wrong[0] != machine_key:
+                        continue
+                    named = " and ".join(repr(m) for m in dict.fromkeys(wrong))
                     yield problem(
                         ("jobs", step, "catch", index, "next"),
-                        f"{rule.next!r} is not a step next to {step!r} in state machine {machine_key!r}",
+                        f"{rule.next!r} is not a step next to {step!r} in state machine {named}",
                         "a catch goes on with a step of the same list of steps (the same branch or map body)",
                     )
                 elif rule.next == step:
@@ -2008,6 +2025,14 @@ def _check_machine_flow(spec: Spec, machine_key: str, machine: StateMachine, pro
 
 
 ERROR_SLOT = "Error"
+
+
+def _scopes_of(spec: Spec, step: str) -> Iterator[tuple[str, list[str]]]:
+    """Each state machine running `step`, with the list of steps it is in there, in spec order."""
+    for machine_key, machine in spec.state_machines.items():
+        for scope in scopes(spec, machine.steps):
+            if step in scope:
+                yield machine_key, list(scope)
 
 
 def _check_jsonata_calls(spec: Spec, machine_key: str, keys: list[str], problem: Any) -> Iterator[Problem]:

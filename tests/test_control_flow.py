@@ -316,7 +316,11 @@ def test_control_flow_mistake_gives_one_located_line(
     assert not (tmp_path / "out").exists()
 
 
-def test_raw_state_pointing_nowhere_fails_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_raw_state_pointing_nowhere_is_a_spec_error_at_the_raw_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's ASL broke the machine: exit 2, located at the raw step's states, saying what the validator
+    found."""
     monkeypatch.chdir(tmp_path)
     result = _build_example_variant(
         tmp_path,
@@ -327,8 +331,12 @@ def test_raw_state_pointing_nowhere_fails_validation(tmp_path: Path, monkeypatch
             "  pause:\n    type: asl\n    states: {Pause: {Type: Wait, Seconds: 5, Next: Nowhere}}\n  score:\n",
         ),
     )
-    assert result.exit_code == 1, result.output
-    assert "Nowhere" in result.output
+    assert result.exit_code == 2, result.output
+    *lines, summary = result.output.splitlines()
+    assert summary == f"{len(lines)} problem{'s' if len(lines) > 1 else ''} found"
+    for line in lines:
+        assert "jobs.pause.states: with the ASL of step 'pause', state machine 'pipeline' is not valid:" in line
+    assert any("'Nowhere'" in line for line in lines)
     assert not (tmp_path / "out").exists()
 
 
