@@ -126,9 +126,12 @@ def _moto_accepts(text: str, express: bool) -> None:
     references.VariableReferencesStaticAnalyser.process_and_get(text)
 
 
-# statelint's ceiling for TimeoutSeconds and HeartbeatSeconds is exclusive, so it refuses 99999999 itself, which
-# is the default Step Functions applies (Task state docs) and the upper bound the ASL reference gives.
-_STATELINT_OFF_BY_ONE = re.compile(r"\.(TimeoutSeconds|HeartbeatSeconds) is 99999999 but allowed ceiling is 99999999$")
+# statelint's ceiling for TimeoutSeconds, HeartbeatSeconds and a retrier's MaxAttempts is exclusive, so it refuses
+# 99999999 itself, which is the default Step Functions applies (Task state docs) and the upper bound the ASL
+# reference gives for each.
+_STATELINT_OFF_BY_ONE = re.compile(
+    r"\.(TimeoutSeconds|HeartbeatSeconds|MaxAttempts) is 99999999 but allowed ceiling is 99999999$"
+)
 
 
 def _statelint(definition: dict[str, Any]) -> list[str]:
