@@ -303,24 +303,21 @@ _JSONATA_BOUND = re.compile(r"\$(?P<name>[^\W\d]\w*)\s*:=")
 _JSONATA_PARAMETERS = re.compile(r"function\s*\((?P<params>[^)]*)\)")
 _JSONPATH_VARIABLE = re.compile(r"(?<![\w$])\$(?P<name>[^\W\d]\w*)")
 _INTRINSIC_STRING = re.compile(r"'(?:[^'\\]|\\.)*'")
-# Fields whose string value is a path in JSONPath states (variables may appear at their start).
-_JSONPATH_PATH_FIELDS = frozenset(
-    {
-        "InputPath",
-        "OutputPath",
-        "ItemsPath",
-        "TimeoutSecondsPath",
-        "HeartbeatSecondsPath",
-        "SecondsPath",
-        "TimestampPath",
-        "MaxConcurrencyPath",
-        "ToleratedFailureCountPath",
-        "ToleratedFailurePercentagePath",
-        "ErrorPath",
-        "CausePath",
-        "Variable",
-    }
+# Fields whose value is a path (or a reference path) in JSONPath states; validate.py checks their syntax.
+PATH_FIELDS = (
+    "InputPath",
+    "OutputPath",
+    "ItemsPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
 )
+# Fields whose string value is a path in JSONPath states (variables may appear at their start).
+_JSONPATH_PATH_FIELDS = frozenset({*PATH_FIELDS, "ErrorPath", "CausePath", "Variable"})
 # Nested scopes are their own: the walk of a state's reads stops at them.
 _NESTED = frozenset({"Branches", "ItemProcessor", "Iterator", "Comment"})
 

@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from asl_gen.errors import Problem, pointer_of
-from asl_gen.lint_checks import extra_checks
+from asl_gen.lint_checks import PATH_FIELDS, extra_checks
 from asl_gen.lint_placeholders import substitute_placeholders
 from asl_gen.lint_rules import RULES
 from asl_gen.resources import load_schema
@@ -1604,18 +1604,6 @@ _EXPRESSION_VALUED = (
     "ToleratedFailurePercentage",
     "ItemSelector",
 )
-_PATH_FIELDS = (
-    "InputPath",
-    "OutputPath",
-    "ItemsPath",
-    "TimeoutSecondsPath",
-    "HeartbeatSecondsPath",
-    "SecondsPath",
-    "TimestampPath",
-    "MaxConcurrencyPath",
-    "ToleratedFailureCountPath",
-    "ToleratedFailurePercentagePath",
-)
 _NAME_LIMIT = 80
 
 _PARTITION = r"(?:aws(?:-[a-z]+)*|\$\{[^}]+\})"
@@ -1917,7 +1905,7 @@ class _AslChecker:
     # ---- JSONPath states ----------------------------------------------------------------------------------
 
     def _check_jsonpath_state(self, path: Path, state: dict[str, Any]) -> None:
-        for key in _PATH_FIELDS:
+        for key in PATH_FIELDS:
             self._check_path_value((*path, key), state.get(key), key in state)
         if isinstance(state.get("ResultPath"), str):
             self._check_path_value((*path, "ResultPath"), state["ResultPath"], True, reference=True)
