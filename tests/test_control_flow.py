@@ -11,7 +11,6 @@ import functools
 import itertools
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from asl_gen.cli import main
 from asl_gen.validate import validate_definition
 
 from . import test_judges as judges
+from .localaws import run_to_end
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "evaluate-deploy" / "spec.yaml"
@@ -609,20 +609,7 @@ class MotoRun:
         self.sqs = boto3.client("sqs", region_name="us-east-1")
 
     def run(self, definition: dict[str, Any], execution_input: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-        arn = self.stepfunctions.create_state_machine(
-            name=f"run-{time.monotonic_ns()}",
-            definition=json.dumps(definition),
-            roleArn="arn:aws:iam::123456789012:role/sfn",
-        )["stateMachineArn"]
-        execution = self.stepfunctions.start_execution(stateMachineArn=arn, input=json.dumps(execution_input))
-        deadline = time.monotonic() + 60
-        status = "RUNNING"
-        while status == "RUNNING" and time.monotonic() < deadline:
-            time.sleep(0.1)
-            # describe_execution cannot serialise moto's datetime outputs; the list carries the status.
-            status = self.stepfunctions.list_executions(stateMachineArn=arn)["executions"][0]["status"]
-        events = self.stepfunctions.get_execution_history(executionArn=execution["executionArn"])["events"]
-        return status, events
+        return run_to_end(self.stepfunctions, json.dumps(definition), execution_input)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from asl_gen.plan import (
 from asl_gen.validate import validate_definition
 
 from . import test_judges as judges
+from .localaws import run_to_end
 
 CASE = Path(__file__).parent / "cases" / "deploy-flows" / "spec.yaml"
 SM = "arn:aws:sagemaker:eu-west-1:123456789012"
@@ -717,18 +717,7 @@ class MotoRun:
         self.monkeypatch.setattr(SageMakerResponse, "update_endpoint", update, raising=False)
 
     def run(self, definition: str, execution_input: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
-        arn = self.stepfunctions.create_state_machine(
-            name=f"run-{time.monotonic_ns()}", definition=definition, roleArn="arn:aws:iam::123456789012:role/sfn"
-        )["stateMachineArn"]
-        execution = self.stepfunctions.start_execution(stateMachineArn=arn, input=json.dumps(execution_input))
-        deadline = time.monotonic() + 60
-        status = "RUNNING"
-        while status == "RUNNING" and time.monotonic() < deadline:
-            time.sleep(0.2)
-            # describe_execution cannot serialise moto's datetime outputs; the list carries the status.
-            status = self.stepfunctions.list_executions(stateMachineArn=arn)["executions"][0]["status"]
-        events = self.stepfunctions.get_execution_history(executionArn=execution["executionArn"])["events"]
-        return status, events
+        return run_to_end(self.stepfunctions, definition, execution_input, poll_seconds=0.2)
 
 
 @pytest.fixture
