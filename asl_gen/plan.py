@@ -587,14 +587,27 @@ class _MachineBuilder:
                 ),
                 template="sagemaker/describe-training-job.json.j2",
                 context={"job": {"name": self.name(job.training)}},
-                result_selector={"Metrics.$": "$.FinalMetricDataList"},
+                # No ResultSelector: SageMaker leaves FinalMetricDataList out when a job reported no metric, and a
+                # selector path that matches nothing fails the execution with States.Runtime, which no Catch
+                # sees. The whole description stays only until the Map below replaces it with the value.
+                result_selector=None,
                 result_path=slot,
-                next=names["find metric"],
+                next=names["any metrics?"],
+            ),
+            ChoiceState(
+                name=names["any metrics?"],
+                comment=f"Training job '{job.training}' may have reported no metric at all",
+                rules=(
+                    ChoiceRule(
+                        {"Not": {"Variable": f"{slot}.FinalMetricDataList", "IsPresent": True}}, names["no metric"]
+                    ),
+                ),
+                default=names["find metric"],
             ),
             MapState(
                 name=names["find metric"],
                 comment=f"Find {job.metric} among the final metrics",
-                items_path=f"{slot}.Metrics",
+                items_path=f"{slot}.FinalMetricDataList",
                 item_selector={"MetricName.$": "$$.Map.Item.Value.MetricName", "Value.$": "$$.Map.Item.Value.Value"},
                 max_concurrency=0,
                 processor=pick,

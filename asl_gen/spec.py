@@ -2248,8 +2248,9 @@ ENDPOINT_DEPLOY_STATES = ("not found?", "lookup failed", "create", "update")
 ENDPOINT_WAIT_STATES = ("wait", "count", "status", "in service?", "failed", "rolled back", "timed out", "done")
 
 
-# The states a quality gate adds: the Choice, the Fail when the metric misses the threshold, the Fail without it.
-GATE_STATES = ("find metric", "is it?", "keep", "skip", "passes?", "failed", "no metric")
+# The states a quality gate adds: the check that the job reported metrics at all, the Map that finds the metric,
+# the Choice on its value, the Fail when it misses the threshold and the Fail without it.
+GATE_STATES = ("any metrics?", "find metric", "is it?", "keep", "skip", "passes?", "failed", "no metric")
 # A Map over a written-out list first puts the list into the state (JSONPath reads items from the state).
 MAP_ITEMS_STATE = "items"
 

@@ -376,9 +376,11 @@ def test_step_failures_go_through_the_notification_too() -> None:
 
 def test_example_runs_the_steps_in_order_and_every_call_can_notify() -> None:
     states = _definition(_example(), "pipeline")["States"]
-    chain = ["Train", "Good Enough", "Good Enough: find metric", "Good Enough: passes?"]
+    chain = ["Train", "Good Enough", "Good Enough: any metrics?", "Good Enough: find metric", "Good Enough: passes?"]
     for state, following in itertools.pairwise(chain):
-        assert states[state]["Next"] == following
+        # A Choice's way on when no rule matches is its Default.
+        assert states[state].get("Next", states[state].get("Default")) == following
+    assert states["Good Enough: any metrics?"]["Choices"][0]["Next"] == "Good Enough: no metric"
     passes = states["Good Enough: passes?"]
     assert [rule["Next"] for rule in passes["Choices"]] == ["Good Enough: no metric", "Save Model"]
     assert passes["Choices"][1]["NumericLessThan"] == 1200
@@ -658,7 +660,7 @@ def _gate_only(definition: dict[str, Any]) -> dict[str, Any]:
     keep = ("Good Enough:", "Notify failure", "Failed")
     states = {name: state for name, state in definition["States"].items() if name.startswith(keep)}
     states["Save Model"] = {"Type": "Succeed"}
-    gate: dict[str, Any] = {"StartAt": "Good Enough: find metric", "States": states}
+    gate: dict[str, Any] = {"StartAt": "Good Enough: any metrics?", "States": states}
     if "QueryLanguage" in definition:
         gate["QueryLanguage"] = definition["QueryLanguage"]
     return gate
@@ -693,14 +695,16 @@ def _in_jsonata(tmp_path: Path, spec: Path, machine: str) -> dict[str, Any]:
             "Training job 'train' reported no final value of validation:rmse",
         ),
         ([], "FAILED", "QualityGate.NoMetric", "Training job 'train' reported no final value of validation:rmse"),
+        # SageMaker leaves the list out of the description when the job reported nothing.
+        (None, "FAILED", "QualityGate.NoMetric", "Training job 'train' reported no final value of validation:rmse"),
     ],
-    ids=["passes", "misses", "other-metric-only", "no-metrics"],
+    ids=["passes", "misses", "other-metric-only", "empty-list", "no-list"],
 )
 def test_gate_decides_in_moto(
     moto_run: MotoRun,
     tmp_path: Path,
     language: str,
-    metrics: list[dict[str, Any]],
+    metrics: list[dict[str, Any]] | None,
     status: str,
     error: str | None,
     cause: str | None,
@@ -709,7 +713,10 @@ def test_gate_decides_in_moto(
         _definition(_example(), "pipeline") if language == "JSONPath" else _in_jsonata(tmp_path, EXAMPLE, "pipeline")
     )
     moto_run.sns.create_topic(Name="evaluate-deploy-alerts")
-    got, events = moto_run.run(_gate_only(definition), {"good_enough": {"Metrics": metrics}})
+    description: dict[str, Any] = {"TrainingJobName": "evaluate-deploy-train-0", "TrainingJobStatus": "Completed"}
+    if metrics is not None:
+        description["FinalMetricDataList"] = metrics
+    got, events = moto_run.run(_gate_only(definition), {"good_enough": description})
     assert got == status, events
     if error is not None:
         assert _entered(events)[-2:] == ["Notify failure", "Failed"]

@@ -12,7 +12,7 @@ from .conftest import REPO
 MACHINE = "evaluate-deploy/pipeline"
 MOCKS = "examples/evaluate-deploy/mocks.yaml"
 INPUT = json.loads((REPO / "examples" / "evaluate-deploy" / "input.json").read_text(encoding="utf-8"))
-GATE = ["Good Enough", "Good Enough: find metric", "Good Enough: is it?"]
+GATE = ["Good Enough", "Good Enough: any metrics?", "Good Enough: find metric", "Good Enough: is it?"]
 POLL = ["Deploy: wait", "Deploy: count", "Deploy: status", "Deploy: in service?"]
 
 
@@ -65,6 +65,7 @@ def test_an_existing_endpoint_is_updated(simulate: Any) -> None:
     [
         ("QualityGateFails", "QualityGate.Failed", "validation:rmse is 1500", "Good Enough: failed"),
         ("NoMetric", "QualityGate.NoMetric", "no final value of validation:rmse", "Good Enough: no metric"),
+        ("NoMetricsReported", "QualityGate.NoMetric", "no final value of validation:rmse", "Good Enough: no metric"),
         (
             "UpdateRolledBack",
             "Endpoint.RolledBack",
