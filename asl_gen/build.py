@@ -5,7 +5,7 @@ This is the public API the CLI calls. Nothing is written unless every document o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -14,13 +14,13 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from asl_gen import iam, placeholders, targets
-from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure
+from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure, pointer_of
 from asl_gen.jsonata import translate_state
 from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump_file
 from asl_gen.spec import AslJob, load_spec, scopes
-from asl_gen.validate import validate_definition, validate_policy
+from asl_gen.validate import Finding, validate_definition, validate_policy
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"
@@ -105,36 +105,140 @@ def generate(
     return Generated(spec.project, located.file, dict(sorted(files.items())))
 
 
+# Stand for "state machine 'a'" / "state machines 'a' and 'b'" and its verb until the machines are known.
+_MACHINES = "\x00machines\x00"
+_ARE = "\x00are\x00"
+
+
 def _check_raw_states(plan: ProjectPlan, definitions: Mapping[str, Any], located: Located) -> None:
     """A machine with raw ASL steps that the validator refuses is the user's ASL: a spec error at those steps.
 
-    Only the user's states can make such a machine invalid (a Succeed before the next step, a Next to a state
-    that does not exist); the finding is reported at the raw step's states, with what the validator says.
+    Only the user's states can make such a machine invalid (a Next to a state that does not exist, a field a
+    state type does not take, an End before the next step). A finding inside a raw state is reported at that
+    field of the spec. Generated states cut off by the raw ASL are one mistake, reported once, at the End or
+    Succeed that cut them off when there is one such state.
     """
-    problems: list[Problem] = []
+    # The same mistake in several machines (a raw step two machines run) is one finding naming each of them.
+    machines_of: dict[tuple[tuple[str | int, ...], str, str | None], list[str]] = {}
     for machine in plan.machines:
-        raw = [key for key in _steps_of(plan, machine.key) if isinstance(plan.spec.jobs.get(key), AslJob)]
+        raw: dict[str, AslJob] = {}
+        for key in _steps_of(plan, machine.key):
+            job = plan.spec.jobs.get(key)
+            if isinstance(job, AslJob):
+                raw[key] = job
         if not raw:
             continue
-        path = f"{machine.key}.asl.json"
-        where = ("jobs", raw[0], "states")
-        line, column = located.position(where) or (None, None)
-        named = ", ".join(repr(k) for k in raw)
-        definition = definitions[path]
+        definition = definitions[f"{machine.key}.asl.json"]
+        spec_paths = _raw_spec_paths(definition, raw, located)
+        where: tuple[str | int, ...] = ("jobs", next(iter(raw)), "states")
+        steps = f"step{'s' if len(raw) > 1 else ''} {', '.join(repr(k) for k in raw)}"
+        found: list[tuple[tuple[str | int, ...], str, str | None]] = []
+        cut_off: list[str] = []
         for finding in validate_definition(placeholders.fill(definition, placeholders.sample_values(definition))):
-            problems.append(
-                Problem(
-                    f"with the ASL of step{'s' if len(raw) > 1 else ''} {named}, state machine {machine.key!r} is "
-                    f"not valid: {finding.pointer}: {finding.message}",
-                    file=located.file,
-                    line=line,
-                    column=column,
-                    pointer=".".join(where),
-                    hint=finding.hint,
-                )
-            )
+            known = _longest_prefix(finding.pointer, spec_paths)
+            if known is not None:
+                message = f"{_MACHINES} {_ARE} not valid with this ASL: {finding.message}"
+                found.append((spec_paths[known], message, finding.hint))
+            elif isinstance(finding, Finding) and finding.rule == "unreachable-state":
+                cut_off.append(finding.pointer)
+            else:
+                message = f"with the ASL of {steps}, {_MACHINES} {_ARE} not valid: {finding.pointer}: "
+                found.append((where, message + finding.message, finding.hint))
+        if cut_off and not found:
+            found.append(_cut_off_problem(definition, cut_off, raw, where, steps))
+        for entry in found:
+            machines_of.setdefault(entry, []).append(machine.key)
+    problems: list[Problem] = []
+    for (path, message, hint), keys in machines_of.items():
+        named = " and ".join(repr(k) for k in keys)
+        machines, are = (f"state machine {named}", "is") if len(keys) == 1 else (f"state machines {named}", "are")
+        # A mapping's own mark is where its first field starts; its key is where the reader looks.
+        mapping = isinstance(_spec_value(located.data, path), dict)
+        line, column = located.position(path, key=mapping) or (None, None)
+        pointer = ".".join(str(part) for part in path)
+        problems.append(
+            Problem(message.replace(_MACHINES, machines).replace(_ARE, are), located.file, line, column, pointer, hint)
+        )
     if problems:
-        raise SpecError(problems)
+        raise SpecError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message)))
+
+
+def _cut_off_problem(
+    definition: Any, pointers: list[str], raw: Mapping[str, AslJob], where: tuple[str | int, ...], steps: str
+) -> tuple[tuple[str | int, ...], str, str]:
+    """One finding for every generated state the raw ASL made unreachable, in the order the machine has them."""
+    order = {pointer_of(at): name for at, name in _state_paths(definition.get("States"), ("States",))}
+    names = [repr(name) for pointer, name in order.items() if pointer in pointers]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    unreachable = f"{len(names)} generated state{'s' if len(names) > 1 else ''} of {_MACHINES}"
+    enders = [
+        ("jobs", key, "states", name, "End" if body.get("End") is True else "Type")
+        for key, job in raw.items()
+        for name, body in job.states.items()
+        if isinstance(body, dict) and (body.get("End") is True or body.get("Type") == "Succeed")
+    ]
+    if len(enders) == 1:
+        return (
+            enders[0],
+            f"state {enders[0][3]!r} ends here and cuts off {unreachable}: {shown}",
+            "leave out End, or make it a Pass, so that it goes on to the next step",
+        )
+    return (
+        where,
+        f"the ASL of {steps} cuts off {unreachable}: {shown}",
+        "leave out both Next and End in the raw state that should go on to the next step",
+    )
+
+
+def _raw_spec_paths(definition: Any, jobs: Mapping[str, Any], located: Located) -> dict[str, tuple[str | int, ...]]:
+    """Each place in the definition that a raw step's state put there, by pointer, with its path in the spec."""
+    owner = {name: key for key, job in jobs.items() for name in job.states}
+    found: dict[str, tuple[str | int, ...]] = {}
+    for at, name in _state_paths(definition.get("States"), ("States",)):
+        key = owner.get(name)
+        if key is None:
+            continue
+        root = ("jobs", key, "states", name)
+        for spec_path in located.marks:
+            if spec_path[: len(root)] == root:
+                found[pointer_of((*at, *spec_path[len(root) :]))] = spec_path
+    return found
+
+
+def _state_paths(states: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every state of a definition with its path, nested branches and Map processors included."""
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        yield (*at, name), name
+        if not isinstance(state, dict):
+            continue
+        for index, branch in enumerate(state.get("Branches") or []):
+            if isinstance(branch, dict):
+                yield from _state_paths(branch.get("States"), (*at, name, "Branches", index, "States"))
+        for field_name in ("ItemProcessor", "Iterator"):
+            processor = state.get(field_name)
+            if isinstance(processor, dict):
+                yield from _state_paths(processor.get("States"), (*at, name, field_name, "States"))
+
+
+def _spec_value(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _longest_prefix(pointer: str, known: Mapping[str, object]) -> str | None:
+    """The longest known pointer that is `pointer` or one of its ancestors."""
+    ancestors = [
+        candidate
+        for candidate in known
+        if pointer == candidate or (pointer.startswith(candidate) and pointer[len(candidate)] in ".[")
+    ]
+    return max(ancestors, key=len, default=None)
 
 
 def _steps_of(plan: ProjectPlan, machine_key: str) -> list[str]:

@@ -1972,7 +1972,8 @@ def _check_nested(spec: Spec, key: str, job: ParallelJob | MapJob, problem: Any)
             elif isinstance(job, MapJob) and isinstance(inner, ParallelJob | MapJob | AslJob):
                 yield problem(
                     path,
-                    f"a map runs jobs for each item, not a {inner.type} ({step!r})",
+                    f"a map runs jobs for each item, not {'an' if inner.type[0] in 'aeiou' else 'a'} {inner.type} "
+                    f"step ({step!r})",
                     "move it before or after the map",
                 )
             seen.add(step)

@@ -316,27 +316,85 @@ def test_control_flow_mistake_gives_one_located_line(
     assert not (tmp_path / "out").exists()
 
 
-def test_raw_state_pointing_nowhere_is_a_spec_error_at_the_raw_step(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _position(text: str, marker: str, within: str) -> str:
+    """`line:column` (1-based) of `within` inside the first line holding `marker`."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if marker in line:
+            return f"{number}:{line.index(within, line.index(marker)) + 1}"
+    raise AssertionError(f"{marker!r} is not in the spec")
+
+
+PAUSE_BEFORE_GATE = ("    steps: [train, good-enough,", "    steps: [train, pause, good-enough,")
+
+
+@pytest.mark.parametrize(
+    ("states", "marker", "within", "pointer", "says"),
+    [
+        (
+            "    states: {Pause: {Type: Wait, Seconds: 5, Next: Nowhere}}\n",
+            "Next: Nowhere",
+            "Nowhere",
+            "jobs.pause.states.Pause.Next",
+            "Next state 'Nowhere' is not a state in the top level",
+        ),
+        (
+            "    states:\n      Pause:\n        Type: Wait\n        Seconds: 5\n        TimeoutSeconds: 9\n",
+            "TimeoutSeconds: 9",
+            "9",
+            "jobs.pause.states.Pause.TimeoutSeconds",
+            "'TimeoutSeconds' is not allowed in a Wait state",
+        ),
+        (
+            # An End before the next step cuts off every generated state after it: one finding, at the End.
+            "    states:\n      Pause:\n        Type: Wait\n        Seconds: 5\n        End: true\n",
+            "End: true",
+            "true",
+            "jobs.pause.states.Pause.End",
+            "state 'Pause' ends here and cuts off 21 generated states of state machine 'pipeline': "
+            "'Good Enough', 'Good Enough: any metrics?', 'Good Enough: find metric' and 18 more",
+        ),
+    ],
+    ids=["next-nowhere", "field-not-allowed", "end-too-early"],
+)
+def test_raw_state_mistake_is_one_spec_error_at_its_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, states: str, marker: str, within: str, pointer: str, says: str
 ) -> None:
-    """The user's ASL broke the machine: exit 2, located at the raw step's states, saying what the validator
-    found."""
+    """The user's ASL broke the machine: exit 2 and one line at the field of the spec that did it, not one line
+    for each generated state that the mistake left unreachable."""
     monkeypatch.chdir(tmp_path)
     result = _build_example_variant(
-        tmp_path,
-        "    steps: [train, good-enough,",
-        "    steps: [train, pause, good-enough,",
-        (
-            "  score:\n",
-            "  pause:\n    type: asl\n    states: {Pause: {Type: Wait, Seconds: 5, Next: Nowhere}}\n  score:\n",
-        ),
+        tmp_path, *PAUSE_BEFORE_GATE, ("  score:\n", f"  pause:\n    type: asl\n{states}  score:\n")
     )
     assert result.exit_code == 2, result.output
-    *lines, summary = result.output.splitlines()
-    assert summary == f"{len(lines)} problem{'s' if len(lines) > 1 else ''} found"
-    for line in lines:
-        assert "jobs.pause.states: with the ASL of step 'pause', state machine 'pipeline' is not valid:" in line
-    assert any("'Nowhere'" in line for line in lines)
+    location = _position((tmp_path / "spec.yaml").read_text(), marker, within)
+    [line, summary] = result.output.splitlines()
+    assert line.startswith(f"spec.yaml:{location}: {pointer}: "), line
+    assert says in line
+    assert summary == "1 problem found"
+    assert not (tmp_path / "out").exists()
+
+
+def test_raw_state_inside_a_parallel_branch_is_located_in_the_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A raw step in a branch lands in the Parallel's Branches; its mistake is still found in the spec."""
+    monkeypatch.chdir(tmp_path)
+    text = CASE.read_text().replace("branches: [[train-a], [train-b]]", "branches: [[train-a], [settle, train-b]]", 1)
+    text = text.replace(
+        "  cool-down:\n",
+        "  settle:\n    type: asl\n    states:\n      Settle:\n        Type: Wait\n        Seconds: -1\n  cool-down:\n",
+        1,
+    )
+    (tmp_path / "spec.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    location = _position(text, "Seconds: -1", "-1")
+    [line, summary] = result.output.splitlines()
+    assert line == (
+        f"spec.yaml:{location}: jobs.settle.states.Settle.Seconds: state machines 'flow-jsonpath' and "
+        "'flow-jsonata' are not valid with this ASL: 'Seconds' must be at least 0, not -1"
+    )
+    assert summary == "1 problem found"
     assert not (tmp_path / "out").exists()
 
 
