@@ -580,11 +580,16 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
             images.append((model_image(spec, job), origin))
         elif isinstance(job, spec_model.CallJob) and job.resource.removeprefix("aws-sdk:") == TRANSFORM_CALL:
             # A transform job runs as its model's role, reading its input and writing its output there. Only
-            # literal S3 URIs can be granted; one taken from a path is the role owner's to allow.
+            # literal S3 URIs can be granted here; one taken from a path is granted through roles.sagemaker.reads
+            # and writes.
             for path, found in ((TRANSFORM_INPUT, reads), (TRANSFORM_OUTPUT, writes)):
                 uri = _literal_at(job.parameters, path)
                 if isinstance(uri, str) and spec_model.is_s3_uri(uri):
                     found.append((uri, origin))
+    # Locations known only at run time (an S3 URI from the execution input) are granted where the spec names them.
+    role = spec.roles.sagemaker
+    reads.extend((uri, f"roles.sagemaker.reads.{index}") for index, uri in enumerate(role.reads))
+    writes.extend((uri, f"roles.sagemaker.writes.{index}") for index, uri in enumerate(role.writes))
     p = target.partition
     needs: list[Need] = []
     for uri, origin in reads:

@@ -274,6 +274,20 @@ class SageMakerRole(_Model):
         "iam/sagemaker-trust-policy.json and iam/sagemaker-policy.json, instead of expecting it to exist",
         examples=[True],
     )
+    reads: list[S3Uri] = Field(
+        default_factory=list,
+        max_length=50,
+        description="S3 locations jobs read that the spec cannot show, such as transform inputs taken from the "
+        "execution input; the role may read each prefix (s3:GetObject, s3:ListBucket on it)",
+        examples=[["s3://evaluate-deploy-data/batches/"]],
+    )
+    writes: list[S3Uri] = Field(
+        default_factory=list,
+        max_length=50,
+        description="S3 locations jobs write that the spec cannot show (an output path taken from the execution "
+        "input); the role may write under each prefix",
+        examples=[["s3://evaluate-deploy-data/scores/"]],
+    )
 
     @field_validator("arn")
     @classmethod

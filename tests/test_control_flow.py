@@ -615,9 +615,50 @@ def test_sagemaker_role_may_write_the_scores_of_the_transform_jobs() -> None:
     statements = json.loads(_example().files["iam/sagemaker-policy.json"])["Statement"]
     writes = next(s for s in statements if s["Sid"] == "WriteOutput")
     assert "arn:aws:s3:::evaluate-deploy-data/scores*" in writes["Resource"]
-    # The batches come from the execution input: nothing is granted for them.
+    # The batches come from the execution input; the spec names their prefix under roles.sagemaker.reads.
     reads = next(s for s in statements if s["Sid"] == "ReadData")
-    assert all("batches" not in resource for resource in reads["Resource"])
+    assert "arn:aws:s3:::evaluate-deploy-data/batches/*" in reads["Resource"]
+    listing = next(s for s in statements if s["Sid"] == "ListData")
+    assert "batches/*" in listing["Condition"]["StringLike"]["s3:prefix"]
+
+
+@pytest.mark.parametrize(
+    ("role", "sid", "resource"),
+    [
+        ("reads: [s3://other-bucket/in/]", "ReadData", "arn:aws:s3:::other-bucket/in/*"),
+        ("writes: [s3://other-bucket/out/]", "WriteOutput", "arn:aws:s3:::other-bucket/out/*"),
+    ],
+)
+def test_sagemaker_role_gets_the_locations_the_spec_names_and_no_more(
+    tmp_path: Path, role: str, sid: str, resource: str
+) -> None:
+    text = EXAMPLE.read_text()
+    reads = "    reads: [s3://evaluate-deploy-data/batches/]"
+    assert reads in text
+    (tmp_path / "spec.yaml").write_text(text.replace(reads, f"    {role}"))
+    statements = json.loads(generate(tmp_path / "spec.yaml").files["iam/sagemaker-policy.json"])["Statement"]
+    granted = {r for s in statements for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])}
+    assert resource in next(s for s in statements if s["Sid"] == sid)["Resource"]
+    assert not any("batches" in r for r in granted)
+    if sid == "ReadData":
+        assert {
+            "Sid": "ListData2",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": "arn:aws:s3:::other-bucket",
+            "Condition": {"StringLike": {"s3:prefix": ["in/*"]}},
+        } in statements
+
+
+def test_sagemaker_role_reads_must_be_s3_uris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = _build_example_variant(
+        tmp_path, "reads: [s3://evaluate-deploy-data/batches/]", "reads: [evaluate-deploy-data/batches/]"
+    )
+    assert result.exit_code == 2, result.output
+    [line, summary] = result.output.splitlines()
+    assert line.startswith("spec.yaml:12:13: roles.sagemaker.reads.0: "), line
+    assert "s3://" in line and summary == "1 problem found"
 
 
 def test_jsonata_and_jsonpath_machines_need_the_same_permissions(tmp_path: Path) -> None:
