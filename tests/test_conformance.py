@@ -8,9 +8,11 @@ list stays true: fixing one (or the corpus changing under it) forces the list to
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +58,52 @@ def test_every_known_difference_is_a_corpus_file_with_a_reason() -> None:
     files = {row["file"] for row in ROWS}
     assert set(KNOWN) <= files, sorted(set(KNOWN) - files)
     assert all(row["reason"].strip() and row["evidence"].strip() for row in KNOWN.values())
+
+
+def _moto_verdict(doc: object) -> tuple[str, str]:
+    """What LocalStack's ASL parser (in moto), an implementation written to match AWS, makes of a definition."""
+    parser = pytest.importorskip("moto.stepfunctions.parser.asl.parse.asl_parser", reason="moto is not installed")
+    try:
+        parser.AmazonStateLanguageParser.parse(json.dumps(doc))
+    except Exception as error:  # any refusal is the verdict; its text is the evidence
+        return "invalid", str(error)
+    return "valid", ""
+
+
+def _without_moto_gaps(doc: dict[str, Any]) -> dict[str, Any]:
+    """The JSONata Map fixture without the fields moto's grammar lacks (ItemBatcher and tolerated failures as
+    JSONata, EXPRESS children), so that its verdict is about the JSONPath state under a JSONata top level only."""
+    variant = copy.deepcopy(doc)
+    outer = variant["States"]["Map"]
+    for name in ("ItemBatcher", "ToleratedFailureCount", "ToleratedFailurePercentage"):
+        outer.pop(name)
+    outer["ItemProcessor"]["ProcessorConfig"]["ExecutionType"] = "STANDARD"
+    return variant
+
+
+# For each known difference: how a variant of the file is made (None: as it is) and what moto must say.
+MOTO_SAYS: dict[str, tuple[Any, ...]] = {
+    "valid/aslv__valid-task-credentials.json": (None, 'at "flag", mismatched input', '"RoleArn.$"'),
+    "valid/aslv__valid-map-with-item-batcher-jsonata.json": (
+        _without_moto_gaps,
+        "Cannot downgrade from JSONata context to a JSONPath context",
+    ),
+    "invalid/aslv__invalid-jsonata-surround-syntax-no-spaces.json": (None,),
+    "invalid/aslv__invalid-json-surround-syntax-extra-spaces.json": (None,),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_moto_sides_with_asl_gen_on_each_known_difference(name: str) -> None:
+    """The known differences are not our judgement alone: LocalStack's parser, a public implementation built to
+    behave like AWS, reaches asl-gen's verdict on each of them, for the same reason."""
+    assert name in MOTO_SAYS, f"say what moto makes of {name}"
+    doc = json.loads((CORPUS / name).read_text(encoding="utf-8"))
+    make_variant, *says = MOTO_SAYS[name]
+    ours = "valid" if not validate_definition(doc, source=name) else "invalid"
+    verdict, text = _moto_verdict(make_variant(doc) if make_variant else doc)
+    assert verdict == ours, text
+    assert all(part in text for part in says), text
 
 
 def test_agreement_figure(capsys: pytest.CaptureFixture[str]) -> None:
