@@ -791,10 +791,17 @@ def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: boo
     spec: Spec = {"project": project, "aws": {"region": target.region, "account": target.account}}
     if draw(st.booleans()):
         spec["aws"]["partition"] = target.partition
-    spec["roles"] = {
-        "sagemaker": {"arn": draw(target.role_arns(target.account))},
-        "stepfunctions": {"name": draw(st.from_regex(r"\A[A-Za-z0-9_+=,.@-]{1,64}\Z"))},
-    }
+    role_name = st.from_regex(r"\A[A-Za-z0-9_+=,.@-]{1,64}\Z")
+    sagemaker: dict[str, Any] = (
+        {"arn": draw(target.role_arns(target.account))}
+        if draw(st.booleans())
+        else {"name": draw(role_name), "create": draw(st.booleans())}
+    )
+    # S3 locations only known at run time, granted by name.
+    for field_name in ("reads", "writes"):
+        if draw(st.booleans()):
+            sagemaker[field_name] = draw(st.lists(s3_uris(), max_size=2))
+    spec["roles"] = {"sagemaker": sagemaker, "stepfunctions": {"name": draw(role_name)}}
     if draft.inputs:
         spec["inputs"] = dict(draft.inputs)
     spec["jobs"] = draft.jobs
