@@ -67,206 +67,206 @@ MISTAKES = [
         "two thresholds",
         "    lt: 1200",
         "    lt: 1200\n    gt: 3",
-        "spec.yaml:32:5: jobs.good-enough: give exactly one threshold: lt, le, gt or ge (e.g. lt: 1.5 passes a "
+        "spec.yaml:33:5: jobs.good-enough: give exactly one threshold: lt, le, gt or ge (e.g. lt: 1.5 passes a "
         "metric below 1.5), not lt and gt together",
     ),
     (
         "no threshold",
         "    lt: 1200\n",
         "",
-        "spec.yaml:32:5: jobs.good-enough: give exactly one threshold: lt, le, gt or ge",
+        "spec.yaml:33:5: jobs.good-enough: give exactly one threshold: lt, le, gt or ge",
     ),
     (
         "threshold not a number",
         "    lt: 1200",
         "    lt: high",
-        "spec.yaml:36:9: jobs.good-enough.lt: expected a number",
+        "spec.yaml:37:9: jobs.good-enough.lt: expected a number",
     ),
     (
         "gate on a model",
         "    training: train\n",
         "    training: model\n",
-        "spec.yaml:34:15: jobs.good-enough.training: job 'model' is of type model, not training",
+        "spec.yaml:35:15: jobs.good-enough.training: job 'model' is of type model, not training",
     ),
     (
         "gate on a missing job",
         "    training: train\n",
         "    training: trian\n",
-        "spec.yaml:34:15: jobs.good-enough.training: no job named 'trian' (did you mean 'train'?)",
+        "spec.yaml:35:15: jobs.good-enough.training: no job named 'trian' (did you mean 'train'?)",
     ),
     (
         "metric with braces",
         "    metric: validation:rmse",
         '    metric: "validation:{rmse}"',
-        "spec.yaml:35:13: jobs.good-enough.metric: 'validation:{rmse}' is not valid here (a metric name",
+        "spec.yaml:36:13: jobs.good-enough.metric: 'validation:{rmse}' is not valid here (a metric name",
     ),
     (
         "misspelt retry preset",
         "    retry: sagemaker",
         "    retry: sagemakr",
-        "spec.yaml:83:12: state_machines.pipeline.retry: 'sagemakr' is not allowed; expected 'sagemaker' or 'none' "
+        "spec.yaml:84:12: state_machines.pipeline.retry: 'sagemakr' is not allowed; expected 'sagemaker' or 'none' "
         "(did you mean 'sagemaker'?)",
     ),
     (
         "States.ALL with others",
         "    retry: sagemaker",
         "    retry: [{errors: [States.ALL, ThrottlingException]}]",
-        "spec.yaml:83:13: state_machines.pipeline.retry.0: States.ALL matches every error: list it alone in its rule",
+        "spec.yaml:84:13: state_machines.pipeline.retry.0: States.ALL matches every error: list it alone in its rule",
     ),
     (
         "States.ALL not last",
         "    retry: sagemaker",
         "    retry: [{errors: [States.ALL]}, {errors: [ThrottlingException]}]",
-        "spec.yaml:83:12: state_machines.pipeline.retry: a rule on States.ALL must be the last one",
+        "spec.yaml:84:12: state_machines.pipeline.retry: a rule on States.ALL must be the last one",
     ),
     (
         "backoff below 1",
         "    retry: sagemaker",
         "    retry: [{errors: [X], backoff_rate: 0.5}]",
-        "spec.yaml:83:41: state_machines.pipeline.retry.0.backoff_rate: 0.5 is out of range",
+        "spec.yaml:84:41: state_machines.pipeline.retry.0.backoff_rate: 0.5 is out of range",
     ),
     (
         "unknown jitter",
         "    retry: sagemaker",
         "    retry: [{errors: [X], jitter: PARTIAL}]",
-        "spec.yaml:83:35: state_machines.pipeline.retry.0.jitter: 'PARTIAL' is not allowed; expected 'FULL' or 'NONE'",
+        "spec.yaml:84:35: state_machines.pipeline.retry.0.jitter: 'PARTIAL' is not allowed; expected 'FULL' or 'NONE'",
     ),
     (
         "zero max delay",
         "    retry: sagemaker",
         "    retry: [{errors: [X], max_delay_seconds: 0}]",
-        "spec.yaml:83:46: state_machines.pipeline.retry.0.max_delay_seconds: 0 is out of range",
+        "spec.yaml:84:46: state_machines.pipeline.retry.0.max_delay_seconds: 0 is out of range",
     ),
     (
         "no errors to retry",
         "    retry: sagemaker",
         "    retry: [{errors: []}]",
-        "spec.yaml:83:22: state_machines.pipeline.retry.0.errors: List should have at least 1 item",
+        "spec.yaml:84:22: state_machines.pipeline.retry.0.errors: List should have at least 1 item",
     ),
     (
         "misspelt retry field",
         "    retry: sagemaker",
         "    retry: [{error: [X]}]",
-        "spec.yaml:83:14: state_machines.pipeline.retry.0.error: unknown field 'error' (did you mean 'errors'?)",
+        "spec.yaml:84:14: state_machines.pipeline.retry.0.error: unknown field 'error' (did you mean 'errors'?)",
     ),
     (
         "misspelt notify",
         "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
         "      notfy: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
-        "spec.yaml:85:7: state_machines.pipeline.on_failure.notfy: unknown field 'notfy' (did you mean 'notify'?)",
+        "spec.yaml:86:7: state_machines.pipeline.on_failure.notfy: unknown field 'notfy' (did you mean 'notify'?)",
     ),
     (
         "branch naming a missing job",
         "  score:\n",
         "  both:\n    type: parallel\n    branches: [[model], [modle]]\n  score:\n",
-        "spec.yaml:58:26: jobs.both.branches.1.0: no job named 'modle' (did you mean 'model'?)",
+        "spec.yaml:59:26: jobs.both.branches.1.0: no job named 'modle' (did you mean 'model'?)",
     ),
     (
         "parallel without branches",
         "  score:\n",
         "  both:\n    type: parallel\n    branches: []\n  score:\n",
-        "spec.yaml:58:15: jobs.both.branches: List should have at least 1 item",
+        "spec.yaml:59:15: jobs.both.branches: List should have at least 1 item",
     ),
     (
         "raw state not a mapping",
         "  score:\n",
         "  pause:\n    type: asl\n    states: {Pause: 5}\n  score:\n",
-        "spec.yaml:58:21: jobs.pause.states.Pause: expected a mapping, got 5",
+        "spec.yaml:59:21: jobs.pause.states.Pause: expected a mapping, got 5",
     ),
     (
         "topic not an ARN",
         "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
         "      notify: evaluate-deploy-alerts",
-        "spec.yaml:85:15: state_machines.pipeline.on_failure.notify: 'evaluate-deploy-alerts' is not an SNS topic ARN",
+        "spec.yaml:86:15: state_machines.pipeline.on_failure.notify: 'evaluate-deploy-alerts' is not an SNS topic ARN",
     ),
     (
         "undeclared items input",
         "    items: {input: Batches}",
         "    items: {input: Batchez}",
-        "spec.yaml:59:20: jobs.score.items.input: input 'Batchez' is not declared (declare it under inputs: "
+        "spec.yaml:60:20: jobs.score.items.input: input 'Batchez' is not declared (declare it under inputs: "
         "{Batchez: list})",
     ),
     (
         "items input of another type",
         "    items: {input: Batches}",
         "    items: {input: ModelName}",
-        "spec.yaml:59:20: jobs.score.items.input: input 'ModelName' is declared string, not list",
+        "spec.yaml:60:20: jobs.score.items.input: input 'ModelName' is declared string, not list",
     ),
-    ("empty items", "    items: {input: Batches}", "    items: []", "spec.yaml:59:12: jobs.score.items: List should"),
+    ("empty items", "    items: {input: Batches}", "    items: []", "spec.yaml:60:12: jobs.score.items: List should"),
     (
         "items neither list nor input",
         "    items: {input: Batches}",
         "    items: 3",
-        "spec.yaml:59:12: jobs.score.items: expected a mapping or a list, got 3",
+        "spec.yaml:60:12: jobs.score.items: expected a mapping or a list, got 3",
     ),
     (
         "map inside itself",
         "    steps: [transform]",
         "    steps: [score]",
-        "spec.yaml:61:13: jobs.score.steps.0: map 'score' would run inside itself",
+        "spec.yaml:62:13: jobs.score.steps.0: map 'score' would run inside itself",
     ),
     (
         "misspelt map step",
         "    steps: [transform]",
         "    steps: [transfrom]",
-        "spec.yaml:61:13: jobs.score.steps.0: no job named 'transfrom' (did you mean 'transform'?)",
+        "spec.yaml:62:13: jobs.score.steps.0: no job named 'transfrom' (did you mean 'transform'?)",
     ),
     (
         "job both in the machine and in a map",
         "    steps: [transform]",
         "    steps: [endpoint, transform]",
-        "spec.yaml:81:5: state_machines.pipeline: job 'endpoint' runs more than once in state machine 'pipeline'",
+        "spec.yaml:82:5: state_machines.pipeline: job 'endpoint' runs more than once in state machine 'pipeline'",
     ),
     (
         "too much concurrency",
         "    max_concurrency: 2",
         "    max_concurrency: 41",
-        "spec.yaml:60:22: jobs.score.max_concurrency: an inline map runs at most 40 items at once; use mode: "
+        "spec.yaml:61:22: jobs.score.max_concurrency: an inline map runs at most 40 items at once; use mode: "
         "distributed for more",
     ),
     (
         "tolerated failures of an inline map",
         "    max_concurrency: 2",
         "    max_concurrency: 2\n    tolerated_failures: 5",
-        "spec.yaml:61:25: jobs.score.tolerated_failures: tolerated_failures is for mode: distributed",
+        "spec.yaml:62:25: jobs.score.tolerated_failures: tolerated_failures is for mode: distributed",
     ),
     (
         "too much concurrency even for a distributed map",
         "    max_concurrency: 2",
         "    max_concurrency: 10001\n    mode: distributed",
-        "spec.yaml:60:22: jobs.score.max_concurrency: 10001 is out of range",
+        "spec.yaml:61:22: jobs.score.max_concurrency: 10001 is out of range",
     ),
     (
         "catch to a step elsewhere",
         "    name: {input: ModelName}\n  endpoint-config:",
         "    name: {input: ModelName}\n    catch: [{errors: [States.ALL], next: transform}]\n  endpoint-config:",
-        "spec.yaml:42:42: jobs.model.catch.0.next: 'transform' is not a step next to 'model' in state machine "
+        "spec.yaml:43:42: jobs.model.catch.0.next: 'transform' is not a step next to 'model' in state machine "
         "'pipeline'",
     ),
     (
         "catch to itself",
         "    name: {input: ModelName}\n  endpoint-config:",
         "    name: {input: ModelName}\n    catch: [{errors: [States.ALL], next: model}]\n  endpoint-config:",
-        "spec.yaml:42:42: jobs.model.catch.0.next: step 'model' would catch its errors by running itself again",
+        "spec.yaml:43:42: jobs.model.catch.0.next: step 'model' would catch its errors by running itself again",
     ),
     (
         "misspelt query language",
         "    retry: sagemaker",
         "    retry: sagemaker\n    query_language: JSONata2",
-        "spec.yaml:84:21: state_machines.pipeline.query_language: 'JSONata2' is not allowed; expected 'JSONPath' or "
+        "spec.yaml:85:21: state_machines.pipeline.query_language: 'JSONata2' is not allowed; expected 'JSONPath' or "
         "'JSONata' (did you mean 'JSONata'?)",
     ),
     (
         "raw state without a type",
         "  score:\n",
         "  pause:\n    type: asl\n    states: {Pause: {Seconds: 5}}\n  score:\n",
-        "spec.yaml:58:13: jobs.pause.states: state 'Pause' needs a Type",
+        "spec.yaml:59:13: jobs.pause.states: state 'Pause' needs a Type",
     ),
     (
         "input named Error with catches",
         "  Batches: list",
         "  Batches: list\n  Error: string",
-        "spec.yaml:18:10: inputs.Error: input 'Error' would be overwritten: caught errors are kept under $.Error",
+        "spec.yaml:19:10: inputs.Error: input 'Error' would be overwritten: caught errors are kept under $.Error",
     ),
 ]
 # The same, with a second edit: the machine made JSONata.
@@ -275,14 +275,14 @@ JSONATA_MISTAKES = [
         "intrinsic without a JSONata translation",
         "      ModelName.$: $$.Execution.Input.ModelName\n",
         "      ModelName.$: States.ArrayUnique($.names)\n",
-        "spec.yaml:69:20: jobs.transform.parameters.ModelName.$: state machine 'pipeline' is JSONata, and "
+        "spec.yaml:70:20: jobs.transform.parameters.ModelName.$: state machine 'pipeline' is JSONata, and "
         "'States.ArrayUnique($.names)': States.ArrayUnique has no JSONata translation in asl-gen",
     ),
     (
         "filter without a JSONata translation",
         "S3Uri.$: $.item}",
         'S3Uri.$: "$.item[?(@.x)]"}',
-        "spec.yaml:72:57: jobs.transform.parameters.TransformInput.DataSource.S3DataSource.S3Uri.$: state machine "
+        "spec.yaml:73:57: jobs.transform.parameters.TransformInput.DataSource.S3DataSource.S3Uri.$: state machine "
         "'pipeline' is JSONata, and '$.item[?(@.x)]' uses JSONPath that has no JSONata translation here",
     ),
 ]
