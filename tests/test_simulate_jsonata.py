@@ -176,3 +176,54 @@ def test_without_jsonata_python_the_error_says_what_to_install(monkeypatch: pyte
     message = caught.value.problems[0].format()
     assert "jsonata-python" in message
     assert "\n" not in message
+
+
+def _pass(field_name: str, value: Any) -> dict[str, Any]:
+    return {
+        "QueryLanguage": "JSONata",
+        "StartAt": "E",
+        "States": {"E": {"Type": "Pass", field_name: value, "End": True}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("field_name", "value", "named"),
+    [
+        ("Output", {"v": "{% $states.input.missing %}"}, "Output/v"),
+        ("Output", "{% $states.input.missing %}", "Output"),
+        ("Output", {"list": [1, "{% $states.input.missing %}"]}, "Output/list[1]"),
+        ("Assign", {"x": "{% $states.input.missing %}"}, "Assign/x"),
+    ],
+)
+def test_an_expression_that_returns_nothing_fails_the_state(field_name: str, value: Any, named: str) -> None:
+    """AWS fails the state with States.QueryEvaluationError, naming the field; it neither drops the key nor
+    writes null."""
+    result = simulate_definition(_pass(field_name, value), {"present": 1})
+    assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+    assert f"specified for the field '{named}' returned nothing (undefined)" in result.cause
+
+
+def test_an_expression_that_returns_null_keeps_null() -> None:
+    result = simulate_definition(_pass("Output", {"v": "{% null %}", "w": "{% $states.input.n %}"}), {"n": None})
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"v": None, "w": None}
+
+
+def test_nothing_returned_in_a_task_is_caught_like_any_error() -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Arguments": {"FunctionName": "f", "Payload": "{% $states.input.missing %}"},
+                "Catch": [{"ErrorEquals": ["States.QueryEvaluationError"], "Output": {"caught": True}, "Next": "D"}],
+                "End": True,
+            },
+            "D": {"Type": "Succeed"},
+        },
+    }
+    result = simulate_definition(definition, {}, mocks={"T": {"0": {"Return": {}}}})
+    assert (result.status, result.output) == ("SUCCEEDED", {"caught": True})
+    assert result.calls == []

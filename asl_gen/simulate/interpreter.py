@@ -306,11 +306,21 @@ class Interpreter:
             compiled = self._compile(expression, name, field_name)
             self._compiled[expression] = compiled
         try:
-            return compiled.evaluate(None, {**frame.visible(), "states": states})
+            result = compiled.evaluate(None, {**frame.visible(), "states": states})
         except Exception as exc:
             raise StatesError(
                 "States.QueryEvaluationError", f"state '{name}', field '{field_name}': {exc}".strip()
             ) from None
+        if result is None:
+            # AWS fails the state (catchably) rather than dropping the field or making it null.
+            raise StatesError(
+                "States.QueryEvaluationError",
+                f"An error occurred while executing the state '{name}'. The JSONata expression '{expression}' "
+                f"specified for the field '{field_name}' returned nothing (undefined).",
+            )
+        from asl_gen.simulate.jsonata_runtime import to_json
+
+        return to_json(result)
 
     def _compile(self, expression: str, name: str, field_name: str) -> Any:
         from asl_gen.simulate.jsonata_runtime import compile_expression
@@ -321,10 +331,11 @@ class Interpreter:
         """A JSONata field: `{% %}` strings anywhere inside are evaluated, everything else is literal."""
         if isinstance(value, str):
             return self._jsonata(value, states, frame, name, field_name)
+        # Nested fields are named as AWS names them in its errors: Output/key, Arguments/list[0].
         if isinstance(value, dict):
-            return {k: self._template(v, states, frame, name, f"{field_name}.{k}") for k, v in value.items()}
+            return {k: self._template(v, states, frame, name, f"{field_name}/{k}") for k, v in value.items()}
         if isinstance(value, list):
-            return [self._template(v, states, frame, name, field_name) for v in value]
+            return [self._template(v, states, frame, name, f"{field_name}[{i}]") for i, v in enumerate(value)]
         return value
 
     def _assign_jsonpath(self, assign: Any, data: Any, context: Any, frame: _Frame, name: str) -> dict[str, Any]:
@@ -745,7 +756,7 @@ class Interpreter:
     ) -> list[Any]:
         """A distributed Map's ItemReader: its Return in the mocks (under the Map state's name) is the content read."""
         if states is not None:
-            params = self._template(reader.get("Arguments", {}), states, frame, name, "ItemReader.Arguments")
+            params = self._template(reader.get("Arguments", {}), states, frame, name, "ItemReader/Arguments")
         else:
             params = self._payload(
                 reader.get("Parameters", {}), effective, context, frame, name, "ItemReader.Parameters"
@@ -843,7 +854,7 @@ class Interpreter:
         """What a Map with a ResultWriter returns: where the results went, not the results."""
         writer = state["ResultWriter"]
         if states is not None:
-            params = self._template(writer.get("Arguments", {}), states, frame, name, "ResultWriter.Arguments")
+            params = self._template(writer.get("Arguments", {}), states, frame, name, "ResultWriter/Arguments")
         else:
             params = self._payload(
                 writer.get("Parameters", {}), effective, context, frame, name, "ResultWriter.Parameters"
@@ -872,7 +883,7 @@ class Interpreter:
             if jsonata:
                 condition = rule.get("Condition")
                 if isinstance(condition, str):
-                    condition = self._jsonata(condition, states, frame, name, f"Choices[{index}].Condition")
+                    condition = self._jsonata(condition, states, frame, name, f"Choices[{index}]/Condition")
                 if not isinstance(condition, bool):
                     raise StatesError(
                         "States.QueryEvaluationError",

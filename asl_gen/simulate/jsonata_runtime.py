@@ -11,6 +11,13 @@ from typing import Any
 from asl_gen.errors import Problem, UsageError
 
 
+def to_json(value: Any) -> Any:
+    """A result with the library's null marker replaced by None (JSON null)."""
+    from jsonata.utils import Utils
+
+    return Utils.convert_nulls(value)
+
+
 def compile_expression(expression: str, rng: random.Random, state: str, field_name: str) -> Any:
     """A compiled JSONata expression with `$partition`, `$range`, `$hash`, `$random`, `$uuid` and `$parse`."""
     try:
@@ -43,6 +50,9 @@ def compile_expression(expression: str, rng: random.Random, state: str, field_na
     def draw(seed: Any = None) -> float:
         return (random.Random(seed) if seed is not None else rng).random()
 
+    # Keep JSON null apart from "nothing" (undefined): Step Functions fails a field whose expression returns
+    # nothing, and keeps a null. The interpreter turns the library's null marker back into None.
+    compiled.set_output_convert_nulls(False)
     compiled.register_lambda("partition", partition)
     compiled.register_lambda("range", number_range)
     compiled.register_lambda("hash", digest)
