@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
+import os
+import stat
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +18,7 @@ import yaml
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from asl_gen import __version__
 from asl_gen.errors import Problem, TemplateError
 from asl_gen.resources import data_dir
 
@@ -58,16 +64,56 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call(context, obj, *args, **kwargs)
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs: compiling the built-in ones was most of a build's own time.
+
+    Jinja keys each entry by the template's source checksum, so an edited or overriding template is compiled
+    anew. It is only a shortcut: an entry that cannot be read or written is passed over.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a truncated or foreign file: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+_OPTIONS = {"keep_trailing_newline": True, "autoescape": False, "trim_blocks": True, "lstrip_blocks": True}
+
+
+def _template_cache() -> _TemplateCache | None:
+    """The cache in ASL_GEN_CACHE_DIR (empty: none), else in the user's cache folder; None where it is unsafe."""
+    configured = os.environ.get("ASL_GEN_CACHE_DIR")
+    if configured == "":
+        return None
+    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    # Compiled code depends on all of these; a folder per combination keeps one from loading another's.
+    settings = (__version__, jinja2.__version__, sys.implementation.cache_tag, _Environment.__qualname__)
+    fingerprint = repr((settings, sorted(_OPTIONS.items()), sorted(_Environment.intercepted_binops)))
+    folder = base / "asl-gen" / f"templates-{hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    # Loading a compiled template runs its code: only from a folder no one else can write to.
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+        return None
+    return _TemplateCache(str(folder))
+
+
 def _environment(overrides: list[jinja2.BaseLoader]) -> _Environment:
     # Sandboxed: a template from a user's folder cannot reach Python internals, call methods that
     # mutate data, or read files beyond what the loader serves.
     env = _Environment(
         loader=jinja2.ChoiceLoader([*overrides, jinja2.FileSystemLoader(str(data_dir("templates")))]),
         undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        bytecode_cache=_template_cache(),
+        **_OPTIONS,
     )
     env.policies["json.dumps_function"] = _dumps
     env.policies["json.dumps_kwargs"] = {}
