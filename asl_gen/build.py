@@ -20,7 +20,7 @@ from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump_file
 from asl_gen.spec import AslJob, load_spec, scopes
-from asl_gen.validate import Finding, validate_definition, validate_policy
+from asl_gen.lint import Finding, validate_definition, validate_policy
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"

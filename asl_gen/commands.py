@@ -307,7 +307,7 @@ def validate(
 
     def action() -> tuple[list[str], list[Problem]]:
         from asl_gen.loader import load_file
-        from asl_gen.validate import validate_document
+        from asl_gen.lint import validate_document
 
         problems: list[Problem] = []
         unreadable: AslGenError | None = None
@@ -528,7 +528,7 @@ def _definition(machine: str, spec: Path | None, templates: Path | None) -> tupl
         if spec is not None:
             raise UsageError(Problem("give an ASL file, or a state machine key and a spec, not a file and a spec"))
         from asl_gen.loader import load_file
-        from asl_gen.validate import validate_definition
+        from asl_gen.lint import validate_definition
 
         located = load_file(path, _display(path))
         problems = validate_definition(located.data, source=located.file, lines=_lines(located))

@@ -62,7 +62,7 @@ class Console:
     def problems(self, problems: Sequence[Problem], details: Sequence[str] = ()) -> None:
         """Problems always show, even with --quiet: as data with --format json, else one line each."""
         if self.fmt == "sarif":
-            from asl_gen.lint_sarif import sarif_document
+            from asl_gen.lint.sarif import sarif_document
 
             self.data(sarif_document(problems))
             return

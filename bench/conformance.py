@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from asl_gen.validate import validate_definition  # noqa: E402
+from asl_gen.lint import validate_definition  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "conformance" / "asl"
 KNOWN_DIFFERENCES = REPO / "tests" / "conformance" / "known-differences.tsv"

@@ -129,7 +129,7 @@ def definition(states: int) -> dict[str, object]:
 
 def validation_child(states: int, runs: int) -> None:
     """Run in a child process: time `validate_definition` on one definition, print seconds per run as JSON."""
-    from asl_gen.validate import validate_definition
+    from asl_gen.lint import validate_definition
 
     document = definition(states)
     # 10,000 states exceed Step Functions' 1 MB limit, which is reported and still measures how checking scales.

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from asl_gen.build import generate
-from asl_gen.validate import validate_definition
+from asl_gen.lint import validate_definition
 
 from .conftest import REPO
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from asl_gen.validate import validate_definition
+from asl_gen.lint import validate_definition
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "asl"
 KNOWN_DIFFERENCES = Path(__file__).resolve().parent / "conformance" / "known-differences.tsv"

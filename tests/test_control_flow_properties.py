@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from asl_gen.build import generate
 from asl_gen.errors import SpecError
-from asl_gen.validate import validate_definition
+from asl_gen.lint import validate_definition
 
 from . import test_judges as judges
 

@@ -28,7 +28,7 @@ from asl_gen.plan import (
     WaitState,
     link,
 )
-from asl_gen.validate import validate_definition
+from asl_gen.lint import validate_definition
 
 from . import test_judges as judges
 from .localaws import run_to_end

@@ -346,7 +346,7 @@ def test_case_covers_what_it_claims(case: Case) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_case_passes_asl_gen_validation(case: Case) -> None:
     # Every machine is one AWS would accept, so that a difference is about running it, not about loading it.
-    from asl_gen.validate import validate_definition
+    from asl_gen.lint import validate_definition
 
     problems = validate_definition(case.definition, source=f"{case.id}.json")
     assert not problems, [str(problem) for problem in problems]

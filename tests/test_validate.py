@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from asl_gen.errors import Problem
-from asl_gen.validate import (
+from asl_gen.lint import (
     ACTIONS_WITHOUT_RESOURCES,
     validate_definition,
     validate_document,

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from asl_gen import __version__
 from asl_gen.errors import Problem
-from asl_gen.lint_rules import RULES, WARNING_RULES
+from asl_gen.lint.rules import RULES, WARNING_RULES
 
 __all__ = ["INPUT_ERROR", "SARIF_SCHEMA", "SARIF_VERSION", "sarif_document"]
 

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PLACEHOLDER", "Substituted", "find_placeholders", "substitute_placeholders"]
+from asl_gen.lint.findings import Issue, Path
 
-Path = tuple[str | int, ...]
+__all__ = ["PLACEHOLDER", "Substituted", "find_placeholders", "substitute_placeholders"]
 
 # CloudFormation names: letters, digits and `_`, `.`, `:` (`AWS::Region`, `Bucket.Arn`); `${!Literal}` is an escape.
 PLACEHOLDER = re.compile(r"\$\{(?P<name>[A-Za-z0-9_][A-Za-z0-9_.:-]*)\}")
@@ -31,21 +31,13 @@ _STAND_INS = (
 _DEFAULT_STAND_IN = "placeholder"
 
 
-@dataclass(frozen=True)
-class PlaceholderIssue:
-    path: Path
-    message: str
-    hint: str | None
-    rule: str = "unknown-placeholder"
-
-
 @dataclass
 class Substituted:
     """The definition with stand-ins, the paths of all-placeholder values, and placeholders not allowed."""
 
     document: object
     opaque: frozenset[Path]
-    issues: list[PlaceholderIssue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
 
 
 def find_placeholders(text: str) -> list[str]:
@@ -64,7 +56,7 @@ def _stand_in(name: str) -> str:
 def substitute_placeholders(doc: object, allowed: frozenset[str] | None = None) -> Substituted:
     """Replace `${Name}` placeholders in string values; `allowed` (None: any name) limits which names count."""
     opaque: set[Path] = set()
-    issues: list[PlaceholderIssue] = []
+    issues: list[Issue] = []
 
     def visit(value: Any, path: Path) -> Any:
         if isinstance(value, dict):
@@ -78,10 +70,11 @@ def substitute_placeholders(doc: object, allowed: frozenset[str] | None = None) 
         for name in dict.fromkeys(unknown):
             known = ", ".join(f"${{{n}}}" for n in sorted(allowed or ())) or "none"
             issues.append(
-                PlaceholderIssue(
+                Issue(
                     path,
                     f"placeholder '${{{name}}}' is not one of the substitutions given ({known})",
                     "add it to the substitutions, or write the literal value",
+                    "unknown-placeholder",
                 )
             )
         if PLACEHOLDER.fullmatch(value):
