@@ -16,11 +16,11 @@ from jsonschema.exceptions import SchemaError
 from asl_gen import iam, placeholders, targets
 from asl_gen.errors import AslGenError, Problem, SpecError, StaleOutput, ValidationFailure, pointer_of
 from asl_gen.jsonata import translate_state
+from asl_gen.lint import Finding, validate_definition, validate_policy
 from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump_file
 from asl_gen.spec import AslJob, load_spec, scopes
-from asl_gen.lint import Finding, validate_definition, validate_policy
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"

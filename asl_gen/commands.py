@@ -306,8 +306,8 @@ def validate(
     allowed: bool | frozenset[str] = frozenset(placeholder_names) if placeholder_names else placeholders
 
     def action() -> tuple[list[str], list[Problem]]:
-        from asl_gen.loader import load_file
         from asl_gen.lint import validate_document
+        from asl_gen.loader import load_file
 
         problems: list[Problem] = []
         unreadable: AslGenError | None = None
@@ -527,8 +527,8 @@ def _definition(machine: str, spec: Path | None, templates: Path | None) -> tupl
     if path.is_file() or machine.endswith(_DEFINITION_SUFFIXES) or os.sep in machine:
         if spec is not None:
             raise UsageError(Problem("give an ASL file, or a state machine key and a spec, not a file and a spec"))
-        from asl_gen.loader import load_file
         from asl_gen.lint import validate_definition
+        from asl_gen.loader import load_file
 
         located = load_file(path, _display(path))
         problems = validate_definition(located.data, source=located.file, lines=_lines(located))

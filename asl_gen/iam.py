@@ -734,8 +734,8 @@ def derive_for_files(
 ) -> DerivedPolicy:
     """Policy for already-parsed definitions: `paths` holds (data, display name) pairs, `names` each one's
     state machine name (for its own ARN), `lines` each one's pointer → (line, column) marks."""
-    from asl_gen.render import Renderer
     from asl_gen.lint import validate_definition, validate_policy
+    from asl_gen.render import Renderer
 
     problems: list[Problem] = []
     definitions: dict[str, Mapping[str, Any]] = {}

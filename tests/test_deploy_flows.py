@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from asl_gen.build import STEPFUNCTIONS_POLICY, Generated, generate
 from asl_gen.cli import main
+from asl_gen.lint import validate_definition
 from asl_gen.plan import (
     ChoiceRule,
     ChoiceState,
@@ -28,7 +29,6 @@ from asl_gen.plan import (
     WaitState,
     link,
 )
-from asl_gen.lint import validate_definition
 
 from . import test_judges as judges
 from .localaws import run_to_end

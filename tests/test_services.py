@@ -20,8 +20,8 @@ from asl_gen import integrations, services
 from asl_gen.errors import ValidationFailure
 from asl_gen.iam import Statement, state_machine_statements
 from asl_gen.integrations import ArnParam, Integration
-from asl_gen.plan import Target
 from asl_gen.lint import validate_definition, validate_policy
+from asl_gen.plan import Target
 
 GOLDEN = Path(__file__).parent / "services"
 TARGET = Target("aws", "us-east-1", "123456789012")

@@ -13,9 +13,9 @@ from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
 from asl_gen.commands import main
 from asl_gen.errors import Problem
+from asl_gen.lint import Finding, validate_definition
 from asl_gen.lint.rules import RULES, WARNING_RULES
 from asl_gen.lint.sarif import sarif_document
-from asl_gen.lint import Finding, validate_definition
 
 
 def task(resource: str, **extra: Any) -> dict[str, Any]:
