@@ -6,7 +6,7 @@ the workflow as a whole (`workflow`), and IAM policies (`policy`). Findings are 
 reports everything; each is located by a JSONPath-like pointer (`$.States.Train.Next`) and, when the caller passes
 a `lines` map from a located parser, by line and column. `rules` names every kind of finding; `sarif` reports them.
 
-Imports: errors, resources, integrations
+Imports: asl_gen, errors, resources, integrations
 """
 
 from __future__ import annotations

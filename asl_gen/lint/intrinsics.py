@@ -1,7 +1,8 @@
 """Intrinsic functions (`States.Format(...)`, JSONPath states only): a parser and the checks of names, arity and
 literal arguments.
 
-INTRINSICDOC
+Intrinsic functions are Step Functions' own little language (no library parses it): `States.Name(arg, ...)` with
+'quoted strings', numbers, true/false/null, JSONPath paths and nested calls as arguments, at most ten levels deep.
 """
 
 from __future__ import annotations

@@ -1,6 +1,16 @@
 """JSONata in Step Functions: a syntax check of the 2.x grammar, plus the placement rules of `$states` fields.
 
-JSONATADOC
+Why our own parser and not jsonata-python's (the simulator's evaluator), decided on jsonata-python 0.7.1:
+- it is the `simulate` extra, not a runtime dependency: `asl-gen validate` must work with only pydantic, jinja2,
+  jsonschema, click and PyYAML installed;
+- its parser raises IndexError on an unclosed comment (`/* open`) and words some errors wrongly (`'abc\\q'`
+  gives "Empty regular expressions are not allowed" instead of an unsupported escape);
+- the checks here need the tree: which parts read the (absent) JSONata input, which `$states.X` fields are read,
+  which functions are called. jsonata-python's tree is its evaluator's internal one (`Jsonata.ast`, untyped,
+  paths already flattened into steps), not an API, so any release may reshape it.
+Both agree on every expression in the tests, the examples and the shared conformance corpus;
+tests/test_lint_jsonata_syntax.py keeps checking that, and lists where they part (jsonata-python also refuses
+`%` whose parent it cannot derive, which this grammar-only parser lets through).
 """
 
 from __future__ import annotations
@@ -414,6 +424,15 @@ def _jsonata_called_functions(node: _Node) -> Iterator[str]:
 
 _JSONATA_DELIMITED = re.compile(r"\{%(.*)%\}", re.DOTALL)
 _STATES_FIELDS = frozenset({"input", "context", "result", "errorOutput"})
+
+
+def syntax_error(expression: str) -> str | None:
+    """What is wrong with the syntax of a JSONata expression (the text inside "{% … %}"), or None."""
+    try:
+        _JSONataParser(expression).parse()
+    except _JSONataError as exc:
+        return str(exc)
+    return None
 
 
 def jsonata_error(text: str, *, result_allowed: bool, error_output_allowed: bool) -> str | None:

@@ -1,6 +1,13 @@
 """JSONPath as Step Functions reads it: the syntax of a Path and of a Reference Path.
 
-PATHDOC
+Why our own scanner and not a JSONPath library: Step Functions' JSONPath is Jayway's with its own additions and
+restrictions, and no library reads that language. A Path may start with `$$` (the context object) or `$name` (a
+workflow variable); brackets hold what Jayway accepts (`[?(@.price < 10)]`, `[(@.length-1)]`, slices, unions);
+a Reference Path (ResultPath) allows none of `$$`, variables, `..`, `*` or filters, only `.name`, `[index]` and
+`['name']`. jsonpath-ng 1.8 (`jsonpath_ng.ext.parse`, the best-kept Python one) refuses `$$.Execution.Id`,
+`$total` and `$.a[(@.length-1)]`, which AWS accepts, and knows nothing of the Reference Path rules; it is not a
+runtime dependency either. The check here is syntax only (nothing is evaluated: the simulator has its own
+evaluator), so a scanner that finds the segments and says where one goes wrong is all it takes.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ _VARIABLE = re.compile(r"[^\W\d]\w*")
 _NAME_STOP = set(".[]()'\",") | {" ", "\t", "\n", "\r"}
 
 
-def _bracket_end(text: str, start: int) -> int:
+def bracket_end(text: str, start: int) -> int:
     """Index just past the ']' that closes the '[' at `start`, or -1."""
     depth, quote, i = 0, "", start
     while i < len(text):
@@ -92,7 +99,7 @@ def path_error(text: str, *, reference: bool = False) -> str | None:
                 return f"'.' at position {i - 1} must be followed by a field name"
             i = end
         elif text[i] == "[":
-            end = _bracket_end(text, i)
+            end = bracket_end(text, i)
             if end < 0:
                 return f"the '[' at position {i} is never closed"
             inner = text[i + 1 : end - 1].strip()

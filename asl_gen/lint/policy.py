@@ -1,4 +1,8 @@
-"""IAM policy findings no schema can express: duplicate Sids, missing Resource, wildcard actions and resources."""
+"""IAM policy findings no schema can express: duplicate Sids, missing Resource, wildcard actions and resources.
+
+It also owns the fact those rules rest on, the actions IAM authorizes only against Resource "*"; `iam` (a later
+stage) grants the logging and tracing ones from the same tuples.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,20 @@ import re
 from typing import Any
 
 from asl_gen.errors import pointer_of
-from asl_gen.lint.findings import (
-    Draft,
-    Path,
-    as_list,
+from asl_gen.lint.findings import Draft, Path, as_list
+
+# What a state machine's role needs for logging and tracing: actions without resource types (IAM accepts only "*").
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
 )
+XRAY_ACTIONS = ("xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments")
 
 # Actions IAM authorizes only against Resource "*" (checked against parliament's copy of the AWS service
 # authorization reference: their resource-type list is empty). One deliberate exception: sagemaker:ListTags does
@@ -25,14 +38,7 @@ ACTIONS_WITHOUT_RESOURCES: frozenset[str] = frozenset(
         "ec2:DescribeSubnets",
         "ec2:DescribeVpcs",
         "ecr:GetAuthorizationToken",
-        "logs:CreateLogDelivery",
-        "logs:DeleteLogDelivery",
-        "logs:DescribeLogGroups",
-        "logs:DescribeResourcePolicies",
-        "logs:GetLogDelivery",
-        "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy",
-        "logs:UpdateLogDelivery",
+        *LOG_DELIVERY_ACTIONS,
         "batch:DescribeJobs",
         "sagemaker:ListTags",
         "states:ListActivities",
@@ -42,19 +48,16 @@ ACTIONS_WITHOUT_RESOURCES: frozenset[str] = frozenset(
         "states:SendTaskHeartbeat",
         "states:SendTaskSuccess",
         "sts:GetCallerIdentity",
-        "xray:GetSamplingRules",
-        "xray:GetSamplingTargets",
-        "xray:PutTelemetryRecords",
-        "xray:PutTraceSegments",
+        *XRAY_ACTIONS,
     }
 )
 _ACTIONS_WITHOUT_RESOURCES_LOWER = frozenset(action.lower() for action in ACTIONS_WITHOUT_RESOURCES)
-
 
 _SERVICE_WILDCARD = re.compile(r"[a-z0-9-]+:\*")
 
 
 def policy_findings(doc: dict[str, Any], justified: frozenset[str] = frozenset()) -> list[Draft]:
+    """What is wrong with the statements of a policy; `justified` Sids may keep Resource "*" for scopable actions."""
     findings: list[Draft] = []
     raw = doc.get("Statement")
     statements: list[tuple[Path, Any]]
