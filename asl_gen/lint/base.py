@@ -8,10 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from asl_gen.lint.findings import (
-    Draft,
-    Path,
-)
+from asl_gen.lint.findings import Draft, Path
 
 
 @dataclass

@@ -7,12 +7,7 @@ from typing import Any
 from asl_gen.lint.arns import resource_error
 from asl_gen.lint.base import Scope
 from asl_gen.lint.choice import ChoiceRules
-from asl_gen.lint.findings import (
-    Draft,
-    Path,
-    as_list,
-    query_language_field,
-)
+from asl_gen.lint.findings import Draft, Path, as_list, query_language_field
 from asl_gen.lint.graph import GraphRules
 from asl_gen.lint.handlers import HandlerRules
 from asl_gen.lint.maps import MapRules

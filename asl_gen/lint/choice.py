@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl_gen.lint.findings import (
-    Path,
-    as_list,
-    query_language_field,
-    quote_list,
-)
+from asl_gen.lint.findings import Path, as_list, query_language_field, quote_list
 from asl_gen.lint.values import ValueRules
 
 _STRING_OPERATORS = (

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from asl_gen.lint.findings import (
-    Path,
-    field_label,
-)
+from asl_gen.lint.findings import Path, field_label
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 

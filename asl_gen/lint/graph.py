@@ -9,12 +9,7 @@ from typing import Any
 
 from asl_gen.errors import pointer_of
 from asl_gen.lint.base import CheckerBase, Scope
-from asl_gen.lint.findings import (
-    Path,
-    as_list,
-    close_match,
-    did_you_mean,
-)
+from asl_gen.lint.findings import Path, as_list, close_match, did_you_mean
 
 _NAME_LIMIT = 80
 

@@ -6,11 +6,7 @@ import re
 from typing import Any
 
 from asl_gen.lint.base import CheckerBase
-from asl_gen.lint.findings import (
-    Path,
-    as_list,
-    did_you_mean,
-)
+from asl_gen.lint.findings import Path, as_list, did_you_mean
 
 _BUILTIN_ERRORS = frozenset(
     {

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from asl_gen.lint.findings import (
-    did_you_mean,
-)
+from asl_gen.lint.findings import did_you_mean
 from asl_gen.lint.paths import path_error
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asl_gen.lint.arns import resource_error
-from asl_gen.lint.findings import (
-    Path,
-    query_language_field,
-)
+from asl_gen.lint.findings import Path, query_language_field
 from asl_gen.lint.jsonata_syntax import looks_like_jsonata
 from asl_gen.lint.values import ValueRules
 

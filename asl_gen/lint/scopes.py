@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from asl_gen.lint.findings import (
-    Path,
-)
+from asl_gen.lint.findings import Path
 
 
 @dataclass

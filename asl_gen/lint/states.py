@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl_gen.lint.findings import (
-    Path,
-    as_list,
-    query_language_field,
-)
+from asl_gen.lint.findings import Path, as_list, query_language_field
 from asl_gen.lint.jsonata_syntax import looks_like_jsonata
 from asl_gen.lint.paths import PATH_FIELDS
 from asl_gen.lint.values import ValueRules

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from asl_gen.lint.base import CheckerBase
-from asl_gen.lint.findings import (
-    Path,
-    field_label,
-    json_type,
-    short,
-)
+from asl_gen.lint.findings import Path, field_label, json_type, short
 from asl_gen.lint.intrinsics import STRING_INTRINSICS, intrinsic_error
 from asl_gen.lint.jsonata_syntax import jsonata_error, looks_like_jsonata
 from asl_gen.lint.paths import path_error

@@ -11,16 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from asl_gen.lint.base import CheckerBase
-from asl_gen.lint.findings import (
-    Issue,
-    Path,
-    as_list,
-)
+from asl_gen.lint.findings import Issue, Path, as_list
 from asl_gen.lint.paths import PATH_FIELDS
 from asl_gen.lint.scopes import WorkflowScope, language_of
 
 VARIABLE_NAME_LIMIT = 80
-
 
 _JSONATA_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|/\*.*?\*/", re.DOTALL)
 _JSONATA_VARIABLE = re.compile(r"(?<![\w$])\$(?P<name>[^\W\d]\w*)(?P<call>\s*\()?")

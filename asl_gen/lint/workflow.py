@@ -10,16 +10,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from asl_gen.lint.findings import (
-    Issue,
-    Path,
-)
+from asl_gen.lint.findings import Issue, Path
 from asl_gen.lint.scopes import language_of, workflow_scopes
 from asl_gen.lint.variables import check_variables
 
 DEFINITION_LIMIT = 1_048_576  # bytes of the definition string, a hard Step Functions quota
-
-
 EXPRESS_LIMIT = 300  # seconds: an Express execution (and a Distributed Map's EXPRESS child) runs at most 5 minutes
 
 
