@@ -8,6 +8,7 @@ from asl_gen.integrations.model import (
     CALLBACK,
     ONLY_SYNC,
     REQUEST_RESPONSE,
+    REQUEST_RESPONSE_SYNC,
     RR_CALLBACK,
     SYNC,
     ArnParam,
@@ -119,7 +120,7 @@ OPTIMIZED: tuple[Integration, ...] = (
     Integration(
         "batch",
         "submitJob",
-        frozenset({REQUEST_RESPONSE, SYNC}),
+        REQUEST_RESPONSE_SYNC,
         (
             # Batch authorises a submission against both the job definition and the queue; the IAM reference
             # also lists the new job, which cannot widen the grant: every resource of a request must be allowed.
@@ -134,7 +135,7 @@ OPTIMIZED: tuple[Integration, ...] = (
     Integration(
         "glue",
         "startJobRun",
-        frozenset({REQUEST_RESPONSE, SYNC}),
+        REQUEST_RESPONSE_SYNC,
         (
             Grant(("glue:StartJobRun",), (GLUE_JOB,)),
             # Glue .sync polls the run and stops it on cancel; it needs no events rule.

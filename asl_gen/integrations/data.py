@@ -10,8 +10,8 @@ import re
 from urllib.parse import unquote
 
 from asl_gen.integrations.model import (
-    CALLBACK,
-    REQUEST_RESPONSE,
+    ONLY_REQUEST_RESPONSE,
+    RR_CALLBACK,
     ArnParam,
     Context,
     Grant,
@@ -37,7 +37,7 @@ def _dynamodb(api: str, required: str, *, via_sdk: bool = False) -> Integration:
     grants = [Grant((action,), (DYNAMODB_TABLE,))]
     if api in ("query", "scan"):
         grants.append(Grant((action,), (DYNAMODB_INDEXES,), when_parameter="IndexName"))
-    patterns = frozenset({REQUEST_RESPONSE, CALLBACK}) if via_sdk else frozenset({REQUEST_RESPONSE})
+    patterns = RR_CALLBACK if via_sdk else ONLY_REQUEST_RESPONSE
     required_parameters = ("TableName", required) if required else ("TableName",)
     return Integration("dynamodb", api, patterns, tuple(grants), sdk=via_sdk, required=required_parameters)
 
@@ -86,21 +86,21 @@ ITEM_IO: tuple[Integration, ...] = (
     Integration(
         "s3",
         "listObjectsV2",
-        frozenset({REQUEST_RESPONSE}),
+        ONLY_REQUEST_RESPONSE,
         (Grant(("s3:ListBucket",), (S3_BUCKET,)),),
         required=("Bucket",),
     ),
     Integration(
         "s3",
         "getObject",
-        frozenset({REQUEST_RESPONSE}),
+        ONLY_REQUEST_RESPONSE,
         (Grant(("s3:GetObject",), (S3_OBJECT,)),),
         required=("Bucket", "Key"),
     ),
     Integration(
         "s3",
         "putObject",
-        frozenset({REQUEST_RESPONSE}),
+        ONLY_REQUEST_RESPONSE,
         (
             # Results are written as multipart uploads, which are read back and may be aborted.
             Grant(

@@ -8,9 +8,9 @@ tags the job), and the job type's managed EventBridge rule. SageMaker lowercases
 from __future__ import annotations
 
 from asl_gen.integrations.model import (
+    ONLY_REQUEST_RESPONSE,
     ONLY_SYNC,
-    REQUEST_RESPONSE,
-    SYNC,
+    REQUEST_RESPONSE_SYNC,
     ArnParam,
     Context,
     Grant,
@@ -47,7 +47,7 @@ def _job(
     return Integration(
         service="sagemaker",
         api=api,
-        patterns=frozenset({REQUEST_RESPONSE, SYNC}),
+        patterns=REQUEST_RESPONSE_SYNC,
         grants=(
             Grant((f"sagemaker:Create{kind}",), (job_arn,)),
             Grant((f"sagemaker:Describe{kind}", f"sagemaker:Stop{kind}", *extra_sync), (job_arn,), patterns=ONLY_SYNC),
@@ -62,7 +62,7 @@ def _job(
 
 
 def _call(api: str, grants: tuple[Grant, ...], pass_roles: tuple[PassRole, ...] = ()) -> Integration:
-    return Integration("sagemaker", api, frozenset({REQUEST_RESPONSE}), grants, pass_roles)
+    return Integration("sagemaker", api, ONLY_REQUEST_RESPONSE, grants, pass_roles)
 
 
 def _model_package_group(value: str, target: Context) -> tuple[str, str] | None:
@@ -139,14 +139,14 @@ JOBS: tuple[Integration, ...] = (
     Integration(
         "sagemaker",
         "describeTrainingJob",
-        frozenset({REQUEST_RESPONSE}),
+        ONLY_REQUEST_RESPONSE,
         (Grant(("sagemaker:DescribeTrainingJob",), (f"{SAGEMAKER_ARN}:training-job/{{TrainingJobName}}",)),),
         sdk=True,
     ),
     Integration(
         "sagemaker",
         "createModelPackage",
-        frozenset({REQUEST_RESPONSE}),
+        ONLY_REQUEST_RESPONSE,
         (
             # The Service Authorization Reference lists model-package and model-package-group for
             # CreateModelPackage; a new version is authorised against both.

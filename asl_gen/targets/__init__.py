@@ -21,15 +21,18 @@ from asl_gen.targets.cloudformation import (
     CLOUDFORMATION_TEMPLATE,
     CLOUDFORMATION_TEMPLATES,
     CLOUDFORMATION_YAML,
+    cloudformation_context,
     cloudformation_identifier,
     cloudformation_path,
 )
 from asl_gen.targets.shared import RoleFiles, trusted_names
 from asl_gen.targets.terraform import (
     TERRAFORM,
+    TERRAFORM_FILES,
     TERRAFORM_MAIN,
     TERRAFORM_OUTPUTS,
     TERRAFORM_VARIABLES,
+    terraform_context,
     terraform_identifier,
 )
 
@@ -67,9 +70,12 @@ def documents_for(
     wanted = set(targets)
     documents: dict[str, Any] = {}
     if TERRAFORM in wanted:
-        documents.update(terraform.documents(plan, {**definitions, **policies}, render, role))
+        module = {"module": terraform_context(plan, {**definitions, **policies}, role)}
+        for path in TERRAFORM_FILES:
+            documents[path] = render(f"{path}.j2", module)
     if CLOUDFORMATION in wanted:
-        documents.update(cloudformation.documents(plan, definitions, policies, render, role))
+        stack = {"stack": cloudformation_context(plan, definitions, policies, role)}
+        documents[cloudformation_path(plan)] = render("cloudformation/template.json.j2", stack)
     return documents
 
 

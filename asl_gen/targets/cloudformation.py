@@ -6,13 +6,13 @@ embeds exactly the documents written beside it and refers only to what it declar
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from asl_gen import placeholders
 from asl_gen.plan import ProjectPlan
 from asl_gen.render import dump
-from asl_gen.targets.shared import RoleFiles, machine_settings, placeholders_in, registries, roles
+from asl_gen.targets.shared import Report, RoleFiles, machine_settings, placeholders_in, registries, roles
 
 CLOUDFORMATION = "cloudformation"
 CLOUDFORMATION_TEMPLATE = "cloudformation/template.json"
@@ -20,18 +20,6 @@ CLOUDFORMATION_YAML = "cloudformation/template.yaml"
 CLOUDFORMATION_TEMPLATES = (CLOUDFORMATION_TEMPLATE, CLOUDFORMATION_YAML)
 # The mapping CloudFormation reads a built-in algorithm's registry account from, by region.
 REGISTRY_MAPPING = "AlgorithmRegistries"
-
-
-def documents(
-    plan: ProjectPlan,
-    definitions: Mapping[str, Any],
-    policies: Mapping[str, Any],
-    render: Callable[[str, Mapping[str, Any]], Any],
-    role: RoleFiles,
-) -> dict[str, Any]:
-    """The template, path → parsed document, embedding the definitions and policies."""
-    context = {"stack": cloudformation_context(plan, definitions, policies, role)}
-    return {cloudformation_path(plan): render("cloudformation/template.json.j2", context)}
 
 
 def cloudformation_identifier(key: str, taken: set[str]) -> str:
@@ -133,7 +121,7 @@ def check_template(
     documents: Mapping[str, Any],
     role: RoleFiles,
     trusted: set[str],
-    problem: Callable[[str, str, str], None],
+    problem: Report,
 ) -> None:
     """Report through `problem(path, message, pointer)` dangling references, and documents that differ from the
     files."""
@@ -202,9 +190,7 @@ def check_template(
             _check_references(entry, known, path, f"$.{section}.{name}", problem)
 
 
-def _check_references(
-    node: Any, known: set[str], path: str, pointer: str, problem: Callable[[str, str, str], None]
-) -> None:
+def _check_references(node: Any, known: set[str], path: str, pointer: str, problem: Report) -> None:
     for ref in _references(node):
         if ref not in known:
             problem(path, f"refers to {ref!r}, which is neither a resource nor a parameter", pointer)

@@ -11,6 +11,9 @@ from typing import Any
 from asl_gen import catalog, placeholders
 from asl_gen.plan import ProjectPlan
 
+# How a check reports a problem: `report(path, message, pointer)`.
+Report = Callable[[str, str, str], None]
+
 
 @dataclass(frozen=True)
 class RoleFiles:

@@ -5,12 +5,12 @@ that the module reads only files the build writes and names only state machines 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from asl_gen import placeholders
 from asl_gen.plan import ProjectPlan
-from asl_gen.targets.shared import RoleFiles, machine_settings, placeholders_in, registries, roles
+from asl_gen.targets.shared import Report, RoleFiles, machine_settings, placeholders_in, registries, roles
 
 TERRAFORM = "terraform"
 TERRAFORM_MAIN = "terraform/main.tf.json"
@@ -19,17 +19,6 @@ TERRAFORM_OUTPUTS = "terraform/outputs.tf.json"
 TERRAFORM_FILES = (TERRAFORM_MAIN, TERRAFORM_VARIABLES, TERRAFORM_OUTPUTS)
 # How Terraform reads a generated file from the module folder (out/<project>/terraform/).
 _FILE_CALL = re.compile(r'file\("\$\{path\.module\}/\.\./([^"]+)"\)')
-
-
-def documents(
-    plan: ProjectPlan,
-    generated: Mapping[str, Any],
-    render: Callable[[str, Mapping[str, Any]], Any],
-    role: RoleFiles,
-) -> dict[str, Any]:
-    """The module's files, path → parsed document, reading the `generated` definitions and policies."""
-    context = {"module": terraform_context(plan, generated, role)}
-    return {path: render(f"{path}.j2", context) for path in TERRAFORM_FILES}
 
 
 def hcl_literal(value: str) -> str:
@@ -121,7 +110,7 @@ def _strings(node: Any) -> Iterable[str]:
             stack.extend(item)
 
 
-def check_module(documents: Mapping[str, Any], trusted: set[str], problem: Callable[[str, str, str], None]) -> None:
+def check_module(documents: Mapping[str, Any], trusted: set[str], problem: Report) -> None:
     """Report through `problem(path, message, pointer)` what is wrong with the module's files among `documents`."""
     for path in TERRAFORM_FILES:
         if path in documents and not isinstance(documents[path], dict):
