@@ -3,6 +3,8 @@
 The spec validator checks names against these tables so that `asl-gen` never needs AWS credentials
 or an SDK. They are data, copied from public sources, and go stale when AWS adds a region, an
 instance type or an image version: refresh them from the same sources rather than patching code.
+
+Imports: nothing from asl_gen
 """
 
 # Where the tables come from (all read on 2026-11-26):
@@ -169,9 +171,8 @@ class Algorithm:
     registries: Mapping[str, str] = field(hash=False)
 
 
-# Region -> registry account tables. The classic built-ins come in three groups that share a table and
-# differ only in a handful of older regions; XGBoost is published from the framework-container accounts
-# shared with scikit-learn and Spark ML.
+# Region -> registry account tables. XGBoost is published from the framework-container accounts shared with
+# scikit-learn and Spark ML.
 _SAGEMAKER_XGBOOST: Mapping[str, str] = MappingProxyType(
     {
         "af-south-1": "510948584623",
@@ -210,138 +211,66 @@ _SAGEMAKER_XGBOOST: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_FIRST_PARTY: Mapping[str, str] = MappingProxyType(
+
+# The classic built-ins come in four groups. In eight of the older regions each group has its own registry;
+# everywhere else the first three groups share one, and LDA is offered in only six of those regions.
+_CLASSIC_SHARED: Mapping[str, str] = MappingProxyType(
     {
         "af-south-1": "455444449433",
         "ap-east-1": "286214385809",
-        "ap-northeast-1": "351501993468",
-        "ap-northeast-2": "835164637446",
         "ap-northeast-3": "867004704886",
         "ap-south-1": "991648021394",
         "ap-south-2": "628508329040",
         "ap-southeast-1": "475088953585",
-        "ap-southeast-2": "712309505854",
         "ap-southeast-3": "951798379941",
         "ap-southeast-4": "106583098589",
         "ca-central-1": "469771592824",
         "ca-west-1": "190319476487",
         "cn-north-1": "390948362332",
         "cn-northwest-1": "387376663083",
-        "eu-central-1": "664544806723",
         "eu-central-2": "680994064768",
         "eu-north-1": "669576153137",
         "eu-south-1": "257386234256",
         "eu-south-2": "104374241257",
-        "eu-west-1": "438346466558",
         "eu-west-2": "644912444149",
         "eu-west-3": "749696950732",
         "il-central-1": "898809789911",
         "me-central-1": "272398656194",
         "me-south-1": "249704162688",
         "sa-east-1": "855470959533",
-        "us-east-1": "382416733822",
-        "us-east-2": "404615174143",
         "us-gov-east-1": "237065988967",
         "us-gov-west-1": "226302683700",
         "us-west-1": "632365934929",
-        "us-west-2": "174872318107",
     }
 )
 
-_TEXT_AND_VISION: Mapping[str, str] = MappingProxyType(
+# Region -> (first party, text and vision, DeepAR, LDA) registry accounts where each group has its own.
+_CLASSIC_OWN: Mapping[str, tuple[str, str, str, str]] = MappingProxyType(
     {
-        "af-south-1": "455444449433",
-        "ap-east-1": "286214385809",
-        "ap-northeast-1": "501404015308",
-        "ap-northeast-2": "306986355934",
-        "ap-northeast-3": "867004704886",
-        "ap-south-1": "991648021394",
-        "ap-south-2": "628508329040",
-        "ap-southeast-1": "475088953585",
-        "ap-southeast-2": "544295431143",
-        "ap-southeast-3": "951798379941",
-        "ap-southeast-4": "106583098589",
-        "ca-central-1": "469771592824",
-        "ca-west-1": "190319476487",
-        "cn-north-1": "390948362332",
-        "cn-northwest-1": "387376663083",
-        "eu-central-1": "813361260812",
-        "eu-central-2": "680994064768",
-        "eu-north-1": "669576153137",
-        "eu-south-1": "257386234256",
-        "eu-south-2": "104374241257",
-        "eu-west-1": "685385470294",
-        "eu-west-2": "644912444149",
-        "eu-west-3": "749696950732",
-        "il-central-1": "898809789911",
-        "me-central-1": "272398656194",
-        "me-south-1": "249704162688",
-        "sa-east-1": "855470959533",
-        "us-east-1": "811284229777",
-        "us-east-2": "825641698319",
-        "us-gov-east-1": "237065988967",
-        "us-gov-west-1": "226302683700",
-        "us-west-1": "632365934929",
-        "us-west-2": "433757028032",
+        "ap-northeast-1": ("351501993468", "501404015308", "633353088612", "258307448986"),
+        "ap-northeast-2": ("835164637446", "306986355934", "204372634319", "293181348795"),
+        "ap-southeast-2": ("712309505854", "544295431143", "514117268639", "297031611018"),
+        "eu-central-1": ("664544806723", "813361260812", "495149712605", "353608530281"),
+        "eu-west-1": ("438346466558", "685385470294", "224300973850", "999678624901"),
+        "us-east-1": ("382416733822", "811284229777", "522234722520", "766337827248"),
+        "us-east-2": ("404615174143", "825641698319", "566113047672", "999911452149"),
+        "us-west-2": ("174872318107", "433757028032", "156387875391", "266724342769"),
     }
 )
+_LDA_SHARED_REGIONS = ("ap-south-1", "ap-southeast-1", "ca-central-1", "eu-west-2", "us-gov-west-1", "us-west-1")
 
-_DEEPAR: Mapping[str, str] = MappingProxyType(
-    {
-        "af-south-1": "455444449433",
-        "ap-east-1": "286214385809",
-        "ap-northeast-1": "633353088612",
-        "ap-northeast-2": "204372634319",
-        "ap-northeast-3": "867004704886",
-        "ap-south-1": "991648021394",
-        "ap-south-2": "628508329040",
-        "ap-southeast-1": "475088953585",
-        "ap-southeast-2": "514117268639",
-        "ap-southeast-3": "951798379941",
-        "ap-southeast-4": "106583098589",
-        "ca-central-1": "469771592824",
-        "ca-west-1": "190319476487",
-        "cn-north-1": "390948362332",
-        "cn-northwest-1": "387376663083",
-        "eu-central-1": "495149712605",
-        "eu-central-2": "680994064768",
-        "eu-north-1": "669576153137",
-        "eu-south-1": "257386234256",
-        "eu-south-2": "104374241257",
-        "eu-west-1": "224300973850",
-        "eu-west-2": "644912444149",
-        "eu-west-3": "749696950732",
-        "il-central-1": "898809789911",
-        "me-central-1": "272398656194",
-        "me-south-1": "249704162688",
-        "sa-east-1": "855470959533",
-        "us-east-1": "522234722520",
-        "us-east-2": "566113047672",
-        "us-gov-east-1": "237065988967",
-        "us-gov-west-1": "226302683700",
-        "us-west-1": "632365934929",
-        "us-west-2": "156387875391",
-    }
-)
 
-_LDA: Mapping[str, str] = MappingProxyType(
-    {
-        "ap-northeast-1": "258307448986",
-        "ap-northeast-2": "293181348795",
-        "ap-south-1": "991648021394",
-        "ap-southeast-1": "475088953585",
-        "ap-southeast-2": "297031611018",
-        "ca-central-1": "469771592824",
-        "eu-central-1": "353608530281",
-        "eu-west-1": "999678624901",
-        "eu-west-2": "644912444149",
-        "us-east-1": "766337827248",
-        "us-east-2": "999911452149",
-        "us-gov-west-1": "226302683700",
-        "us-west-1": "632365934929",
-        "us-west-2": "266724342769",
-    }
-)
+def _classic(group: int, shared_regions: Iterable[str] = _CLASSIC_SHARED) -> Mapping[str, str]:
+    """The registry table of classic group `group` (a column of `_CLASSIC_OWN`), sorted by region."""
+    table = {region: accounts[group] for region, accounts in _CLASSIC_OWN.items()}
+    table.update((region, _CLASSIC_SHARED[region]) for region in shared_regions)
+    return MappingProxyType(dict(sorted(table.items())))
+
+
+_FIRST_PARTY = _classic(0)
+_TEXT_AND_VISION = _classic(1)
+_DEEPAR = _classic(2)
+_LDA = _classic(3, _LDA_SHARED_REGIONS)
 
 _XGBOOST_VERSIONS = (
     "0.90-1",

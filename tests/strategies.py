@@ -22,7 +22,7 @@ from typing import Any, Literal
 import yaml
 from hypothesis import strategies as st
 
-from asl_gen import catalog, services
+from asl_gen import catalog, integrations
 from asl_gen import spec as spec_model
 from asl_gen.spec import KEY, SAGEMAKER_NAME
 
@@ -411,7 +411,7 @@ def _in_partition(value: Any, target: Target) -> Any:
     return value
 
 
-_ROWS = sorted(services.ROWS, key=lambda row: row.key)
+_ROWS = sorted(integrations.SERVICE_ROWS, key=lambda row: row.key)
 
 
 @st.composite

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 import yaml
 
-from asl_gen import services
+from asl_gen import integrations
 from asl_gen.build import STEPFUNCTIONS_POLICY, generate
 
 from .test_services import GOLDEN, LITERALS
 
 PATTERN_WORD = {"": "request-response", ".sync": "sync", ".sync:2": "sync:2", ".waitForTaskToken": "callback"}
 SUFFIX = {"": "", ".sync": ".sync", ".sync:2": ".sync2", ".waitForTaskToken": ".waitForTaskToken"}
-CASES = [(row.key, pattern) for row in services.ROWS for pattern in sorted(row.patterns)]
+CASES = [(row.key, pattern) for row in integrations.SERVICE_ROWS for pattern in sorted(row.patterns)]
 
 
 TOKEN = {"token.$": "$$.Task.Token"}
@@ -91,7 +91,7 @@ def test_call_step_builds_and_gets_the_golden_statements(key: str, pattern: str,
 
 
 def test_every_row_is_built() -> None:
-    assert {key for key, _ in CASES} == {row.key for row in services.ROWS}
+    assert {key for key, _ in CASES} == {row.key for row in integrations.SERVICE_ROWS}
 
 
 def test_a_project_without_sagemaker_jobs_writes_no_sagemaker_role_policy(tmp_path: Path) -> None:

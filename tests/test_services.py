@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from asl_gen import integrations, services
+from asl_gen import integrations
 from asl_gen.errors import ValidationFailure
 from asl_gen.iam import Statement, state_machine_statements
 from asl_gen.integrations import ArnParam, Integration
@@ -131,7 +131,7 @@ def _suffix(pattern: str) -> str:
 
 def _base_cases() -> list[Case]:
     cases = []
-    for row in services.ROWS:
+    for row in integrations.SERVICE_ROWS:
         for pattern in sorted(row.patterns):
             name = row.key.replace(":", ".") + _suffix(pattern)
             cases.append(Case(name, row.key, pattern, LITERALS.get(row.key, {})))
@@ -374,7 +374,7 @@ def test_case_names_are_unique_and_every_golden_file_has_a_case() -> None:
 
 
 def test_every_row_has_representative_literals() -> None:
-    assert set(LITERALS) == {row.key for row in services.ROWS}
+    assert set(LITERALS) == {row.key for row in integrations.SERVICE_ROWS}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
@@ -389,7 +389,7 @@ def test_every_case_is_a_valid_definition_carrying_the_required_parameters(case:
 
 def test_table_has_every_row_once() -> None:
     table = integrations.table()
-    for row in services.ROWS:
+    for row in integrations.SERVICE_ROWS:
         assert table[row.key] is row
 
 
@@ -407,7 +407,7 @@ def test_no_statement_is_on_any_resource_without_a_reason() -> None:
 
 
 def test_every_grant_on_any_resource_says_why() -> None:
-    for row in services.ROWS:
+    for row in integrations.SERVICE_ROWS:
         for grant in row.grants:
             if "*" in grant.resources:
                 assert grant.resources == ("*",) and grant.unscoped_because, row.key
@@ -426,7 +426,7 @@ def _templates(row: Integration) -> list[str]:
 
 
 def test_every_template_is_in_the_projects_partition() -> None:
-    for row in services.ROWS:
+    for row in integrations.SERVICE_ROWS:
         for template in _templates(row):
             assert template.startswith("arn:{partition}:"), (row.key, template)
 
@@ -648,7 +648,11 @@ def test_an_invalid_literal_names_its_parameter(key: str, request_: dict[str, An
 
 
 def _unsupported() -> list[tuple[str, str]]:
-    return [(row.key, pattern) for row in services.ROWS for pattern in sorted(integrations.ALL_PATTERNS - row.patterns)]
+    return [
+        (row.key, pattern)
+        for row in integrations.SERVICE_ROWS
+        for pattern in sorted(integrations.ALL_PATTERNS - row.patterns)
+    ]
 
 
 @pytest.mark.parametrize(("key", "pattern"), _unsupported())
@@ -717,21 +721,21 @@ def test_the_validator_accepts_supported_and_unknown_integrations(resource: str)
     ],
 )
 def test_sdk_action_maps_the_client_name_to_the_iam_prefix(key: str, action: str) -> None:
-    assert services.sdk_action(key) == action
+    assert integrations.sdk_action(key) == action
 
 
 def test_every_iam_prefix_of_the_alias_map_is_known_to_iam() -> None:
     parliament = pytest.importorskip("parliament", reason="parliament carries the IAM service list")
     data = json.loads((Path(parliament.__file__).parent / "iam_definition.json").read_text(encoding="utf-8"))
     prefixes = {service["prefix"] for service in data}
-    assert set(services.SDK_IAM_PREFIX.values()) - prefixes == set()
+    assert set(integrations.SDK_IAM_PREFIX.values()) - prefixes == set()
 
 
 def test_every_granted_action_is_known_to_iam() -> None:
     parliament = pytest.importorskip("parliament", reason="parliament carries the IAM action list")
     data = json.loads((Path(parliament.__file__).parent / "iam_definition.json").read_text(encoding="utf-8"))
     known = {f"{s['prefix']}:{p['privilege']}".lower() for s in data for p in s["privileges"]}
-    for row in services.ROWS:
+    for row in integrations.SERVICE_ROWS:
         for grant in row.grants:
             for action in grant.actions:
                 assert action.lower() in known, (row.key, action)

@@ -34,10 +34,10 @@ from asl_gen.targets import (
     TERRAFORM_MAIN,
     TERRAFORM_OUTPUTS,
     TERRAFORM_VARIABLES,
-    _hcl_literal,
     cloudformation_identifier,
     terraform_identifier,
 )
+from asl_gen.targets.terraform import hcl_literal
 
 from .conftest import EXAMPLE, REPO
 
@@ -546,7 +546,7 @@ def test_target_files_are_byte_identical_across_hash_seeds_and_folders(tmp_path:
 
 
 def test_terraform_literals_are_escaped_and_identifiers_are_valid() -> None:
-    assert _hcl_literal("a${b}%{c}") == "a$${b}%%{c}"
+    assert hcl_literal("a${b}%{c}") == "a$${b}%%{c}"
     assert terraform_identifier("save-model") == "save_model"
     assert terraform_identifier("2024-run") == "_2024_run"
     taken: set[str] = set()

@@ -1,0 +1,124 @@
+"""What asl-gen knows about each service call a Task can make: the Resource ARN, the integration patterns AWS
+supports (request-response, `.sync`, `.sync:2`, `.waitForTaskToken`) and the IAM grants each call needs.
+
+This is data: adding a service call is adding a row to its family's module (`sagemaker`, `compute`, `messaging`,
+`data`, `stepfunctions`), each built from the shapes in `model`; this package assembles the table. It sits low in
+the layering (rank 2) rather than inside `iam` because the spec checks, the planner, the validator and `iam` all
+read it, and each of those must import only what lies below it.
+
+Imports: nothing from asl_gen
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from asl_gen.integrations import compute, data, messaging, sagemaker, stepfunctions
+from asl_gen.integrations.model import (
+    ALL_PATTERNS,
+    CALLBACK,
+    PATTERNS,
+    REQUEST_RESPONSE,
+    SYNC,
+    SYNC2,
+    ArnParam,
+    Context,
+    Grant,
+    Integration,
+    PassRole,
+)
+from asl_gen.integrations.sdk import SDK_IAM_PREFIX, sdk_action
+
+__all__ = [
+    "ALL_PATTERNS",
+    "BY_KEY",
+    "CALLBACK",
+    "ITEM_IO_BY_KEY",
+    "PATTERNS",
+    "REQUEST_RESPONSE",
+    "ROWS",
+    "SDK_IAM_PREFIX",
+    "SERVICE_ROWS",
+    "SYNC",
+    "SYNC2",
+    "ArnParam",
+    "Context",
+    "Grant",
+    "Integration",
+    "ParsedResource",
+    "PassRole",
+    "find",
+    "parse_resource",
+    "sdk_action",
+    "table",
+    "task_resource",
+]
+
+# The SageMaker rows a spec's jobs call, by key: the planner picks from these by name.
+BY_KEY: Mapping[str, Integration] = {row.key: row for row in sagemaker.JOBS}
+# Every other row: the optimized integrations, then the AWS SDK calls asl-gen knows the resources of.
+SERVICE_ROWS: tuple[Integration, ...] = (
+    compute.OPTIMIZED
+    + messaging.OPTIMIZED
+    + data.OPTIMIZED
+    + stepfunctions.OPTIMIZED
+    + data.SDK
+    + stepfunctions.SDK
+    + compute.SDK
+    + messaging.SDK
+    + sagemaker.SDK_ROWS
+)
+ROWS: tuple[Integration, ...] = sagemaker.JOBS + SERVICE_ROWS
+# A Distributed Map's ItemReader and ResultWriter: looked up apart, since they are not Tasks.
+ITEM_IO_BY_KEY: Mapping[str, Integration] = {row.key: row for row in data.ITEM_IO}
+
+
+def _by_key(rows: tuple[Integration, ...]) -> Mapping[str, Integration]:
+    found: dict[str, Integration] = {}
+    for row in rows:
+        if row.key in found:
+            raise ValueError(f"integration {row.key} is defined twice")
+        found[row.key] = row
+    return found
+
+
+_TABLE = _by_key(ROWS)
+
+
+def table() -> Mapping[str, Integration]:
+    """Every Task integration asl-gen knows, by key."""
+    return _TABLE
+
+
+def find(key: str) -> Integration | None:
+    """The row for `service:api` or `aws-sdk:service:api`, or None when asl-gen does not know the call."""
+    return _TABLE.get(key)
+
+
+@dataclass(frozen=True)
+class ParsedResource:
+    partition: str
+    key: str
+    pattern: str
+
+
+def parse_resource(resource: str) -> ParsedResource | None:
+    """Split `arn:<p>:states:::<service>:<api>[pattern]` into its parts; None when it is not of that form."""
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "states" or parts[3] or parts[4]:
+        return None
+    rest = parts[5]
+    pattern = REQUEST_RESPONSE
+    for suffix in PATTERNS:
+        if rest.endswith(suffix):
+            rest, pattern = rest[: -len(suffix)], suffix
+            break
+    return ParsedResource(parts[1], rest, pattern)
+
+
+def task_resource(partition: str, integration: Integration, pattern: str) -> str:
+    """The Task `Resource` ARN for a call with the given integration pattern."""
+    if pattern not in integration.patterns:
+        raise ValueError(f"{integration.key} does not support the {pattern or 'request-response'} pattern")
+    return f"arn:{partition}:states:::{integration.key}{pattern}"
