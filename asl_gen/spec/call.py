@@ -86,6 +86,9 @@ def _declared_arn(value: str) -> str:
     return value
 
 
+DeclaredArn = Annotated[str, AfterValidator(_declared_arn)]
+
+
 class CallJob(Step):
     state_name_example = "Notify Team"
 
@@ -120,9 +123,7 @@ class CallJob(Step):
         description="Drop the call's result and pass the state's input on unchanged (ResultPath null)",
         examples=[True],
     )
-    resources: Annotated[list[Annotated[str, AfterValidator(_declared_arn)]], Field(min_length=1, max_length=50)] | (
-        None
-    ) = Field(
+    resources: Annotated[list[DeclaredArn], Field(min_length=1, max_length=50)] | None = Field(
         None,
         description="For an aws-sdk call asl-gen has no IAM row for: the ARNs it acts on, granted as written",
         examples=[["arn:aws:s3:::my-bucket/reports/*"]],

@@ -29,7 +29,7 @@ class Step(StrictModel):
     # stays the first field, in the schema and in error messages.
     type: str
     state_name: StateName | None = Field(
-        None, description="The state's name in the state machine (default: the job key)", examples=["Training Step"]
+        None, description="The state's name in the state machine (default: the job key)", examples=[state_name_example]
     )
     comment: Comment | None = Field(
         None, description="The state's Comment (default: a sentence saying what the step does)", examples=["Nightly"]
