@@ -607,7 +607,7 @@ def schema(out_file: Path | None, debug: bool) -> None:
     console = _console("text")
 
     def action() -> str:
-        from asl_gen.spec_schema import spec_schema_text
+        from asl_gen.spec.schema import spec_schema_text
 
         text = spec_schema_text()
         if out_file is not None:

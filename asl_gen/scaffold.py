@@ -34,7 +34,7 @@ def scaffold(directory: Path, *, force: bool = False) -> list[str]:
 
     Refuses (exit 2, nothing written) when any of them exists, unless `force`.
     """
-    from asl_gen.spec_schema import spec_schema_text
+    from asl_gen.spec.schema import spec_schema_text
 
     if directory.exists() and not directory.is_dir():
         raise UsageError(Problem("is not a folder", file=str(directory)))

@@ -2,7 +2,7 @@
 
 `specs()` draws a spec as plain data (what `yaml.safe_load` of a spec file gives) that asl-gen must build:
 every job type with its options, names in all three forms, cross-machine look-ups, every state machine setting,
-targets and diagrams, in every partition. The rules it follows are the spec's own (README, spec.py); where the
+targets and diagrams, in every partition. The rules it follows are the spec's own (README, asl_gen/spec); where the
 strategy cannot tell whether a value is valid, it leaves the value out rather than guess, so that a refusal of a
 drawn spec is a finding about asl-gen, not about the strategy.
 
@@ -32,7 +32,7 @@ from .test_services import LITERALS
 Spec = dict[str, Any]
 Path_ = tuple[str | int, ...]
 
-# Constraints from the spec model (spec.py), restated so the strategy draws inside them on purpose.
+# Constraints from the spec model (asl_gen/spec), restated so the strategy draws inside them on purpose.
 PROJECT_MAX = 40
 PREFIX_MAX = 30
 STATE_NAME_BUDGET = 40  # a waiting, updating endpoint adds ': in service?' etc.; 80 is the limit
@@ -650,7 +650,7 @@ RECIPES: tuple[tuple[str, ...], ...] = (
 
 
 def references(job: dict[str, Any]) -> list[str]:
-    """The jobs a job uses (as spec.py's `_references`): its training job, models or endpoint config."""
+    """The jobs a job uses (as `asl_gen.spec.jobs.references_of`): its training job, models or endpoint config."""
     if job["type"] == "endpoint-config":
         return [v["model"] for v in job["variants"]]
     if job["type"] == "endpoint":

@@ -626,7 +626,7 @@ def test_hypothesis_values_are_written_intact_or_refused(pytestconfig: pytest.Co
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Values that once slipped through spec.py: a final newline after a valid name or address (Python's `$`),
+# Values that once slipped through the spec models: a final newline after a valid name or address (Python's `$`),
 # a C1 control character in a state name, a state name too long for the look-up state built from it.
 
 NEWLINE_CASES = [

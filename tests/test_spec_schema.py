@@ -11,7 +11,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from asl_gen.spec_schema import spec_schema, spec_schema_text
+from asl_gen.spec.schema import spec_schema, spec_schema_text
 
 from .conftest import EXAMPLE, REPO
 

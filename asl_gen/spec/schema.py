@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from asl_gen.spec import Spec
+from asl_gen.spec.project import Spec
 
 SCHEMA_ID = "https://github.com/asl-gen/asl-gen/blob/main/schemas/spec.schema.json"
 

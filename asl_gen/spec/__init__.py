@@ -1,0 +1,78 @@
+"""The spec stage: strict Pydantic models of the user's file, and the loader that locates every error.
+
+It owns the models (`project` for the project level, one module per job family, `step` for the fields every
+step shares), the rewriting of validation errors into located problems (`problems`), the checks that relate
+several parts of a spec (`references`), the names of the states the steps become (`names`), and the JSON Schema
+of the spec (`schema`). Other stages import what they use from here.
+
+Imports: errors, loader, catalog, integrations, jsonata
+"""
+
+from __future__ import annotations
+
+from asl_gen.spec.base import ECR_IMAGE, KEY, KMS_KEY_ARN, S3_URI, SAGEMAKER_NAME, Name, Vpc, is_s3_uri
+from asl_gen.spec.call import CallJob, call_inputs
+from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
+from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
+from asl_gen.spec.jobs import JOB_TYPES, Job
+from asl_gen.spec.load import load_spec
+from asl_gen.spec.model import ModelJob, ModelPackageJob
+from asl_gen.spec.names import (
+    ERROR_SLOT,
+    FAILED_STATE,
+    GATE_STATES,
+    MAP_ITEMS_STATE,
+    NOTIFY_STATE,
+    default_name,
+    derived_state_name,
+    lookup_state_name,
+    result_slot,
+    state_name_of,
+)
+from asl_gen.spec.policies import CatchRule, RetryRule
+from asl_gen.spec.project import Spec, StateMachine, scopes
+from asl_gen.spec.training import TrainingJob, hyperparameter_text
+
+__all__ = [
+    "ECR_IMAGE",
+    "ERROR_SLOT",
+    "FAILED_STATE",
+    "GATE_OPERATORS",
+    "GATE_STATES",
+    "JOB_TYPES",
+    "KEY",
+    "KMS_KEY_ARN",
+    "MAP_ITEMS_STATE",
+    "NOTIFY_STATE",
+    "S3_URI",
+    "SAGEMAKER_NAME",
+    "AslJob",
+    "CallJob",
+    "CatchRule",
+    "EndpointConfigJob",
+    "EndpointJob",
+    "EndpointWait",
+    "ItemsInput",
+    "Job",
+    "MapJob",
+    "ModelJob",
+    "ModelPackageJob",
+    "Name",
+    "ParallelJob",
+    "QualityGateJob",
+    "RetryRule",
+    "Spec",
+    "StateMachine",
+    "TrainingJob",
+    "Vpc",
+    "call_inputs",
+    "default_name",
+    "derived_state_name",
+    "hyperparameter_text",
+    "is_s3_uri",
+    "load_spec",
+    "lookup_state_name",
+    "result_slot",
+    "scopes",
+    "state_name_of",
+]

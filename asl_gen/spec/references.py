@@ -1,0 +1,438 @@
+"""The checks no single field can make: references between jobs, steps, inputs and names, across the spec.
+
+`check_references` runs them on a valid model and reports every problem with the path of the field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from asl_gen import catalog
+from asl_gen.errors import Problem
+from asl_gen.loader import Located
+from asl_gen.spec.base import PREFIX_MAX, ROLE_ARN
+from asl_gen.spec.call import CALL_PATTERNS, TASK_TOKEN, CallJob, call_inputs, dynamic_values
+from asl_gen.spec.control import AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
+from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
+from asl_gen.spec.jobs import references_of
+from asl_gen.spec.model import ModelJob, ModelPackageJob
+from asl_gen.spec.names import (
+    ERROR_SLOT,
+    FAILED_STATE,
+    LOOKUP_PREFIX,
+    NOTIFY_STATE,
+    STATE_NAME_MAX,
+    default_name,
+    lookup_state_name,
+    machine_state_names,
+    result_slot,
+    state_name_of,
+    step_state_names,
+)
+from asl_gen.spec.project import Spec, StateMachine, scopes
+from asl_gen.spec.step import NamedStep
+from asl_gen.spec.training import TrainingJob
+
+Path = tuple[str | int, ...]
+
+
+class Report(Protocol):
+    """Makes a problem located at the field `path` names."""
+
+    def __call__(self, path: Path, message: str, hint: str | None = None) -> Problem: ...
+
+
+def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
+    """Check what no single field can: references between jobs, steps, inputs and names."""
+
+    def problem(path: Path, message: str, hint: str | None = None) -> Problem:
+        position = located.position(path)
+        line, column = position if position else (None, None)
+        return Problem(
+            message,
+            file=located.file,
+            line=line,
+            column=column,
+            pointer=".".join(str(p) for p in path),
+            hint=hint,
+        )
+
+    jobs = spec.jobs
+    role = ROLE_ARN.fullmatch(spec.roles.sagemaker.arn or "")
+    partition = spec.aws.resolved_partition
+    if role and (partition is None or spec.aws.account is None):
+        yield problem(
+            ("roles", "sagemaker", "arn"),
+            f"the role ARN names its {'partition' if partition is None else 'account'}, which aws leaves open",
+            f"give the role by name instead: roles.sagemaker.name: {role.group(4)}",
+        )
+    elif role and role.group(1) != partition:
+        yield problem(
+            ("roles", "sagemaker", "arn"),
+            f"the role is in partition {role.group(1)!r} but region {spec.aws.region!r} is in {partition!r}",
+            f"use arn:{partition}:iam::...",
+        )
+    elif role and role.group(2) != spec.aws.account:
+        yield problem(
+            ("roles", "sagemaker", "arn"),
+            f"the role belongs to account {role.group(2)}, not {spec.aws.account}",
+            "Step Functions can only pass a role of its own account to SageMaker",
+        )
+
+    def expect(path: Path, key: str, kind: str) -> Iterator[Problem]:
+        if key not in jobs:
+            hint = catalog.suggest(key, jobs)
+            yield problem(path, f"no job named {key!r}", f"did you mean {hint!r}?" if hint else "define it under jobs")
+        elif jobs[key].type != kind:
+            yield problem(path, f"job {key!r} is of type {jobs[key].type}, not {kind}", f"name a job of type {kind}")
+
+    for key, job in jobs.items():
+        base: Path = ("jobs", key)
+        if isinstance(job, NamedStep):
+            yield from _check_name(spec, key, job, problem)
+        if isinstance(job, TrainingJob) and job.algorithm is not None:
+            try:
+                if spec.aws.region is None:
+                    catalog.registries(job.algorithm.name, job.algorithm.version)
+                else:
+                    catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
+            except LookupError as exc:
+                yield problem((*base, "algorithm"), str(exc))
+        if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
+            yield from expect((*base, "from"), job.from_, "training")
+        if isinstance(job, EndpointConfigJob):
+            for index, variant in enumerate(job.variants):
+                yield from expect((*base, "variants", index, "model"), variant.model, "model")
+        if isinstance(job, EndpointJob):
+            yield from expect((*base, "config"), job.config, "endpoint-config")
+        if isinstance(job, CallJob):
+            yield from _check_call(spec, key, job, located, problem)
+        if isinstance(job, QualityGateJob):
+            yield from expect((*base, "training"), job.training, "training")
+        if isinstance(job, ParallelJob | MapJob):
+            yield from _check_nested(spec, key, job, problem)
+        if isinstance(job, MapJob) and isinstance(job.items, ItemsInput):
+            declared = spec.inputs.get(job.items.input)
+            if declared != "list":
+                yield problem(
+                    (*base, "items", "input"),
+                    f"input {job.items.input!r} is "
+                    + ("not declared" if declared is None else f"declared {declared}, not list"),
+                    f"declare it under inputs: {{{job.items.input}: list}}",
+                )
+        if isinstance(job, AslJob):
+            continue
+        own = state_name_of(key, job)
+        longest = max(step_state_names(key, job), key=len)
+        if len(longest) > STATE_NAME_MAX:
+            yield problem(
+                (*base, "state_name") if job.state_name is not None else base,
+                f"the step adds a state named {longest!r}, {len(longest)} characters; state names stop at "
+                f"{STATE_NAME_MAX}",
+                f"give the job a state_name of at most {STATE_NAME_MAX - len(longest) + len(own)} characters",
+            )
+
+    slots = {result_slot(k) for k in jobs}
+    for clash in sorted(slots & set(spec.inputs)):
+        yield problem(
+            ("inputs", clash),
+            f"input {clash!r} collides with the result slot of job {clash!r}",
+            "rename the input or the job",
+        )
+
+    for machine_key, machine in spec.state_machines.items():
+        state_machine_name = f"{spec.project}-{machine_key}"
+        if len(state_machine_name) > 80:
+            yield problem(
+                ("state_machines", machine_key),
+                f"state machine name {state_machine_name!r} is longer than 80 characters",
+                "shorten the project or state machine key",
+            )
+        seen: dict[str, int] = {}
+        for index, step in enumerate(machine.steps):
+            path: Path = ("state_machines", machine_key, "steps", index)
+            if path not in located.marks:
+                path = ("state_machines", machine_key, index)
+            if step not in jobs:
+                hint = catalog.suggest(step, jobs)
+                yield problem(
+                    path,
+                    f"no job named {step!r}",
+                    f"did you mean {hint!r}?" if hint else "define it under jobs",
+                )
+                continue
+            if step in seen:
+                yield problem(path, f"job {step!r} runs twice in state machine {machine_key!r}", "list each job once")
+                continue
+            seen[step] = index
+            yield from _check_step_sources(spec, machine_key, step, seen, path, problem)
+            for scope in list(scopes(spec, [step]))[1:]:
+                for inner in scope:
+                    seen.setdefault(inner, index)
+        yield from _check_machine_flow(spec, machine_key, machine, problem)
+        names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
+        shared = sorted({n for n in names if names.count(n) > 1})
+        for state in shared:
+            yield problem(
+                ("state_machines", machine_key),
+                f"two steps share the state name {state!r}",
+                "give one of them a different state_name",
+            )
+        every = machine_state_names(spec, machine.steps)
+        if machine.on_failure is not None:
+            every.extend((NOTIFY_STATE, FAILED_STATE))
+        for state in sorted({n for n in every if every.count(n) > 1} - set(shared)):
+            yield problem(
+                ("state_machines", machine_key),
+                f"two states of state machine {machine_key!r} would be named {state!r}",
+                "a step's extra states are named '<state name>: <what they do>'; give a step a different state_name",
+            )
+
+
+def _check_nested(spec: Spec, key: str, job: ParallelJob | MapJob, problem: Report) -> Iterator[Problem]:
+    """Branches and Map bodies name jobs that exist, once each; a Map body holds no Parallel or Map."""
+    lists: list[tuple[Path, list[str]]] = (
+        [(("jobs", key, "branches", i), list(b)) for i, b in enumerate(job.branches)]
+        if isinstance(job, ParallelJob)
+        else [(("jobs", key, "steps"), list(job.steps))]
+    )
+    seen: set[str] = set()
+    for base, steps in lists:
+        for index, step in enumerate(steps):
+            path = (*base, index)
+            inner = spec.jobs.get(step)
+            if inner is None:
+                hint = catalog.suggest(step, spec.jobs)
+                yield problem(
+                    path, f"no job named {step!r}", f"did you mean {hint!r}?" if hint else "define it under jobs"
+                )
+            elif step == key or key in {k for scope in scopes(spec, [step]) for k in scope}:
+                yield problem(path, f"{job.type} {key!r} would run inside itself", "name other jobs here")
+            elif step in seen:
+                yield problem(path, f"job {step!r} runs twice in {job.type} {key!r}", "list each job once")
+            elif isinstance(job, MapJob) and isinstance(inner, ParallelJob | MapJob | AslJob):
+                yield problem(
+                    path,
+                    f"a map runs jobs for each item, not {'an' if inner.type[0] in 'aeiou' else 'a'} {inner.type} "
+                    f"step ({step!r})",
+                    "move it before or after the map",
+                )
+            seen.add(step)
+
+
+def _check_machine_flow(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:
+    """Each job runs once in the whole machine, catches go to a step of the same list, $.Error is free."""
+    everywhere = [k for scope in scopes(spec, machine.steps) for k in scope if k in spec.jobs]
+    nested = everywhere[len(machine.steps) :]
+    for key in sorted({k for k in nested if everywhere.count(k) > 1}):
+        yield problem(
+            ("state_machines", machine_key),
+            f"job {key!r} runs more than once in state machine {machine_key!r} (in a branch or map too)",
+            "a job's states may appear once per state machine; define a second job for the second run",
+        )
+    if machine.query_language == "JSONata":
+        yield from _check_jsonata_calls(spec, machine_key, everywhere, problem)
+    known = {k: i for i, k in enumerate(everywhere)}
+    for key in dict.fromkeys(nested):
+        yield from _check_step_sources(spec, machine_key, key, known, ("jobs", key), problem)
+    catches = machine.on_failure is not None
+    for scope in scopes(spec, machine.steps):
+        for step in scope:
+            job = spec.jobs.get(step)
+            for index, rule in enumerate(getattr(job, "catch", None) or []):
+                catches = True
+                if rule.next not in scope:
+                    # A job in several machines has one catch: say so once, naming each machine it fails in.
+                    wrong = [m for m, where in _scopes_of(spec, step) if rule.next not in where]
+                    if wrong[0] != machine_key:
+                        continue
+                    named = " and ".join(repr(m) for m in dict.fromkeys(wrong))
+                    yield problem(
+                        ("jobs", step, "catch", index, "next"),
+                        f"{rule.next!r} is not a step next to {step!r} in state machine {named}",
+                        "a catch goes on with a step of the same list of steps (the same branch or map body)",
+                    )
+                elif rule.next == step:
+                    yield problem(
+                        ("jobs", step, "catch", index, "next"),
+                        f"step {step!r} would catch its errors by running itself again",
+                        "use retry to run a step again",
+                    )
+    if catches and ERROR_SLOT in spec.inputs:
+        yield problem(
+            ("inputs", ERROR_SLOT),
+            f"input {ERROR_SLOT!r} would be overwritten: caught errors are kept under $.{ERROR_SLOT}",
+            "rename the input",
+        )
+
+
+def _scopes_of(spec: Spec, step: str) -> Iterator[tuple[str, list[str]]]:
+    """Each state machine running `step`, with the list of steps it is in there, in spec order."""
+    for machine_key, machine in spec.state_machines.items():
+        for scope in scopes(spec, machine.steps):
+            if step in scope:
+                yield machine_key, list(scope)
+
+
+def _check_jsonata_calls(spec: Spec, machine_key: str, keys: list[str], problem: Report) -> Iterator[Problem]:
+    """A JSONata machine gets a call's `.$` values translated; say where one has no translation."""
+    from asl_gen.jsonata import TranslationError, expression
+
+    for key in dict.fromkeys(keys):
+        job = spec.jobs.get(key)
+        if not isinstance(job, CallJob):
+            continue
+        for field, payload in (("parameters", job.parameters), ("result_selector", job.result_selector or {})):
+            for path, value in dynamic_values(payload, ("jobs", key, field)):
+                try:
+                    expression(str(value))
+                except TranslationError as exc:
+                    yield problem(
+                        path,
+                        f"state machine {machine_key!r} is JSONata, and {exc}",
+                        "use the paths and intrinsic functions asl-gen translates (README: control flow), or run "
+                        "the call in a JSONPath state machine",
+                    )
+
+
+def _check_name(spec: Spec, key: str, job: NamedStep, problem: Report) -> Iterator[Problem]:
+    base: Path = ("jobs", key)
+    name = job.name or default_name(spec.project, key)
+    if job.name is None and len(name.prefix or "") > PREFIX_MAX:
+        yield problem(
+            base,
+            f"the default name prefix {name.prefix!r} is longer than {PREFIX_MAX} characters",
+            "give the job a name (a string, {input: X} or {prefix: short-prefix})",
+        )
+    if name.input is not None and name.input not in spec.inputs:
+        yield problem(
+            (*base, "name", "input"),
+            f"input {name.input!r} is not declared",
+            f"add it under inputs: {{{name.input}: string}}",
+        )
+    elif name.input is not None and spec.inputs[name.input] != "string":
+        yield problem(
+            (*base, "name", "input"),
+            f"input {name.input!r} names a resource but is declared {spec.inputs[name.input]}",
+            "declare it as string",
+        )
+
+
+def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: Report) -> Iterator[Problem]:
+    """The integration must exist, support the pattern and get the parameters it requires."""
+    from asl_gen import integrations
+
+    base: Path = ("jobs", key)
+    at_parameters = (*base, "parameters") if located.position((*base, "parameters")) else base
+    row = integrations.find(job.resource)
+    sdk = job.resource.startswith("aws-sdk:")
+    supported: tuple[str, ...]
+    if row is None and not sdk:
+        hint = catalog.suggest(job.resource, integrations.table())
+        yield problem(
+            (*base, "resource"),
+            f"asl-gen knows no integration {job.resource!r}",
+            f"did you mean {hint!r}?"
+            if hint
+            else "use one listed in the README, or aws-sdk:<service>:<apiName> for any AWS SDK call",
+        )
+        return
+    if row is None:
+        if job.resources is None:
+            yield problem(
+                (*base, "resource"),
+                f"asl-gen has no IAM row for {job.resource}, so it cannot tell which resources the call acts on",
+                "list the ARNs it acts on under resources, e.g. resources: [arn:aws:s3:::bucket/prefix/*]; "
+                "asl-gen grants them as written",
+            )
+        supported = ("request-response", "callback")
+    else:
+        if job.resources is not None:
+            yield problem(
+                (*base, "resources"),
+                f"asl-gen derives the permissions of {job.resource} from its parameters; resources is only for "
+                "aws-sdk calls it has no row for",
+                "remove resources",
+            )
+        supported = tuple(name for name, suffix in CALL_PATTERNS.items() if suffix in row.patterns)
+        missing = [r for r in row.required if r not in job.parameters and f"{r}.$" not in job.parameters]
+        if missing:
+            listed = ", ".join(repr(r) for r in missing)
+            yield problem(
+                at_parameters,
+                f"{job.resource} needs the parameter{'s' if len(missing) > 1 else ''} {listed}",
+                f"add {missing[0]}: ... under parameters, or {missing[0]}.$: $.path to take it from the state",
+            )
+    if job.pattern not in supported:
+        yield problem(
+            (*base, "pattern"),
+            f"{job.resource} does not support the {job.pattern} pattern",
+            "supported: " + ", ".join(supported),
+        )
+    if job.pattern == "callback" and TASK_TOKEN not in [v for _, v in dynamic_values(job.parameters)]:
+        yield problem(
+            at_parameters,
+            "a callback call must hand the task token to whoever answers it",
+            f"add a parameter such as TaskToken.$: {TASK_TOKEN}",
+        )
+    for name in call_inputs(job):
+        if name not in spec.inputs:
+            yield problem(
+                at_parameters,
+                f"the call reads input {name!r}, which is not declared",
+                f"add it under inputs: {{{name}: string}}",
+            )
+    partition = spec.aws.resolved_partition
+    if job.credentials is not None:
+        role = ROLE_ARN.fullmatch(job.credentials)
+        # With the partition open, an ARN the user writes out is theirs to keep; only a known partition can clash.
+        if role and partition is not None and role.group(1) != partition:
+            yield problem(
+                (*base, "credentials"),
+                f"the role is in partition {role.group(1)!r}, the state machine in {partition!r}",
+                f"use arn:{partition}:iam::...",
+            )
+    for index, arn in enumerate(job.resources or ()):
+        if partition is not None and arn.split(":", 2)[1] != partition:
+            yield problem(
+                (*base, "resources", index),
+                f"{arn!r} is in partition {arn.split(':', 2)[1]!r}, the state machine in {partition!r}",
+                f"use arn:{partition}:...",
+            )
+
+
+def _check_step_sources(
+    spec: Spec,
+    machine_key: str,
+    step: str,
+    earlier: Mapping[str, int],
+    path: Path,
+    problem: Report,
+) -> Iterator[Problem]:
+    """A step may use a job that ran earlier in the same machine; otherwise that job's name must be knowable."""
+    job = spec.jobs[step]
+    refs = references_of(job)
+    for ref in refs:
+        target = spec.jobs.get(ref)
+        if not isinstance(target, NamedStep) or ref in earlier:
+            continue
+        if (
+            isinstance(job, ModelJob | ModelPackageJob)
+            and len(lookup := lookup_state_name(ref, target)) > STATE_NAME_MAX
+        ):
+            yield problem(
+                path,
+                f"the state that looks up training job {ref!r} would be named {lookup!r}, "
+                f"{len(lookup)} characters; state names stop at {STATE_NAME_MAX}",
+                f"give job {ref!r} a state_name of at most {STATE_NAME_MAX - len(LOOKUP_PREFIX)} characters",
+            )
+        name = target.name or default_name(spec.project, ref)
+        if name.prefix is not None:
+            yield problem(
+                path,
+                f"step {step!r} needs job {ref!r}, which does not run before it in state machine "
+                f"{machine_key!r}, and {ref!r} gets a new name in every execution",
+                f"run {ref!r} earlier in this state machine, or name it from an input "
+                f"(name: {{input: ...}}) or a literal",
+            )
