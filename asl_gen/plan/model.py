@@ -88,21 +88,33 @@ class Catcher:
 
 
 @dataclass(frozen=True)
-class TaskState:
+class _State:
+    """What every planned state but a raw one has: its name, and a comment that says what it does."""
+
+    name: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class _Handled(_State):
+    """What a Task, a Parallel and a Map share: where they go next, and their retry and catch rules."""
+
+    next: Transition | None = field(default=Goto.NEXT_STEP, kw_only=True)
+    retry: tuple[Retrier, ...] = field(default=(), kw_only=True)
+    catch: tuple[Catcher, ...] = field(default=(), kw_only=True)
+
+
+@dataclass(frozen=True)
+class TaskState(_Handled):
     """A service call; its Parameters come from rendering `template` with `context`."""
 
     kind: ClassVar[str] = "task"
-    name: str
-    comment: str
     resource: str
     template: str
     context: Mapping[str, Any]
     result_selector: Mapping[str, Any] | None
     # None: the result is dropped and the input passes on unchanged.
     result_path: str | None
-    next: Transition | None = Goto.NEXT_STEP
-    retry: tuple[Retrier, ...] = ()
-    catch: tuple[Catcher, ...] = ()
     credentials: str | None = None
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
@@ -111,19 +123,15 @@ class TaskState:
 
 
 @dataclass(frozen=True)
-class WaitState:
+class WaitState(_State):
     kind: ClassVar[str] = "wait"
-    name: str
-    comment: str
     seconds: int
     next: Transition | None = Goto.NEXT_STEP
 
 
 @dataclass(frozen=True)
-class PassState:
+class PassState(_State):
     kind: ClassVar[str] = "pass"
-    name: str
-    comment: str
     parameters: Mapping[str, Any] | None
     result_path: str | None
     next: Transition | None = Goto.NEXT_STEP
@@ -140,21 +148,17 @@ class ChoiceRule:
 
 
 @dataclass(frozen=True)
-class ChoiceState:
+class ChoiceState(_State):
     kind: ClassVar[str] = "choice"
-    name: str
-    comment: str
     rules: tuple[ChoiceRule, ...]
     default: Transition | None = None
 
 
 @dataclass(frozen=True)
-class FailState:
+class FailState(_State):
     """Stops the execution with an error; each of error and cause is a constant or a path (`*_path`)."""
 
     kind: ClassVar[str] = "fail"
-    name: str
-    comment: str
     error: str | None = None
     error_path: str | None = None
     cause: str | None = None
@@ -162,42 +166,30 @@ class FailState:
 
 
 @dataclass(frozen=True)
-class SucceedState:
+class SucceedState(_State):
     kind: ClassVar[str] = "succeed"
-    name: str
-    comment: str
 
 
 @dataclass(frozen=True)
-class ParallelState:
+class ParallelState(_Handled):
     """Branches run side by side; each branch's states are linked within it."""
 
     kind: ClassVar[str] = "parallel"
-    name: str
-    comment: str
     branches: tuple[tuple[StatePlan, ...], ...]
     result_selector: Mapping[str, Any] | None
     result_path: str | None
-    next: Transition | None = Goto.NEXT_STEP
-    retry: tuple[Retrier, ...] = ()
-    catch: tuple[Catcher, ...] = ()
 
 
 @dataclass(frozen=True)
-class MapState:
+class MapState(_Handled):
     """An inline Map: the processor's states run once per item of the list at `items_path`."""
 
     kind: ClassVar[str] = "map"
-    name: str
-    comment: str
     items_path: str
     item_selector: Mapping[str, Any]
     max_concurrency: int
     processor: tuple[StatePlan, ...]
     result_path: str | None
-    next: Transition | None = Goto.NEXT_STEP
-    retry: tuple[Retrier, ...] = ()
-    catch: tuple[Catcher, ...] = ()
     result_selector: Mapping[str, Any] | None = None
     processor_config: Mapping[str, str] = field(default_factory=lambda: {"Mode": "INLINE"})
     tolerated_failures: int | None = None
