@@ -6,6 +6,8 @@ translated here: `.$` values become `{% %}` expressions, ResultSelector plus Res
 that merges the result into the state (so a step's result lands where it does in JSONPath, and later steps read
 it the same way), Choice rules become `Condition`s. One translation for every step kind keeps the two languages
 in step by construction instead of by two sets of templates.
+
+Imports: nothing from asl_gen
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from asl_gen import render
+from asl_gen.render.cache import template_cache
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "big-mart" / "spec.yaml"
@@ -75,19 +75,19 @@ def test_no_cache_where_it_cannot_be_made_or_is_empty(tmp_path: Path, monkeypatc
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("ASL_GEN_CACHE_DIR", str(blocker))
-    assert render._template_cache() is None
+    assert template_cache("test") is None
     monkeypatch.setenv("ASL_GEN_CACHE_DIR", "")
-    assert render._template_cache() is None
+    assert template_cache("test") is None
     monkeypatch.setenv("ASL_GEN_CACHE_DIR", str(tmp_path / "fine"))
-    assert render._template_cache() is not None
+    assert template_cache("test") is not None
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
 def test_a_folder_others_can_write_to_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading a compiled template runs its code."""
     monkeypatch.setenv("ASL_GEN_CACHE_DIR", str(tmp_path))
-    cache = render._template_cache()
+    cache = template_cache("test")
     assert cache is not None
     folder = Path(cache.directory)
     folder.chmod(0o777)
-    assert render._template_cache() is None
+    assert template_cache("test") is None
