@@ -6,29 +6,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 from asl_gen import spec as spec_model
 from asl_gen.iam.statements import Need, Statement, consolidate
+from asl_gen.iam.uses import job_uses
 from asl_gen.integrations import Context
-from asl_gen.plan import ProjectPlan, image_of, model_image
+from asl_gen.plan import ProjectPlan
 
 # A built-in algorithm's image when the region is open: registry, region and domain are placeholders.
 _OPEN_IMAGE = re.compile(r"^(\$\{\w+\})\.dkr\.ecr\.(\$\{\w+\})\.\$\{\w+\}/([a-z0-9]+(?:[._/-][a-z0-9]+)*)")
-
-TRANSFORM_CALL = "sagemaker:createTransformJob"
-TRANSFORM_INPUT = ("TransformInput", "DataSource", "S3DataSource", "S3Uri")
-TRANSFORM_OUTPUT = ("TransformOutput", "S3OutputPath")
-
-
-def _literal_at(parameters: Mapping[str, Any], path: tuple[str, ...]) -> Any:
-    node: Any = parameters
-    for key in path:
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(key)
-    return node
 
 
 def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
@@ -48,32 +35,15 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     vpcs: list[tuple[spec_model.Vpc, str]] = []
     keys: list[tuple[str, str]] = []
     for key, job in spec.jobs.items():
+        uses = job_uses(spec, job)
+        if uses is None:
+            continue
         origin = f"jobs.{key}"
-        if isinstance(job, spec_model.TrainingJob):
-            reads.extend((channel.s3, origin) for channel in job.channels.values())
-            writes.append((job.output, origin))
-            images.append((image_of(spec, job), origin))
-            if job.vpc is not None:
-                vpcs.append((job.vpc, origin))
-            if job.kms_key is not None:
-                keys.append((job.kms_key, origin))
-        elif isinstance(job, spec_model.ModelJob):
-            if job.vpc is not None:
-                vpcs.append((job.vpc, origin))
-            source = spec.jobs.get(job.from_ or "")
-            if job.model_data is not None:
-                reads.append((job.model_data, origin))
-            elif isinstance(source, spec_model.TrainingJob):
-                reads.append((source.output, origin))
-            images.append((model_image(spec, job), origin))
-        elif isinstance(job, spec_model.CallJob) and job.resource.removeprefix("aws-sdk:") == TRANSFORM_CALL:
-            # A transform job runs as its model's role, reading its input and writing its output there. Only
-            # literal S3 URIs can be granted here; one taken from a path is granted through roles.sagemaker.reads
-            # and writes.
-            for path, found in ((TRANSFORM_INPUT, reads), (TRANSFORM_OUTPUT, writes)):
-                uri = _literal_at(job.parameters, path)
-                if isinstance(uri, str) and spec_model.is_s3_uri(uri):
-                    found.append((uri, origin))
+        reads.extend((uri, origin) for uri in uses.reads)
+        writes.extend((uri, origin) for uri in uses.writes)
+        images.extend((image, origin) for image in uses.images)
+        vpcs.extend((vpc, origin) for vpc in uses.vpcs)
+        keys.extend((kms, origin) for kms in uses.keys)
     # Locations known only at run time (an S3 URI from the execution input) are granted where the spec names them.
     role = spec.roles.sagemaker
     reads.extend((uri, f"roles.sagemaker.reads.{index}") for index, uri in enumerate(role.reads))

@@ -1,0 +1,86 @@
+"""What each kind of SageMaker job uses as the SageMaker execution role: the S3 data it reads and writes, the
+images it pulls, its VPC and its KMS keys. One function per job kind, in one table: a new job kind is one row.
+
+Only literal S3 URIs can be granted here; a location taken from the execution input is granted through
+`roles.sagemaker.reads` and `writes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from asl_gen import spec as spec_model
+from asl_gen.plan import image_of, model_image
+
+
+@dataclass
+class JobUses:
+    """The resources one job touches as the SageMaker role."""
+
+    reads: list[str] = field(default_factory=list)
+    writes: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    vpcs: list[spec_model.Vpc] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
+    return JobUses(
+        reads=[channel.s3 for channel in job.channels.values()],
+        writes=[job.output],
+        images=[image_of(spec, job)],
+        vpcs=[job.vpc] if job.vpc is not None else [],
+        keys=[job.kms_key] if job.kms_key is not None else [],
+    )
+
+
+def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
+    # The model's container reads the artifacts when an endpoint or transform job starts it, as this role.
+    reads: list[str] = []
+    source = spec.jobs.get(job.from_ or "")
+    if job.model_data is not None:
+        reads.append(job.model_data)
+    elif isinstance(source, spec_model.TrainingJob):
+        reads.append(source.output)
+    return JobUses(reads=reads, images=[model_image(spec, job)], vpcs=[job.vpc] if job.vpc is not None else [])
+
+
+TRANSFORM_CALL = "sagemaker:createTransformJob"
+TRANSFORM_INPUT = ("TransformInput", "DataSource", "S3DataSource", "S3Uri")
+TRANSFORM_OUTPUT = ("TransformOutput", "S3OutputPath")
+
+
+def _literal_at(parameters: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = parameters
+    for key in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _call(spec: spec_model.Spec, job: spec_model.CallJob) -> JobUses | None:
+    # A transform job runs as its model's role, reading its input and writing its output there.
+    if job.resource.removeprefix("aws-sdk:") != TRANSFORM_CALL:
+        return None
+    uses = JobUses()
+    for path, found in ((TRANSFORM_INPUT, uses.reads), (TRANSFORM_OUTPUT, uses.writes)):
+        uri = _literal_at(job.parameters, path)
+        if isinstance(uri, str) and spec_model.is_s3_uri(uri):
+            found.append(uri)
+    return uses
+
+
+USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
+    spec_model.TrainingJob: _training,
+    spec_model.ModelJob: _model,
+    spec_model.CallJob: _call,
+}
+
+
+def job_uses(spec: spec_model.Spec, job: spec_model.Job) -> JobUses | None:
+    """What the job uses as the SageMaker role; None for a step that runs nothing as that role."""
+    uses = USES.get(type(job))
+    return uses(spec, job) if uses is not None else None
