@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from asl_gen.errors import Problem, UsageError
-from asl_gen.simulate.interpreter import Interpreter, StatesError
+from asl_gen.simulate.errors import StatesError
+from asl_gen.simulate.interpreter import Interpreter
 from asl_gen.simulate.mocks import MockSet, load_mocks
 from asl_gen.simulate.result import Call, SimulationResult, Step
 
