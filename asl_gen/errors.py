@@ -1,4 +1,7 @@
-"""The one error hierarchy. Only the CLI catches `AslGenError` and turns it into a message and an exit code."""
+"""The one error hierarchy. Only the CLI catches `AslGenError` and turns it into a message and an exit code.
+
+Imports: nothing from asl_gen
+"""
 
 from __future__ import annotations
 

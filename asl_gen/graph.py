@@ -4,6 +4,8 @@ Works on parsed JSON, generated or hand-written: every state, Choice rules as ed
 with their error names, Parallel branches and Map processors as nested boxes, a start and an end marker for
 every scope. Node ids are generated (`s1`, `s2`, ...), never derived from state names, so no state name can
 break the diagram's syntax; names only ever appear inside escaped labels.
+
+Imports: nothing from asl_gen
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 A manifest in each project folder lists what asl-gen wrote there. Only those files are ever replaced or
 dropped; anything else in the folder is carried over untouched, and symbolic links are never followed.
+
+Imports: errors
 """
 
 from __future__ import annotations
