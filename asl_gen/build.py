@@ -1,6 +1,8 @@
 """The pipeline end to end: load, plan, render, derive IAM, validate; then write or compare.
 
 This is the public API the CLI calls. Nothing is written unless every document of every spec is valid.
+
+Imports: errors, loader, placeholders, jsonata, spec, plan, render, lint, iam, targets, write, graph
 """
 
 from __future__ import annotations

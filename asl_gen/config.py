@@ -1,4 +1,7 @@
-"""Project settings: default specs, output folder and template overrides, from `[tool.asl-gen]` or `asl-gen.yaml`."""
+"""Project settings: default specs, output folder and template overrides, from `[tool.asl-gen]` or `asl-gen.yaml`.
+
+Imports: errors, loader
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,14 @@
-"""The one error hierarchy. Only the CLI catches `AslGenError` and turns it into a message and an exit code."""
+"""The one error hierarchy. Only the CLI catches `AslGenError` and turns it into a message and an exit code.
+
+Imports: nothing from asl_gen
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Characters a terminal would act on rather than show: line and paragraph breaks (which `str.splitlines`
@@ -90,41 +94,35 @@ class AslGenError(Exception):
         self.details: list[str] = list(details)
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __init_subclass__(cls, *, exit_code: int | None = None, **kwargs: Any) -> None:
+        # Each kind of error names its exit code in its class line: `class SpecError(AslGenError, exit_code=2)`.
+        super().__init_subclass__(**kwargs)
+        if exit_code is not None:
+            cls.exit_code = exit_code
 
-class UsageError(AslGenError):
+
+class UsageError(AslGenError, exit_code=2):
     """Bad command-line use or project configuration."""
 
-    exit_code = 2
 
-
-class SpecError(AslGenError):
+class SpecError(AslGenError, exit_code=2):
     """The spec file cannot be read or does not describe a valid project."""
 
-    exit_code = 2
 
-
-class TemplateError(AslGenError):
+class TemplateError(AslGenError, exit_code=2):
     """A template failed to render or rendered text that is not JSON."""
 
-    exit_code = 2
 
-
-class ValidationFailure(AslGenError):
+class ValidationFailure(AslGenError, exit_code=1):
     """A document (generated or given to `validate`) breaks a schema or a semantic rule."""
 
-    exit_code = 1
 
-
-class StaleOutput(AslGenError):
+class StaleOutput(AslGenError, exit_code=1):
     """`check` found that `out/` differs from what `build` would write."""
 
-    exit_code = 1
 
-
-class WriteError(AslGenError):
+class WriteError(AslGenError, exit_code=2):
     """The output folder could not be written (or, for `check`, read); `out/` is left as it was."""
-
-    exit_code = 2
 
 
 EXIT_OK = 0

@@ -4,6 +4,8 @@ Works on parsed JSON, generated or hand-written: every state, Choice rules as ed
 with their error names, Parallel branches and Map processors as nested boxes, a start and an end marker for
 every scope. Node ids are generated (`s1`, `s2`, ...), never derived from state names, so no state name can
 break the diagram's syntax; names only ever appear inside escaped labels.
+
+Imports: nothing from asl_gen
 """
 
 from __future__ import annotations
@@ -243,50 +245,95 @@ def mermaid_text(text: str) -> str:
     return "".join(c if c.isalnum() or c in _MERMAID_SAFE else f"#{ord(c)};" for c in text) or "#160;"
 
 
-def to_mermaid(definition: Mapping[str, Any]) -> str:
-    """A Mermaid `flowchart TD` of the definition, ending with a newline."""
-    graph = build_graph(definition)
-    lines = ["flowchart TD"]
-    used: set[str] = {"marker"}
+class _Syntax:
+    """How one diagram format writes a node, a scope's start and end markers, and the boxes that nest scopes."""
 
-    def node_line(node: Node, indent: str) -> str:
+    end = ""
+
+    def node(self, node: Node) -> str:
+        raise NotImplementedError
+
+    def start(self, scope: Scope) -> str:
+        raise NotImplementedError
+
+    def stop(self, scope: Scope) -> str:
+        raise NotImplementedError
+
+    def container(self, container: Container) -> list[str]:
+        """The opening line of a Parallel or Map state's box, then its settings."""
+        raise NotImplementedError
+
+    def box(self, scope: Scope) -> list[str]:
+        """The opening line of the box around one branch, then its settings."""
+        raise NotImplementedError
+
+
+def _write_scope(scope: Scope, indent: str, syntax: _Syntax, lines: list[str]) -> None:
+    """The lines of a scope and, nested in boxes, of the scopes its Parallel and Map states run."""
+
+    def opening(head: list[str], indent: str) -> None:
+        lines.append(indent + head[0])
+        lines.extend(f"{indent}    {setting}" for setting in head[1:])
+
+    lines.append(indent + syntax.start(scope))
+    for item in scope.items:
+        if not isinstance(item, Container):
+            lines.append(indent + syntax.node(item))
+            continue
+        opening(syntax.container(item), indent)
+        for inner in item.scopes:
+            if inner.box:
+                opening(syntax.box(inner), indent + "    ")
+                _write_scope(inner, indent + "        ", syntax, lines)
+                lines.append(f"{indent}    {syntax.end}")
+            else:
+                _write_scope(inner, indent + "    ", syntax, lines)
+        lines.append(indent + syntax.end)
+    lines.append(indent + syntax.stop(scope))
+
+
+class _Mermaid(_Syntax):
+    end = "end"
+
+    def __init__(self) -> None:
+        self.used: set[str] = {"marker"}
+
+    def node(self, node: Node) -> str:
         label = mermaid_text(node.name)
         if node.detail:
             label += "<br/>" + mermaid_text(node.detail)
         opening, closing = _MERMAID_SHAPES.get(node.type, ('["', '"]'))
         css = node.type if node.type in _MERMAID_CLASSES else None
         if css:
-            used.add(css)
+            self.used.add(css)
         suffix = f":::{_MERMAID_CLASSES[css].split()[0]}" if css else ""
-        return f"{indent}{node.id}{opening}{label}{closing}{suffix}"
+        return f"{node.id}{opening}{label}{closing}{suffix}"
 
-    def emit(scope: Scope, indent: str) -> None:
-        lines.append(f'{indent}{scope.start}(("Start")):::marker')
-        for item in scope.items:
-            if isinstance(item, Container):
-                node = item.node
-                title = mermaid_text(f"{node.name} ({node.type})")
-                lines.append(f'{indent}subgraph {node.id}["{title}"]')
-                lines.append(f"{indent}    direction TB")
-                for inner in item.scopes:
-                    if inner.box:
-                        lines.append(f'{indent}    subgraph {inner.box}["{mermaid_text(inner.label or "")}"]')
-                        lines.append(f"{indent}        direction TB")
-                        emit(inner, indent + "        ")
-                        lines.append(f"{indent}    end")
-                    else:
-                        emit(inner, indent + "    ")
-                lines.append(f"{indent}end")
-            else:
-                lines.append(node_line(item, indent))
-        lines.append(f'{indent}{scope.stop}(("End")):::marker')
+    def start(self, scope: Scope) -> str:
+        return f'{scope.start}(("Start")):::marker'
 
-    emit(graph.root, "    ")
+    def stop(self, scope: Scope) -> str:
+        return f'{scope.stop}(("End")):::marker'
+
+    def container(self, container: Container) -> list[str]:
+        node = container.node
+        return [f'subgraph {node.id}["{mermaid_text(f"{node.name} ({node.type})")}"]', "direction TB"]
+
+    def box(self, scope: Scope) -> list[str]:
+        return [f'subgraph {scope.box}["{mermaid_text(scope.label or "")}"]', "direction TB"]
+
+
+def to_mermaid(definition: Mapping[str, Any]) -> str:
+    """A Mermaid `flowchart TD` of the definition, ending with a newline."""
+    graph = build_graph(definition)
+    lines = ["flowchart TD"]
+    syntax = _Mermaid()
+    _write_scope(graph.root, "    ", syntax, lines)
     for edge in graph.edges:
         arrow = _MERMAID_ARROWS.get(edge.kind, "-->")
         label = f'|"{mermaid_text(edge.label)}"|' if edge.label else ""
         lines.append(f"    {edge.source} {arrow}{label} {edge.target}")
-    lines.extend(f"    classDef {_MERMAID_CLASSES[name]}" for name in _MERMAID_CLASSES if name in used)
+    lines.extend(f"    classDef {_MERMAID_CLASSES[name]}" for name in _MERMAID_CLASSES if name in syntax.used)
     return "\n".join(lines) + "\n"
 
 
@@ -310,6 +357,39 @@ def dot_text(text: str) -> str:
     return f'"{escaped}"'
 
 
+class _Dot(_Syntax):
+    end = "}"
+
+    def __init__(self) -> None:
+        # An edge to or from a Parallel or Map state attaches to a marker inside its cluster and is clipped at the
+        # cluster's border (compound=true), so it reads as an edge to the box.
+        self.entry: dict[str, tuple[str, str]] = {}
+        self.exit: dict[str, tuple[str, str]] = {}
+
+    def node(self, node: Node) -> str:
+        label = node.name + (f"\n{node.detail}" if node.detail else "")
+        shape = _DOT_SHAPES.get(node.type)
+        attributes = f"label={dot_text(label)}" + (f", {shape}" if shape else "")
+        return f"{node.id} [{attributes}];"
+
+    def start(self, scope: Scope) -> str:
+        return f'{scope.start} [label="Start", shape=circle, style=filled, fillcolor="#5f6368", fontcolor=white];'
+
+    def stop(self, scope: Scope) -> str:
+        return f'{scope.stop} [label="End", shape=doublecircle, style=filled, fillcolor="#5f6368", fontcolor=white];'
+
+    def container(self, container: Container) -> list[str]:
+        node = container.node
+        cluster = f"cluster_{node.id}"
+        if container.scopes:
+            self.entry[node.id] = (container.scopes[0].start, cluster)
+            self.exit[node.id] = (container.scopes[-1].stop, cluster)
+        return [f"subgraph {cluster} {{", f"label={dot_text(f'{node.name} ({node.type})')};", "style=rounded;"]
+
+    def box(self, scope: Scope) -> list[str]:
+        return [f"subgraph cluster_{scope.box} {{", f"label={dot_text(scope.label or '')};", "style=dashed;"]
+
+
 def to_dot(definition: Mapping[str, Any], name: str = "state machine") -> str:
     """A Graphviz digraph of the definition, ending with a newline."""
     graph = build_graph(definition)
@@ -321,54 +401,16 @@ def to_dot(definition: Mapping[str, Any], name: str = "state machine") -> str:
         '    node [shape=box, style=rounded, fontname="Helvetica"];',
         '    edge [fontname="Helvetica"];',
     ]
-    # An edge to or from a Parallel or Map state attaches to a marker inside its cluster and is clipped at the
-    # cluster's border (compound=true), so it reads as an edge to the box.
-    entry: dict[str, tuple[str, str]] = {}
-    exit_: dict[str, tuple[str, str]] = {}
-
-    def emit(scope: Scope, indent: str) -> None:
-        lines.append(
-            f'{indent}{scope.start} [label="Start", shape=circle, style=filled, fillcolor="#5f6368", fontcolor=white];'
-        )
-        for item in scope.items:
-            if isinstance(item, Container):
-                node = item.node
-                cluster = f"cluster_{node.id}"
-                lines.append(f"{indent}subgraph {cluster} {{")
-                lines.append(f"{indent}    label={dot_text(f'{node.name} ({node.type})')};")
-                lines.append(f"{indent}    style=rounded;")
-                for inner in item.scopes:
-                    if inner.box:
-                        lines.append(f"{indent}    subgraph cluster_{inner.box} {{")
-                        lines.append(f"{indent}        label={dot_text(inner.label or '')};")
-                        lines.append(f"{indent}        style=dashed;")
-                        emit(inner, indent + "        ")
-                        lines.append(f"{indent}    }}")
-                    else:
-                        emit(inner, indent + "    ")
-                lines.append(f"{indent}}}")
-                if item.scopes:
-                    entry[node.id] = (item.scopes[0].start, cluster)
-                    exit_[node.id] = (item.scopes[-1].stop, cluster)
-            else:
-                label = item.name + (f"\n{item.detail}" if item.detail else "")
-                shape = _DOT_SHAPES.get(item.type)
-                attributes = f"label={dot_text(label)}" + (f", {shape}" if shape else "")
-                lines.append(f"{indent}{item.id} [{attributes}];")
-        lines.append(
-            f'{indent}{scope.stop} [label="End", shape=doublecircle, style=filled, fillcolor="#5f6368", '
-            "fontcolor=white];"
-        )
-
-    emit(graph.root, "    ")
+    syntax = _Dot()
+    _write_scope(graph.root, "    ", syntax, lines)
     for edge in graph.edges:
         attributes = []
         source, target = edge.source, edge.target
-        if source in exit_:
-            source, cluster = exit_[source]
+        if source in syntax.exit:
+            source, cluster = syntax.exit[source]
             attributes.append(f"ltail={cluster}")
-        if target in entry:
-            target, cluster = entry[target]
+        if target in syntax.entry:
+            target, cluster = syntax.entry[target]
             attributes.append(f"lhead={cluster}")
         if edge.kind == "catch":
             attributes.append("style=dashed")

@@ -3,6 +3,8 @@
 PyYAML's constructors lose positions and silently keep the last of duplicate keys, so the loader
 composes the node graph itself and builds the data from it: duplicate keys and object-building tags
 become located errors, and every path in the result maps to a line and column.
+
+Imports: errors
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@
         assert result.status == "SUCCEEDED"
 
 Registered through the `pytest11` entry point, so installing asl-gen is enough.
+
+Imports: config, simulate
 """
 
 from __future__ import annotations

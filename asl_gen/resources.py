@@ -1,4 +1,7 @@
-"""The one place that finds asl-gen's data folders (`templates/`, `schemas/`), in a wheel and in a checkout."""
+"""The one place that finds asl-gen's data folders (`templates/`, `schemas/`), in a wheel and in a checkout.
+
+Imports: nothing from asl_gen
+"""
 
 from __future__ import annotations
 

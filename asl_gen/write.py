@@ -2,6 +2,8 @@
 
 A manifest in each project folder lists what asl-gen wrote there. Only those files are ever replaced or
 dropped; anything else in the folder is carried over untouched, and symbolic links are never followed.
+
+Imports: errors
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 
 from asl_gen.errors import Problem, UsageError, WriteError
 
@@ -97,14 +100,15 @@ def _all_files(project: str, files: Mapping[str, str]) -> dict[str, str]:
     return everything
 
 
+def _refuse(path: Path, message: str, hint: str) -> NoReturn:
+    """Stop the build over `path`: `out/` is left as it was."""
+    raise WriteError(Problem(message, file=str(path), hint=hint))
+
+
 def _refuse_link(path: Path) -> None:
     if path.is_symlink():
-        raise WriteError(
-            Problem(
-                "is a symbolic link; asl-gen never writes through links",
-                file=str(path),
-                hint="make it a real folder, then build again",
-            )
+        _refuse(
+            path, "is a symbolic link; asl-gen never writes through links", "make it a real folder, then build again"
         )
 
 
@@ -231,33 +235,23 @@ def _refuse_conflicts(project_dir: Path, everything: Mapping[str, str], previous
                     and key != MANIFEST
                     and not _holds(_plain(project_dir, key), everything[key].encode("utf-8"))
                 ):
-                    raise WriteError(
-                        Problem(
-                            f"exists, and asl-gen did not write it (it is not in {MANIFEST}); asl-gen never "
-                            "replaces a file it does not own",
-                            file=str(here),
-                            hint="move or delete the file if asl-gen may write its output there",
-                        )
+                    _refuse(
+                        here,
+                        f"exists, and asl-gen did not write it (it is not in {MANIFEST}); asl-gen never "
+                        "replaces a file it does not own",
+                        "move or delete the file if asl-gen may write its output there",
                     )
                 break
             if key in previous:
                 break  # asl-gen's own file where it now needs a folder: dropped with the old output.
             if here.is_symlink():
-                raise WriteError(
-                    Problem(
-                        "is a symbolic link where asl-gen writes a folder; asl-gen never writes through links",
-                        file=str(here),
-                        hint="replace the link with a real folder, then build again",
-                    )
+                _refuse(
+                    here,
+                    "is a symbolic link where asl-gen writes a folder; asl-gen never writes through links",
+                    "replace the link with a real folder, then build again",
                 )
             if not here.is_dir():
-                raise WriteError(
-                    Problem(
-                        "is a file where asl-gen writes a folder",
-                        file=str(here),
-                        hint="move the file elsewhere, then build again",
-                    )
-                )
+                _refuse(here, "is a file where asl-gen writes a folder", "move the file elsewhere, then build again")
 
 
 def _lock_timeout() -> float:
@@ -353,12 +347,10 @@ def _carry_foreign(source: Path, stage: Path, owned: set[str]) -> None:
                 except OSError:
                     shutil.copy2(entry, target, follow_symlinks=False)
             else:
-                raise WriteError(
-                    Problem(
-                        "is neither a file, a folder nor a link; asl-gen cannot carry it over",
-                        file=str(entry),
-                        hint="move it out of the output folder",
-                    )
+                _refuse(
+                    entry,
+                    "is neither a file, a folder nor a link; asl-gen cannot carry it over",
+                    "move it out of the output folder",
                 )
         # os.walk lists links to folders among the folders; they were re-created as links, not entered.
         dirs[:] = [d for d in dirs if not (here / d).is_symlink()]

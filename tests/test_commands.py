@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from asl_gen import console
-from asl_gen.cli import main
+from asl_gen.cli import console, main
 
 from .conftest import EXAMPLE, REPO
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
-from asl_gen.commands import main
+from asl_gen.cli import main
 from asl_gen.errors import Problem
 from asl_gen.lint import Finding, validate_definition
 from asl_gen.lint.rules import RULES, WARNING_RULES

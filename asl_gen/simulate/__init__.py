@@ -1,7 +1,14 @@
 """Simulate a state machine offline: mocked tasks, a virtual clock, the data flow Step Functions would apply.
 
-from asl_gen.simulate import simulate_definition, SimulationResult
-result = simulate_definition(Path("out/big-mart/pipeline.asl.json"), {"TrainingJobName": "t"}, mocks=...)
+    from asl_gen.simulate import simulate_definition, SimulationResult
+    result = simulate_definition(Path("out/big-mart/pipeline.asl.json"), {"TrainingJobName": "t"}, mocks=...)
+
+This module is the public API only. Inside the package: `interpreter` (transitions, state types, Retry/Catch),
+`fields` (evaluating a state's fields), `choice` (rule operators), `map_state` (a Map's fields), `jsonpath`,
+`intrinsics`, `jsonata_runtime` (the optional jsonata-python), `mocks`, `clock`, `errors` and `result`; they import
+one another directly, never this module.
+
+Imports: errors, loader
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from asl_gen.errors import Problem, UsageError
-from asl_gen.simulate.interpreter import Interpreter, StatesError
+from asl_gen.simulate.errors import StatesError
+from asl_gen.simulate.interpreter import Interpreter
 from asl_gen.simulate.mocks import MockSet, load_mocks
 from asl_gen.simulate.result import Call, SimulationResult, Step
 

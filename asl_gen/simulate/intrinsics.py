@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from asl_gen.simulate import jsonpath
+from asl_gen.simulate.jsonpath import PathError
 
 # AWS reserves States.IntrinsicFailure but reports intrinsic errors as States.Runtime (error-handling guide).
 INTRINSIC_FAILURE = "States.Runtime"
@@ -190,7 +190,7 @@ def _evaluate(call: CallExpr, resolve: Resolver, rng: random.Random) -> Any:
         elif isinstance(arg, PathArg):
             try:
                 values.append(resolve(arg.path))
-            except jsonpath.PathError as exc:
+            except PathError as exc:
                 raise IntrinsicError(f"{call.name}: {exc}", "States.Runtime") from None
         else:
             values.append(_evaluate(arg, resolve, rng))

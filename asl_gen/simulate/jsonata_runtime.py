@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from asl_gen.errors import Problem, UsageError
+from asl_gen.simulate.errors import StatesError
 
 
 def to_json(value: Any) -> Any:
@@ -29,8 +30,6 @@ def compile_expression(expression: str, rng: random.Random, state: str, field_na
                 hint="pip install 'asl-gen[simulate]' (or pip install jsonata-python)",
             )
         ) from None
-    from asl_gen.simulate.interpreter import StatesError
-
     try:
         compiled = jsonata.Jsonata(expression)
     except Exception as exc:

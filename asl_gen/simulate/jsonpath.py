@@ -1,5 +1,9 @@
 """JSONPath as Step Functions reads it: reference paths to select and to set, plus the `[*]`, `..`, slice and
-filter forms that select several values (those always give a list)."""
+filter forms that select several values (those always give a list).
+
+Our own rather than a JSONPath library: Step Functions' semantics are its own (a reference path that must name
+one value, ResultPath that creates the objects on its way, `$$` for the context and `$name` for variables, a
+missing path being an error rather than an empty match), and the errors must read as AWS's do."""
 
 from __future__ import annotations
 

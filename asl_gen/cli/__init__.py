@@ -1,0 +1,51 @@
+"""The command line: click only. Each command parses its options, calls the API, prints and exits.
+
+`main` is the console script `asl-gen`. `asl-gen --version` is what editors, pre-commit and CI scripts run to
+probe the tool; importing click alone costs about as much as starting Python, so a bare `--version` is answered
+here without it. Anything else, and every attribute (click's test runner reads `name` and calls `main`), goes to
+the click group of `cli.app`, with the commands of this package's modules added to it. Every command imports
+the stages it runs inside its body, so `--help` loads click and nothing heavy.
+
+Imports: errors, resources, loader, catalog, config, spec, plan, render, lint, iam, graph, simulate, build
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import TYPE_CHECKING, Any
+
+from asl_gen import __version__
+
+if TYPE_CHECKING:
+    import click
+
+
+@functools.cache
+def _group() -> click.Group:
+    from asl_gen.cli.app import main as group
+    from asl_gen.cli.build import build, check
+    from asl_gen.cli.graph import graph
+    from asl_gen.cli.iam import iam
+    from asl_gen.cli.init import init
+    from asl_gen.cli.schema import schema
+    from asl_gen.cli.simulate import simulate
+    from asl_gen.cli.validate import validate
+
+    for command in (build, check, validate, iam, graph, init, schema, simulate):
+        group.add_command(command)
+    return group
+
+
+class _Entry:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs and sys.argv[1:] == ["--version"]:
+            sys.stdout.write(f"asl-gen {__version__}\n")
+            return 0
+        return _group()(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_group(), name)
+
+
+main: Any = _Entry()
