@@ -1,11 +1,50 @@
+"""Shared test set-up: the golden-file option, and what makes every hypothesis draw depend on the test alone.
+
+Hypothesis mixes constants it finds in the source of the "local" modules (not the standard library, not
+site-packages, not test files) already imported into its draws, about one draw in twenty. Which asl_gen modules a
+worker had imported by the time a property test ran used to depend on which tests ran before it, so a
+derandomized test drew different specs alone, in the full suite and under xdist (a `comment: CausePath` drawn in
+one order and not in another; issue 14). Importing every module of asl_gen (and bench/run.py, which
+tests/test_bench.py loads) here, before any test, makes that pool the same in every process and every order:
+the draws then depend only on the test and the code under test. tests/test_determinism.py checks it.
+"""
+
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+import asl_gen
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "big-mart" / "spec.yaml"
+
+
+def import_every_local_module() -> None:
+    """Import every module hypothesis would take constants from, so its pool is complete from the start."""
+    for module in pkgutil.walk_packages(asl_gen.__path__, "asl_gen."):
+        if not module.name.endswith(".__main__"):  # running it would run the CLI
+            importlib.import_module(module.name)
+    # tests/test_bench.py loads bench/run.py as a module of this name; its constants count too.
+    spec = importlib.util.spec_from_file_location("asl_gen_tests_bench_run", REPO / "bench" / "run.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+
+
+import_every_local_module()
+
+# Tests that choose no settings of their own are derandomized too, and no example database carries a draw from
+# one run into the next (tests/test_properties.py keeps its own profiles, per test).
+settings.register_profile("asl-gen-default", derandomize=True, database=None, deadline=None)
+settings.load_profile("asl-gen-default")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -22,6 +22,7 @@ from asl_gen.errors import SpecError
 from asl_gen.lint import validate_definition
 
 from . import test_judges as judges
+from .judge_bugs import for_moto
 
 CASE = Path(__file__).parent / "cases" / "control-flow" / "spec.yaml"
 BASE: dict[str, Any] = yaml.safe_load(CASE.read_text(encoding="utf-8"))
@@ -91,7 +92,14 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     return spec
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize and no database: the same 60 machines on every run, whatever ran before (issue 14).
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(spec=specs())
 def test_composed_machines_build_valid_or_fail_with_located_spec_errors(spec: dict[str, Any], tmp_path: Path) -> None:
     pytest.importorskip("moto.stepfunctions.parser.asl.parse.asl_parser", reason="moto[stepfunctions] is not installed")
@@ -109,7 +117,7 @@ def test_composed_machines_build_valid_or_fail_with_located_spec_errors(spec: di
     definition_text = generated.files["flow.asl.json"]
     definition = json.loads(definition_text)
     assert validate_definition(definition, source="flow.asl.json") == []
-    judges._moto_validate(definition_text)
+    judges._moto_validate(for_moto(definition_text))  # moto's keyword strings: tests/judge_bugs.py
     if "QueryLanguage" not in definition:
         file = judges._write(tmp_path, "flow.asl.json", definition_text)
         run = judges._run([judges._tool("statelint"), str(file)])

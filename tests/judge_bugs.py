@@ -1,0 +1,66 @@
+"""Known bugs of the judges the tests consult (moto, statelint), and the workaround for each, named.
+
+A judge that refuses a valid definition is not a finding about asl-gen. Each workaround here is as narrow as
+the bug: it changes only what the judge gets wrong, says which judge and why, and is applied where that judge
+judges, so a test never fails on a judge's known bug and never hides anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# moto's ASL lexer (moto.stepfunctions.parser.asl.antlr, from LocalStack) has a token for each of these words as a
+# whole JSON string, and its grammar accepts the token only in its own place (`"CausePath": ...` in a Fail state,
+# `"QueryLanguage": "JSONata"`). Anywhere else (a Comment, a state name, an error name, a Result key or value)
+# the string `"CausePath"` is a keyword, not a string, and moto refuses the whole definition. Step Functions takes
+# them as the plain text they are. (Found by tests/test_properties.py drawing `comment: CausePath`; issue 14.)
+MOTO_KEYWORD_STRINGS = frozenset({"CausePath", "ErrorPath", "JSONPath", "JSONata"})
+_MOTO_KEYWORD_SUFFIX = " (renamed for moto)"
+
+
+def _moto_rename(text: str) -> str:
+    return text + _MOTO_KEYWORD_SUFFIX if text in MOTO_KEYWORD_STRINGS else text
+
+
+def _without_moto_keywords(node: Any) -> Any:
+    if isinstance(node, str):
+        return _moto_rename(node)
+    if isinstance(node, list):
+        return [_without_moto_keywords(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    fail_state = node.get("Type") == "Fail"
+    renamed: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "QueryLanguage":
+            renamed[key] = value  # the one place the words are the language's names
+            continue
+        # A Fail state's ErrorPath and CausePath fields keep their names; the same words as keys of a payload
+        # (Parameters, Result) or as a state's name are renamed, consistently, so Next and StartAt still match.
+        keep = fail_state and key in ("ErrorPath", "CausePath")
+        renamed[key if keep else _moto_rename(key)] = _without_moto_keywords(value)
+    return renamed
+
+
+def for_moto(definition_text: str) -> str:
+    """The definition as moto's parser can read it: every JSON string that is exactly one of
+    MOTO_KEYWORD_STRINGS, where it is not that keyword, gets a suffix (moto bug, see above). A definition without
+    such strings is returned unchanged, byte for byte."""
+    if not any(f'"{word}"' in definition_text for word in MOTO_KEYWORD_STRINGS):
+        return definition_text
+    return json.dumps(_without_moto_keywords(json.loads(definition_text)), indent=2, ensure_ascii=False)
+
+
+# statelint's ceiling for TimeoutSeconds, HeartbeatSeconds and a retrier's MaxAttempts is exclusive, so it refuses
+# 99999999 itself, which is the default Step Functions applies (Task state docs) and the upper bound the ASL
+# reference gives for each.
+STATELINT_OFF_BY_ONE = re.compile(
+    r"\.(TimeoutSeconds|HeartbeatSeconds|MaxAttempts) is 99999999 but allowed ceiling is 99999999$"
+)
+
+
+def statelint_problems_that_count(problems: list[str]) -> list[str]:
+    """statelint's problems without those of its off-by-one ceiling (statelint bug, see above)."""
+    return [p for p in problems if not STATELINT_OFF_BY_ONE.search(p)]
