@@ -480,8 +480,9 @@ def labeling_resources(task: str, region: str) -> LabelingResources:
         )
     functions = f"arn:aws:lambda:{region}:{account}:function"
     ui = spec.human_task_ui
+    ui_arn = None if ui is None else f"arn:aws:sagemaker:{region}:{GROUND_TRUTH_UI_ACCOUNT}:human-task-ui/{ui}"
     return LabelingResources(
         pre_annotation=f"{functions}:PRE-{spec.function}",
         consolidation=f"{functions}:ACS-{spec.function}",
-        human_task_ui=None if ui is None else f"arn:aws:sagemaker:{region}:{GROUND_TRUTH_UI_ACCOUNT}:human-task-ui/{ui}",
+        human_task_ui=ui_arn,
     )

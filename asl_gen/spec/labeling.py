@@ -64,6 +64,8 @@ def _label_attribute(value: str) -> str:
     return value
 
 
+# TaskTitle's pattern allows tab, newline and carriage return among the control characters.
+TaskTitle = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]+$")]
 TaskKeyword = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9]+( [A-Za-z0-9]+)*$")]
 
 
@@ -110,9 +112,7 @@ class LabelingJob(NamedStep):
         "Turk, which needs price_per_task and free_of_pii)",
         examples=["arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/my-team"],
     )
-    title: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]+$")] = (
-        Field(description="The task's title, shown to workers", examples=["Draw boxes around cars"])
-    )
+    title: TaskTitle = Field(description="The task's title, shown to workers", examples=["Draw boxes around cars"])
     description: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
         description="The task's description, shown to workers", examples=["Draw a tight box around every car"]
     )
