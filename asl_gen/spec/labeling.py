@@ -64,9 +64,21 @@ def _label_attribute(value: str) -> str:
     return value
 
 
-# TaskTitle's pattern allows tab, newline and carriage return among the control characters.
-TaskTitle = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]+$")]
-TaskKeyword = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9]+( [A-Za-z0-9]+)*$")]
+def _keyword(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9]+( [A-Za-z0-9]+)*", value) or len(value) > 30:
+        raise ValueError(f"{value!r} is not a task keyword: at most 30 letters and digits, words split by one space")
+    return value
+
+
+def _title(value: str) -> str:
+    # TaskTitle: 1-128 characters; of the control characters only tab, newline and carriage return.
+    if not 0 < len(value) <= 128 or re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", value):
+        raise ValueError(f"the title has {len(value)} characters; give 1-128, without control characters")
+    return value
+
+
+TaskTitle = Annotated[str, AfterValidator(_title)]
+TaskKeyword = Annotated[str, AfterValidator(_keyword)]
 
 
 class LabelingJob(NamedStep):
@@ -270,7 +282,7 @@ def check_labeling(
         yield problem(
             base,
             f"task type {job.task!r} needs a worker task template",
-            "give ui_template: s3://... (start from the task type's template in the Ground Truth console)",
+            "give ui_template, the S3 URI of a worker task template; the Ground Truth console offers one per task type",
         )
     suffix = task.label_attribute_suffix
     if suffix is not None and job.label_attribute is not None and not job.label_attribute.endswith(suffix):
