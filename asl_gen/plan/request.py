@@ -17,6 +17,7 @@ from asl_gen.spec import (
     ModelPackageJob,
     Spec,
     TrainingJob,
+    TuningJob,
     Vpc,
     result_slot,
     state_name_of,
@@ -49,7 +50,7 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | ModelJob | ModelPackageJob | EndpointConfigJob,
+    job: TrainingJob | TuningJob | ModelJob | ModelPackageJob | EndpointConfigJob,
     api: str,
     pattern: str,
     template: str,

@@ -12,7 +12,15 @@ from asl_gen import catalog, placeholders
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import StatePlan, TaskState, Value
 from asl_gen.plan.request import describe_task, job_task, sagemaker_role_arn, tags, vpc
-from asl_gen.spec import Spec, TrainingJob, hyperparameter_text, lookup_state_name, result_slot
+from asl_gen.spec import (
+    Spec,
+    TrainingDefinition,
+    TrainingJob,
+    TuningJob,
+    hyperparameter_text,
+    lookup_state_name,
+    result_slot,
+)
 
 if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
@@ -24,8 +32,8 @@ TRAINING_RESULT = {
 }
 
 
-def image_of(spec: Spec, job: TrainingJob) -> str:
-    """The training job's image: as given, else its built-in algorithm's."""
+def image_of(spec: Spec, job: TrainingDefinition) -> str:
+    """The image of a training job (or a tuning job's training definition): as given, else its algorithm's."""
     if job.image is not None:
         return job.image
     assert job.algorithm is not None
@@ -92,7 +100,10 @@ def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StateP
 
 
 def model_data(builder: MachineBuilder, source: str, states: list[StatePlan], then: str) -> Value:
-    """The artifacts of a training job: from its step's result, else looked up first (a state in `states`)."""
+    """The artifacts of a training job (from its step's result, else looked up first: a state in `states`), or of a
+    tuning job's best training job (its step ran earlier: the spec checks that)."""
+    if isinstance(builder.spec.jobs[source], TuningJob):
+        return Value(f"{builder.slot_path(source)}.BestTrainingJob.ModelDataUrl", dynamic=True)
     if source not in builder.done:
         states.append(lookup_training(builder, source, then))
     return Value(f"{builder.slot_path(source)}.ModelDataUrl", dynamic=True)

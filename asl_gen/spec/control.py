@@ -25,19 +25,40 @@ class QualityGateJob(Step):
     state_name_example = "Good Enough?"
 
     type: Literal["quality-gate"] = Field(
-        description="Continue only if a training job's final metric passes a threshold; otherwise fail the run with "
-        "QualityGate.Failed",
+        description="Continue only if a training job's final metric (or a tuning job's best objective value) passes "
+        "a threshold; otherwise fail the run with QualityGate.Failed",
         examples=["quality-gate"],
     )
-    training: Key = Field(description="The training job whose final metric is read", examples=["train"])
-    metric: MetricName = Field(
-        description="The metric's name as the algorithm reports it (FinalMetricDataList)",
+    training: Key | None = Field(
+        None, description="The training job whose final metric is read (give this or tuning)", examples=["train"]
+    )
+    tuning: Key | None = Field(
+        None,
+        description="The tuning job (run earlier in the state machine) whose best training job's objective value is "
+        "read (give this or training)",
+        examples=["tune"],
+    )
+    metric: MetricName | None = Field(
+        None,
+        description="The metric's name as the algorithm reports it (FinalMetricDataList); with tuning, the tuning "
+        "job's objective metric, which is the default",
         examples=["validation:rmse", "validation:auc"],
     )
     lt: float | None = Field(None, description="Pass if the metric is below this", examples=[1.5])
     le: float | None = Field(None, description="Pass if the metric is at most this", examples=[1.5])
     gt: float | None = Field(None, description="Pass if the metric is above this", examples=[0.8])
     ge: float | None = Field(None, description="Pass if the metric is at least this", examples=[0.8])
+
+    @model_validator(mode="after")
+    def _one_source(self) -> QualityGateJob:
+        if (self.training is None) == (self.tuning is None):
+            raise ValueError(
+                "give exactly one of 'training' (a training job's final metric) or 'tuning' (a tuning job's best "
+                "objective value)"
+            )
+        if self.training is not None and self.metric is None:
+            raise ValueError("a gate on a training job needs 'metric': the name of the final metric it reads")
+        return self
 
     @model_validator(mode="after")
     def _one_threshold(self) -> QualityGateJob:
