@@ -232,7 +232,7 @@ class TuningJob(NamedStep):
             yield (
                 ("strategy",) if "strategy" in self.model_fields_set else (),
                 f"the {self.strategy} strategy needs max_jobs: how many training jobs it may run at most",
-                "add max_jobs: 20 (for example)",
+                "add max_jobs, e.g. max_jobs: 20",
             )
         if self.max_jobs is not None and self.max_parallel_jobs > self.max_jobs:
             yield (
@@ -244,7 +244,7 @@ class TuningJob(NamedStep):
             yield (
                 ("early_stopping",),
                 "Hyperband stops training jobs early by itself; SageMaker refuses early_stopping Auto with it",
-                "leave out early_stopping (Off)",
+                "leave out early_stopping, or write early_stopping: Off",
             )
         algorithm = self.training.algorithm
         if algorithm is None and self.objective.regex is None:
