@@ -163,6 +163,14 @@ MISTAKES: list[tuple[str, list[tuple[str, str]], str]] = [
         "spec.yaml:34:5: jobs.good-enough.training: give 'training' (a training job's final metric) or 'tuning' (a tuning job's best objective value)",
     ),
     (
+        "model from a tuning job inside a map",
+        [
+            ("state_machines:\n", "  each: {type: map, items: [a], steps: [model]}\nstate_machines:\n"),
+            ("steps: [tune, good-enough, model, register]", "steps: [tune, good-enough, each]"),
+        ],
+        "spec.yaml:39:5: jobs.model: step 'model' needs tuning job 'tune', which does not run before it in state machine 'pipeline' (inside map 'each', whose steps see only their item) (run 'tune' before 'model', outside any map: its best training job is known only from its result)",
+    ),
+    (
         "gate tuning names a model",
         [("    tuning: tune\n    ge: 0.9", "    tuning: model\n    ge: 0.9")],
         "spec.yaml:36:13: jobs.good-enough.tuning: job 'model' is of type model, not tuning (name a job of type tuning)",
@@ -170,12 +178,12 @@ MISTAKES: list[tuple[str, list[tuple[str, str]], str]] = [
     (
         "model from a tuning job that runs later",
         [("steps: [tune, good-enough, model, register]", "steps: [model, tune, good-enough, register]")],
-        "spec.yaml:72:13: state_machines.pipeline.steps.0: step 'model' needs tuning job 'tune', which does not run before it in state machine 'pipeline' (run 'tune' earlier in this state machine: its best training job is known only from its result)",
+        "spec.yaml:72:13: state_machines.pipeline.steps.0: step 'model' needs tuning job 'tune', which does not run before it in state machine 'pipeline' (run 'tune' before 'model', outside any map: its best training job is known only from its result)",
     ),
     (
         "model from a tuning job in no step of the machine",
         [("steps: [tune-grid, grid-gate, grid-model]", "steps: [tune-grid, grid-gate, grid-model, register]")],
-        "spec.yaml:75:47: state_machines.grid.steps.3: step 'register' needs tuning job 'tune', which does not run before it in state machine 'grid' (run 'tune' earlier in this state machine: its best training job is known only from its result)",
+        "spec.yaml:75:47: state_machines.grid.steps.3: step 'register' needs tuning job 'tune', which does not run before it in state machine 'grid' (run 'tune' before 'register', outside any map: its best training job is known only from its result)",
     ),
     (
         "model from an endpoint-less wrong type",

@@ -183,6 +183,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 for inner in scope:
                     seen.setdefault(inner, index)
         yield from _check_machine_flow(spec, machine_key, machine, problem)
+        yield from _check_tuning_sources(spec, machine_key, machine, located, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
         shared = sorted({n for n in names if names.count(n) > 1})
         for state in shared:
@@ -200,6 +201,50 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 f"two states of state machine {machine_key!r} would be named {state!r}",
                 "a step's extra states are named '<state name>: <what they do>'; give a step a different state_name",
             )
+
+
+def _check_tuning_sources(
+    spec: Spec, machine_key: str, machine: StateMachine, located: Located, problem: Report
+) -> Iterator[Problem]:
+    """A step that uses a tuning job reads its result: the tuning step must have run before it, in its reach.
+
+    The best training job is known only from the tuning job's result, so there is no lookup by name. A branch sees
+    what ran before its Parallel; a Map body sees only its item (as the plan lays the states out).
+    """
+    top = {step: index for index, step in enumerate(machine.steps)}
+
+    def walk(steps: list[str], done: set[str], inside: str | None, depth: int) -> Iterator[Problem]:
+        for step in steps:
+            job = spec.jobs.get(step)
+            if job is None:
+                continue
+            for ref in references_of(job):
+                if isinstance(spec.jobs.get(ref), TuningJob) and ref not in done:
+                    path: Path = ("jobs", step)
+                    if inside is None and step in top:
+                        path = ("state_machines", machine_key, "steps", top[step])
+                        if path not in located.marks:
+                            path = ("state_machines", machine_key, top[step])
+                    where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
+                    yield problem(
+                        path,
+                        f"step {step!r} needs tuning job {ref!r}, which does not run before it in state machine "
+                        f"{machine_key!r}{where}",
+                        f"run {ref!r} before {step!r}, outside any map: its best training job is known only from "
+                        "its result",
+                    )
+            if depth < 10 and isinstance(job, ParallelJob):
+                finished: set[str] = set()
+                for branch in job.branches:
+                    seen = set(done)
+                    yield from walk(list(branch), seen, inside, depth + 1)
+                    finished |= seen
+                done |= finished
+            elif depth < 10 and isinstance(job, MapJob):
+                yield from walk(list(job.steps), set(), step, depth + 1)
+            done.add(step)
+
+    yield from walk(list(machine.steps), set(), None, 0)
 
 
 def _check_nested(spec: Spec, key: str, job: ParallelJob | MapJob, problem: Report) -> Iterator[Problem]:
@@ -452,14 +497,7 @@ def _check_step_sources(
         if not isinstance(target, NamedStep) or ref in earlier:
             continue
         if isinstance(target, TuningJob):
-            # The best training job is known only from the tuning job's result: no lookup by name.
-            yield problem(
-                path,
-                f"step {step!r} needs tuning job {ref!r}, which does not run before it in state machine "
-                f"{machine_key!r}",
-                f"run {ref!r} earlier in this state machine: its best training job is known only from its result",
-            )
-            continue
+            continue  # _check_tuning_sources
         if (
             isinstance(job, ModelJob | ModelPackageJob)
             and len(lookup := lookup_state_name(ref, target)) > STATE_NAME_MAX
