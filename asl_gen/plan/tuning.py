@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import Goto, StatePlan, Value
-from asl_gen.plan.request import describe_task, job_task, sagemaker_role_arn, tags, vpc
-from asl_gen.plan.training import image_of
+from asl_gen.plan.request import describe_task, job_task, tags
+from asl_gen.plan.training import definition_context
 from asl_gen.spec import TUNING_STATES, Range, TuningJob, derived_state_name, hyperparameter_text, result_slot
 
 if TYPE_CHECKING:
@@ -61,34 +61,10 @@ def tuning(builder: MachineBuilder, key: str, job: TuningJob) -> list[StatePlan]
         "max_runtime_seconds": job.max_runtime_seconds,
         "ranges": _ranges(dict(job.ranges)),
         "early_stopping": job.early_stopping,
-        "image": image_of(builder.spec, definition),
+        "definition": definition_context(builder.spec, definition),
         "metric_definitions": (
             [{"Name": objective.metric, "Regex": objective.regex}] if objective.regex is not None else []
         ),
-        "input_mode": definition.input_mode,
-        "role_arn": sagemaker_role_arn(builder.spec),
-        "hyperparameters": {k: hyperparameter_text(v) for k, v in definition.hyperparameters.items()},
-        "channels": [
-            {
-                "name": channel_name,
-                "s3_uri": channel.s3,
-                "data_type": channel.data_type,
-                "distribution": channel.distribution,
-                "content_type": channel.content_type,
-                "compression": channel.compression,
-            }
-            for channel_name, channel in definition.channels.items()
-        ],
-        "output_path": definition.output,
-        "instance": {
-            "type": definition.instance.type,
-            "count": definition.instance.count,
-            "volume_gb": definition.instance.volume_gb,
-        },
-        "training_runtime_seconds": definition.max_runtime_seconds,
-        "environment": dict(definition.environment),
-        "vpc": vpc(definition.vpc),
-        "kms_key": definition.kms_key,
         "warm_start": (
             None
             if job.warm_start is None
