@@ -18,6 +18,7 @@ from asl_gen.spec import (
     ModelPackageJob,
     Spec,
     TrainingJob,
+    TuningJob,
     Vpc,
     result_slot,
     state_name_of,
@@ -50,7 +51,7 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
+    job: TrainingJob | TuningJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
     api: str,
     pattern: str,
     template: str,
