@@ -73,9 +73,21 @@ def _call(spec: spec_model.Spec, job: spec_model.CallJob) -> JobUses | None:
     return uses
 
 
+def _transform(spec: spec_model.Spec, job: spec_model.TransformJob) -> JobUses:
+    # A transform job runs as its model's execution role (CreateTransformJob takes no role): it reads the input and
+    # writes the output there. The model step already grants the model's image and artifacts.
+    location = job.input.s3
+    return JobUses(
+        reads=[location.s3] if location.s3 is not None else [],
+        writes=[job.output.s3],
+        keys=[job.output.kms_key] if job.output.kms_key is not None else [],
+    )
+
+
 USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.TrainingJob: _training,
     spec_model.ModelJob: _model,
+    spec_model.TransformJob: _transform,
     spec_model.CallJob: _call,
 }
 

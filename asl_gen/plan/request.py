@@ -17,6 +17,7 @@ from asl_gen.spec import (
     ModelPackageJob,
     Spec,
     TrainingJob,
+    TransformJob,
     Vpc,
     result_slot,
     state_name_of,
@@ -49,7 +50,7 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | ModelJob | ModelPackageJob | EndpointConfigJob,
+    job: TrainingJob | ModelJob | ModelPackageJob | EndpointConfigJob | TransformJob,
     api: str,
     pattern: str,
     template: str,

@@ -32,6 +32,7 @@ from asl_gen.spec.names import (
 from asl_gen.spec.policies import CatchRule, RetryRule
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.training import TrainingJob, hyperparameter_text
+from asl_gen.spec.transform import DataLocation, TransformJob
 
 __all__ = [
     "ECR_IMAGE",
@@ -49,6 +50,7 @@ __all__ = [
     "AslJob",
     "CallJob",
     "CatchRule",
+    "DataLocation",
     "EndpointConfigJob",
     "EndpointJob",
     "EndpointWait",
@@ -64,6 +66,7 @@ __all__ = [
     "Spec",
     "StateMachine",
     "TrainingJob",
+    "TransformJob",
     "Vpc",
     "call_inputs",
     "default_name",

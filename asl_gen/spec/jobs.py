@@ -13,6 +13,7 @@ from asl_gen.spec.control import AslJob, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.transform import TransformJob
 
 Job = Annotated[
     TrainingJob
@@ -20,6 +21,7 @@ Job = Annotated[
     | EndpointConfigJob
     | EndpointJob
     | ModelPackageJob
+    | TransformJob
     | CallJob
     | QualityGateJob
     | ParallelJob
@@ -34,6 +36,7 @@ JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,
     "model-package": ModelPackageJob,
+    "transform": TransformJob,
     "call": CallJob,
     "quality-gate": QualityGateJob,
     "parallel": ParallelJob,
