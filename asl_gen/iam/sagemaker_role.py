@@ -34,6 +34,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     images: list[tuple[str, str]] = []
     vpcs: list[tuple[spec_model.Vpc, str]] = []
     keys: list[tuple[str, str]] = []
+    topics: list[tuple[str, str]] = []
     for key, job in spec.jobs.items():
         uses = job_uses(spec, job)
         if uses is None:
@@ -44,6 +45,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         images.extend((image, origin) for image in uses.images)
         vpcs.extend((vpc, origin) for vpc in uses.vpcs)
         keys.extend((kms, origin) for kms in uses.keys)
+        topics.extend((topic, origin) for topic in uses.topics)
     # Locations known only at run time (an S3 URI from the execution input) are granted where the spec names them.
     role = spec.roles.sagemaker
     reads.extend((uri, f"roles.sagemaker.reads.{index}") for index, uri in enumerate(role.reads))
@@ -93,6 +95,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         )
     needs.extend(_vpc_needs(vpcs, target))
     needs.extend(_key_needs(keys))
+    needs.extend(Need("sns:Publish", topic, "", "PublishNotifications", origin) for topic, origin in topics)
     return needs
 
 
