@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
@@ -13,6 +13,7 @@ from asl_gen.spec.base import (
     Key,
     KmsKeyArn,
     S3Uri,
+    SnsTopicArn,
     StrictModel,
     show,
 )
@@ -123,12 +124,6 @@ class DataCapture(StrictModel):
         return value
 
 
-SnsTopicArn = Annotated[
-    str,
-    StringConstraints(pattern=r"^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"),
-]
-
-
 class AsyncNotify(StrictModel):
     success: SnsTopicArn | None = Field(
         None,
@@ -147,7 +142,9 @@ class AsyncInference(StrictModel):
         description="S3 URI where SageMaker writes the responses", examples=["s3://my-bucket/async/out"]
     )
     failure: S3Uri | None = Field(
-        None, description="S3 URI where SageMaker writes the errors of failed requests", examples=["s3://my-bucket/async/err"]
+        None,
+        description="S3 URI where SageMaker writes the errors of failed requests",
+        examples=["s3://my-bucket/async/err"],
     )
     notify: AsyncNotify | None = Field(
         None,
@@ -180,24 +177,32 @@ class EndpointConfigJob(NamedStep):
         examples=[{"output": "s3://my-bucket/async/out", "failure": "s3://my-bucket/async/err"}],
     )
 
+    # What serverless inference does not support: the "Feature exclusions" of the developer guide's page "Deploy
+    # models with Amazon SageMaker Serverless Inference" (docs.aws.amazon.com/sagemaker/latest/dg/
+    # serverless-endpoints.html) list multiple production variants and data capture (with Model Monitor);
+    # asynchronous inference queues requests for instances (dg/async-inference.html), not serverless workers.
+    @field_validator("variants")
+    @classmethod
+    def _one_serverless_variant(cls, value: list[Variant]) -> list[Variant]:
+        if len(value) > 1 and any(v.serverless is not None for v in value):
+            raise ValueError("a serverless endpoint serves one variant; SageMaker refuses several")
+        return value
+
+    @field_validator("data_capture", "async_inference")
+    @classmethod
+    def _not_serverless(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and any(v.serverless is not None for v in info.data.get("variants", [])):
+            if info.field_name == "data_capture":
+                raise ValueError("SageMaker Serverless Inference does not capture data; serve on instances to capture")
+            raise ValueError("asynchronous inference runs on instances, not serverless; give the variant an instance")
+        return value
+
     @model_validator(mode="after")
     def _unique_variants(self) -> EndpointConfigJob:
         names = [v.name for v in self.variants]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"variant names must differ; {', '.join(duplicates)} used more than once")
-        # What serverless inference does not support: "Feature exclusions" of the developer guide's page "Deploy
-        # models with Amazon SageMaker Serverless Inference" (docs.aws.amazon.com/sagemaker/latest/dg/
-        # serverless-endpoints.html) lists multiple production variants and data capture; asynchronous inference
-        # queues requests for instances (dg/async-inference.html), and an endpoint config is one or the other.
-        if any(v.serverless is not None for v in self.variants):
-            if len(self.variants) > 1:
-                raise ValueError("a serverless endpoint serves one variant; SageMaker refuses several")
-            if self.data_capture is not None:
-                raise ValueError("SageMaker Serverless Inference does not capture data; drop data_capture or serve on "
-                                 "instances")
-            if self.async_inference is not None:
-                raise ValueError("asynchronous inference runs on instances, not serverless; give the variant an instance")
         return self
 
 

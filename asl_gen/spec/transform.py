@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from asl_gen.spec.base import (
     INPUT_NAME,
@@ -29,8 +29,20 @@ from asl_gen.spec.step import NamedStep
 TRANSFORM_ENVIRONMENT_MAX = 16
 # MaxPayloadInMB: "The value of MaxPayloadInMB cannot be greater than 100 MB" (API reference, CreateTransformJob).
 MAX_PAYLOAD_MB = 100
+
+
 # DataProcessing's InputFilter and OutputFilter are JSONPath expressions of at most 63 characters.
-DataFilter = Annotated[str, StringConstraints(min_length=1, max_length=63, pattern=r"^\$[^\x00-\x1f\x7f]*$")]
+def _data_filter(value: str) -> str:
+    if not value.startswith("$") or len(value) > DATA_FILTER_MAX or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(
+            f"{value!r} is not a JSONPath SageMaker filters records with: it starts with $ and has at most "
+            f"{DATA_FILTER_MAX} characters, e.g. $[1:]"
+        )
+    return value
+
+
+DATA_FILTER_MAX = 63
+DataFilter = Annotated[str, AfterValidator(_data_filter)]
 InputField = Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_length=80)]
 
 
@@ -107,9 +119,7 @@ class DataLocation(StrictModel):
 
 
 class TransformInput(StrictModel):
-    s3: DataLocation = Field(
-        description=LOCATION_DESCRIPTION, examples=["s3://my-bucket/abalone/test", {"item": True}]
-    )
+    s3: DataLocation = Field(description=LOCATION_DESCRIPTION, examples=["s3://my-bucket/abalone/test", {"item": True}])
     data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
         "S3Prefix",
         description="What s3 points at: a prefix (every object under it), a manifest file, or an augmented manifest",

@@ -55,14 +55,15 @@ def _check_fields(spec: Spec, key: str, job: TransformJob, problem: Report) -> I
             yield problem(
                 (*base, "model"),
                 f"no job named {job.model!r}",
-                f"did you mean {hint!r}?" if hint else "define it under jobs, or name a model made elsewhere "
-                "with model_name",
+                f"did you mean {hint!r}?"
+                if hint
+                else "define it under jobs, or name a model made elsewhere with model_name",
             )
         elif not isinstance(target, ModelJob):
             yield problem(
                 (*base, "model"),
                 f"job {job.model!r} is of type {target.type}, not model",
-                "name a job of type model (a transform scores with a SageMaker model)",
+                "name a job of type model",
             )
     inputs: list[tuple[Path, str]] = []
     if job.model_name is not None and job.model_name.input is not None:
@@ -122,8 +123,8 @@ def _check_placement(
             (*base, "model"),
             f"transform {key!r} uses model {job.model!r}, which does not run before it in state machine "
             f"{machine_key!r}",
-            f"run {job.model!r} earlier (before the map, for a transform inside one), or name a model made "
-            "elsewhere with model_name: {input: ModelName}",
+            f"run {job.model!r} earlier in the state machine, before the map for a transform inside one, or name a "
+            "model made elsewhere with model_name: {input: ModelName}",
         )
     if inside is None:
         if job.input.s3.item is not None:
@@ -151,8 +152,7 @@ def _check_placement(
         if model_name.literal is None:
             yield problem(
                 (*base, "model"),
-                f"{child} neither the execution input nor the execution's id, so they cannot name model "
-                f"{job.model!r}",
+                f"{child} neither the execution input nor the execution's id, so they cannot name model {job.model!r}",
                 f"give model {job.model!r} a literal name, or use mode: inline",
             )
     for path, name_of in (
