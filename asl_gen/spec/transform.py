@@ -56,7 +56,14 @@ def _location_schema(schema: dict[str, Any]) -> None:
                 {"type": "string", "pattern": "^s3://", "description": "An S3 URI, the same in every execution"},
                 {
                     "type": "object",
-                    "properties": {"input": {"type": "string", "pattern": INPUT_NAME.pattern}},
+                    "properties": {
+                        "input": {
+                            "type": "string",
+                            "pattern": INPUT_NAME.pattern,
+                            "description": "The execution input field holding the S3 URI",
+                            "examples": ["BatchUri"],
+                        }
+                    },
                     "required": ["input"],
                     "additionalProperties": False,
                     "description": "The execution input field holding the S3 URI (declare it under inputs)",
@@ -64,7 +71,11 @@ def _location_schema(schema: dict[str, Any]) -> None:
                 {
                     "type": "object",
                     "properties": {
-                        "item": {"anyOf": [{"const": True}, {"type": "string", "pattern": INPUT_NAME.pattern}]}
+                        "item": {
+                            "anyOf": [{"const": True}, {"type": "string", "pattern": INPUT_NAME.pattern}],
+                            "description": "true: the item is the S3 URI; a field name: that field of the item is",
+                            "examples": [True, "uri"],
+                        }
                     },
                     "required": ["item"],
                     "additionalProperties": False,
@@ -119,7 +130,10 @@ class DataLocation(StrictModel):
 
 
 class TransformInput(StrictModel):
-    s3: DataLocation = Field(description=LOCATION_DESCRIPTION, examples=["s3://my-bucket/abalone/test", {"item": True}])
+    s3: DataLocation = Field(
+        description="The data to score: an s3:// URI, {input: InputName}, or {item: true} inside a map",
+        examples=["s3://my-bucket/abalone/test", {"item": True}],
+    )
     data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
         "S3Prefix",
         description="What s3 points at: a prefix (every object under it), a manifest file, or an augmented manifest",
@@ -151,7 +165,11 @@ class TransformOutput(StrictModel):
     accept: ContentType | None = Field(
         None, description="MIME type the model is asked to answer with", examples=["text/csv"]
     )
-    kms_key: KmsKeyArn | None = None
+    kms_key: KmsKeyArn | None = Field(
+        None,
+        description="KMS key that encrypts the results in S3",
+        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    )
 
 
 class TransformInstance(StrictModel):
