@@ -35,6 +35,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     vpcs: list[tuple[spec_model.Vpc, str]] = []
     keys: list[tuple[str, str]] = []
     topics: list[tuple[str, str]] = []
+    logged: list[str] = []
     for key, job in spec.jobs.items():
         uses = job_uses(spec, job)
         if uses is None:
@@ -46,6 +47,8 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         vpcs.extend((vpc, origin) for vpc in uses.vpcs)
         keys.extend((kms, origin) for kms in uses.keys)
         topics.extend((topic, origin) for topic in uses.topics)
+        if uses.logs:
+            logged.append(origin)
     # Locations known only at run time (an S3 URI from the execution input) are granted where the spec names them.
     role = spec.roles.sagemaker
     reads.extend((uri, f"roles.sagemaker.reads.{index}") for index, uri in enumerate(role.reads))
@@ -80,7 +83,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         )
     log_groups = f"arn:{p}:logs:{target.region}:{target.account}:log-group:/aws/sagemaker/*"
     metrics = json.dumps({"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}, sort_keys=True)
-    for _, origin in images:
+    for origin in [origin for _, origin in images] + logged:
         for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"):
             needs.append(Need(action, log_groups, "", "WriteLogs", origin))
         needs.append(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.plan import call, control, endpoint, gate, sagemaker_model, training, transform
+from asl_gen.plan import call, control, endpoint, gate, labeling, sagemaker_model, training, transform
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
@@ -21,6 +21,7 @@ from asl_gen.spec import (
     CallJob,
     EndpointConfigJob,
     EndpointJob,
+    LabelingJob,
     MapJob,
     ModelJob,
     ModelPackageJob,
@@ -62,7 +63,7 @@ class MachineBuilder:
     def name(self, key: str) -> Value:
         """The name of job `key` as this execution sees it."""
         job = self.spec.jobs[key]
-        assert isinstance(job, TrainingJob | ModelJob | EndpointConfigJob | EndpointJob | TransformJob)
+        assert isinstance(job, TrainingJob | ModelJob | EndpointConfigJob | EndpointJob | LabelingJob | TransformJob)
         name: Name = job.name or default_name(self.spec.project, key)
         if name.literal is not None:
             return Value(name.literal)
@@ -113,6 +114,7 @@ class MachineBuilder:
 
 FAMILIES: Mapping[type[Any], StepBuilder] = {
     TrainingJob: training.training,
+    LabelingJob: labeling.labeling,
     ModelJob: sagemaker_model.model,
     ModelPackageJob: sagemaker_model.model_package,
     EndpointConfigJob: endpoint.endpoint_config,
