@@ -13,8 +13,9 @@ from __future__ import annotations
 from asl_gen.spec.base import ECR_IMAGE, KEY, KMS_KEY_ARN, S3_URI, SAGEMAKER_NAME, Name, Vpc, is_s3_uri
 from asl_gen.spec.call import CallJob, call_inputs
 from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
+from asl_gen.spec.dataflow import ReportLocation, S3Location, located_uri, report_object
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
-from asl_gen.spec.jobs import JOB_TYPES, Job
+from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references
 from asl_gen.spec.load import load_spec
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
@@ -23,6 +24,7 @@ from asl_gen.spec.names import (
     GATE_STATES,
     MAP_ITEMS_STATE,
     NOTIFY_STATE,
+    REPORT_GATE_STATES,
     default_name,
     derived_state_name,
     lookup_state_name,
@@ -44,6 +46,7 @@ __all__ = [
     "KMS_KEY_ARN",
     "MAP_ITEMS_STATE",
     "NOTIFY_STATE",
+    "REPORT_GATE_STATES",
     "S3_URI",
     "SAGEMAKER_NAME",
     "AslJob",
@@ -60,18 +63,24 @@ __all__ = [
     "Name",
     "ParallelJob",
     "QualityGateJob",
+    "ReportLocation",
     "RetryRule",
+    "S3Location",
     "Spec",
     "StateMachine",
     "TrainingJob",
     "Vpc",
     "call_inputs",
+    "data_locations",
+    "data_references",
     "default_name",
     "derived_state_name",
     "hyperparameter_text",
     "is_s3_uri",
     "load_spec",
+    "located_uri",
     "lookup_state_name",
+    "report_object",
     "result_slot",
     "scopes",
     "state_name_of",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from asl_gen.spec.base import INPUT_NAME, Key, StateName, StrictModel
+from asl_gen.spec.dataflow import ReportLocation
 from asl_gen.spec.step import Step
 
 # SageMaker metric names (MetricDefinition.Name): 1-255 characters, `validation:rmse`, `train:loss`.
@@ -21,23 +23,62 @@ GATE_OPERATORS: Mapping[str, tuple[str, str]] = {
 }
 
 
+# A dotted path into a JSON report: names (letters, digits, '_') with optional list indices.
+REPORT_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*)*$")
+ReportValue = Annotated[str, StringConstraints(max_length=255, pattern=REPORT_VALUE.pattern)]
+# What a gate reads (exactly one), and the field naming the value in it.
+GATE_SOURCES: Mapping[str, str] = {"training": "metric", "report": "value"}
+
+
 class QualityGateJob(Step):
     state_name_example = "Good Enough?"
 
     type: Literal["quality-gate"] = Field(
-        description="Continue only if a training job's final metric passes a threshold; otherwise fail the run with "
-        "QualityGate.Failed",
+        description="Continue only if a value passes a threshold (a training job's final metric, or a value in a "
+        "JSON report a processing step wrote); otherwise fail the run with QualityGate.Failed",
         examples=["quality-gate"],
     )
-    training: Key = Field(description="The training job whose final metric is read", examples=["train"])
-    metric: MetricName = Field(
-        description="The metric's name as the algorithm reports it (FinalMetricDataList)",
+    training: Key | None = Field(
+        None, description="The training job whose final metric is read (give this or report)", examples=["train"]
+    )
+    metric: MetricName | None = Field(
+        None,
+        description="With training: the metric's name as the algorithm reports it (FinalMetricDataList)",
         examples=["validation:rmse", "validation:auc"],
     )
-    lt: float | None = Field(None, description="Pass if the metric is below this", examples=[1.5])
-    le: float | None = Field(None, description="Pass if the metric is at most this", examples=[1.5])
-    gt: float | None = Field(None, description="Pass if the metric is above this", examples=[0.8])
-    ge: float | None = Field(None, description="Pass if the metric is at least this", examples=[0.8])
+    report: ReportLocation | None = Field(
+        None,
+        description="A JSON report a processing step wrote, read from S3 when the gate runs (give this or training)",
+        examples=[{"from": "evaluate", "output": "evaluation", "file": "evaluation.json"}],
+    )
+    value: ReportValue | None = Field(
+        None,
+        description="With report: a dotted path to the number in the JSON (names, and [n] for list items)",
+        examples=["regression_metrics.mse.value"],
+    )
+    lt: float | None = Field(None, description="Pass if the value is below this", examples=[1.5])
+    le: float | None = Field(None, description="Pass if the value is at most this", examples=[1.5])
+    gt: float | None = Field(None, description="Pass if the value is above this", examples=[0.8])
+    ge: float | None = Field(None, description="Pass if the value is at least this", examples=[0.8])
+
+    @model_validator(mode="after")
+    def _one_source(self) -> QualityGateJob:
+        given = [source for source in GATE_SOURCES if getattr(self, source) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of training (a training job's final metric) or report (a JSON report a "
+                "processing step wrote)" + (f", not {' and '.join(given)} together" if given else "")
+            )
+        source = given[0]
+        for other, field in GATE_SOURCES.items():
+            if other != source and getattr(self, field) is not None:
+                raise ValueError(
+                    f"{field} goes with {other}; a gate on {source} names its value with {GATE_SOURCES[source]}"
+                )
+        if getattr(self, GATE_SOURCES[source]) is None:
+            example = "metric: validation:rmse" if source == "training" else "value: regression_metrics.mse.value"
+            raise ValueError(f"a gate on {source} needs {GATE_SOURCES[source]} (e.g. {example})")
+        return self
 
     @model_validator(mode="after")
     def _one_threshold(self) -> QualityGateJob:
@@ -48,6 +89,11 @@ class QualityGateJob(Step):
                 + (f", not {' and '.join(given)} together" if given else "")
             )
         return self
+
+    @property
+    def measured(self) -> str:
+        """What the gate compares, as its messages name it: the metric, or the value's path in the report."""
+        return self.metric or self.value or ""
 
     @property
     def operator(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Annotated
 
 from pydantic import Field
@@ -10,6 +10,7 @@ from pydantic import Field
 from asl_gen.spec.base import StrictModel
 from asl_gen.spec.call import CallJob
 from asl_gen.spec.control import AslJob, MapJob, ParallelJob, QualityGateJob
+from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.training import TrainingJob
@@ -60,6 +61,24 @@ def references_of(job: Job) -> list[str]:
         return [job.config]
     if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
         return [job.from_]
-    if isinstance(job, QualityGateJob):
+    if isinstance(job, QualityGateJob) and job.training is not None:
         return [job.training]
     return []
+
+
+def data_locations(job: Job) -> Iterator[tuple[tuple[str | int, ...], S3Location]]:
+    """Every input-data location of a job, with its field path inside the job."""
+    if isinstance(job, TrainingJob):
+        for name, channel in job.channels.items():
+            yield ("channels", name, "s3"), channel.s3
+    if isinstance(job, ModelJob | ModelPackageJob) and job.model_data is not None:
+        yield ("model_data",), job.model_data
+
+
+def data_references(job: Job) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """The processing outputs a job reads: (field path inside the job, processing step, output name)."""
+    for path, location in data_locations(job):
+        if location.reference is not None:
+            yield (path, *location.reference)
+    if isinstance(job, QualityGateJob) and job.report is not None:
+        yield ("report",), job.report.from_, job.report.output

@@ -27,6 +27,9 @@ ENDPOINT_WAIT_STATES = ("wait", "count", "status", "in service?", "failed", "rol
 # The states a quality gate adds: the check that the job reported metrics at all, the Map that finds the metric,
 # the Choice on its value, the Fail when it misses the threshold and the Fail without it.
 GATE_STATES = ("any metrics?", "find metric", "is it?", "keep", "skip", "passes?", "failed", "no metric")
+# A gate on a JSON report: the Choice that checks the report holds a number there, the Pass that keeps only it,
+# the Choice on its value and the same two Fails.
+REPORT_GATE_STATES = ("has value?", "keep", "passes?", "failed", "no metric")
 # A Map over a written-out list first puts the list into the state (JSONPath reads items from the state).
 MAP_ITEMS_STATE = "items"
 
@@ -58,7 +61,7 @@ def step_state_names(key: str, job: Job) -> tuple[str, ...]:
         if job.wait_settings is not None:
             suffixes.extend(s for s in ENDPOINT_WAIT_STATES if s != "rolled back" or job.if_exists == "update")
     if isinstance(job, QualityGateJob):
-        suffixes.extend(GATE_STATES)
+        suffixes.extend(REPORT_GATE_STATES if job.report is not None else GATE_STATES)
     if isinstance(job, MapJob) and isinstance(job.items, list):
         suffixes.append(MAP_ITEMS_STATE)
     if isinstance(job, AslJob):
