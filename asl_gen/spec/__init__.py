@@ -32,6 +32,7 @@ from asl_gen.spec.names import (
     state_name_of,
 )
 from asl_gen.spec.policies import CatchRule, RetryRule
+from asl_gen.spec.processing import FrameworkImage, ProcessingInput, ProcessingJob, ProcessingOutput
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.training import TrainingJob, hyperparameter_text
 
@@ -55,6 +56,7 @@ __all__ = [
     "EndpointConfigJob",
     "EndpointJob",
     "EndpointWait",
+    "FrameworkImage",
     "ItemsInput",
     "Job",
     "MapJob",
@@ -62,6 +64,9 @@ __all__ = [
     "ModelPackageJob",
     "Name",
     "ParallelJob",
+    "ProcessingInput",
+    "ProcessingJob",
+    "ProcessingOutput",
     "QualityGateJob",
     "ReportLocation",
     "RetryRule",

@@ -13,10 +13,12 @@ from asl_gen.spec.control import AslJob, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
+from asl_gen.spec.processing import ProcessingJob
 from asl_gen.spec.training import TrainingJob
 
 Job = Annotated[
     TrainingJob
+    | ProcessingJob
     | ModelJob
     | EndpointConfigJob
     | EndpointJob
@@ -31,6 +33,7 @@ Job = Annotated[
 # Each job type and its model; a new kind of job is a new module and a row here and in `Job`.
 JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "training": TrainingJob,
+    "processing": ProcessingJob,
     "model": ModelJob,
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,

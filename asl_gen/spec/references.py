@@ -30,6 +30,7 @@ from asl_gen.spec.names import (
     state_name_of,
     step_state_names,
 )
+from asl_gen.spec.processing import ProcessingJob, processing_problems
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.step import NamedStep
 from asl_gen.spec.training import TrainingJob
@@ -99,6 +100,9 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                     catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
             except LookupError as exc:
                 yield problem((*base, "algorithm"), str(exc))
+        if isinstance(job, ProcessingJob):
+            for where, message, hint in processing_problems(job, spec.aws.region):
+                yield problem((*base, *where), message, hint)
         if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
             yield from expect((*base, "from"), job.from_, "training")
         if isinstance(job, EndpointConfigJob):
