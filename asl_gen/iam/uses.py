@@ -26,9 +26,14 @@ class JobUses:
     keys: list[str] = field(default_factory=list)
 
 
+def _literal(locations: list[spec_model.S3Location], spec: spec_model.Spec) -> list[str]:
+    """The S3 URIs of locations known at build time (an execution input's is granted by roles.sagemaker.reads)."""
+    return [uri for uri in (spec_model.located_uri(spec.jobs, loc) for loc in locations) if uri is not None]
+
+
 def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
     return JobUses(
-        reads=[channel.s3 for channel in job.channels.values()],
+        reads=_literal([channel.s3 for channel in job.channels.values()], spec),
         writes=[job.output],
         images=[image_of(spec, job)],
         vpcs=[job.vpc] if job.vpc is not None else [],
@@ -41,7 +46,7 @@ def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
     reads: list[str] = []
     source = spec.jobs.get(job.from_ or "")
     if job.model_data is not None:
-        reads.append(job.model_data)
+        reads.extend(_literal([job.model_data], spec))
     elif isinstance(source, spec_model.TrainingJob):
         reads.append(source.output)
     return JobUses(reads=reads, images=[model_image(spec, job)], vpcs=[job.vpc] if job.vpc is not None else [])

@@ -27,10 +27,12 @@ from asl_gen.spec import (
     Name,
     ParallelJob,
     QualityGateJob,
+    S3Location,
     Spec,
     StateMachine,
     TrainingJob,
     default_name,
+    located_uri,
     result_slot,
 )
 
@@ -68,6 +70,15 @@ class MachineBuilder:
             return Value(f"$$.Execution.Input.{name.input}", dynamic=True)
         # MD5 of the execution ARN: unique per execution, the same in every state, 32 characters.
         return Value(f"States.Format('{name.prefix}-{{}}', States.Hash($$.Execution.Id, 'MD5'))", dynamic=True)
+
+    def location(self, key: str, location: S3Location) -> Value:
+        """Where job `key` reads its data: the S3 URI (a processing output's, resolved here), or the input's."""
+        if location.input is not None:
+            self.plain_inputs.setdefault(location.input, key)
+            return Value(f"$$.Execution.Input.{location.input}", dynamic=True)
+        uri = located_uri(self.spec.jobs, location)
+        assert uri is not None, f"{key}: the reference checks let an unknown processing output through"
+        return Value(uri)
 
     def add(self, key: str) -> None:
         job = self.spec.jobs[key]

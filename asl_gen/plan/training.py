@@ -56,7 +56,7 @@ def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StateP
         "channels": [
             {
                 "name": channel_name,
-                "s3_uri": channel.s3,
+                "s3_uri": builder.location(key, channel.s3),
                 "data_type": channel.data_type,
                 "distribution": channel.distribution,
                 "content_type": channel.content_type,

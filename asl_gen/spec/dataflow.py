@@ -14,14 +14,21 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from asl_gen.spec.base import INPUT_NAME, KEY, S3_URI, StrictModel, _s3_uri, show
 
 # A processing job's input and output names (ProcessingInputName / OutputName: 1-64 characters).
 OUTPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 # The object key below an output's prefix: no wildcard, variable or control character (it ends up in an ARN).
-REPORT_FILE = re.compile(r"^(?!/)(?!.*//)(?!.*(^|/)\.\.?(/|$))[^*?$\x00-\x1f\x7f]{1,1024}$")
+REPORT_FILE = re.compile(r"^[^/*?$\x00-\x1f\x7f]+(/[^/*?$\x00-\x1f\x7f]+)*$")
+
+
+def _report_file(value: str) -> str:
+    if any(part in (".", "..") for part in value.split("/")):
+        raise ValueError(f"{value!r} must be a plain path below the output (no '.' or '..')")
+    return value
+
 
 S3_LOCATION_DESCRIPTION = (
     "Where the data is: an S3 URI, {from: <processing step>, output: <output name>} (an output of a processing step "
@@ -137,23 +144,26 @@ class ReportLocation(StrictModel):
     output: Annotated[str, StringConstraints(pattern=OUTPUT_NAME.pattern)] = Field(
         description="The processing output the report is uploaded with", examples=["evaluation"]
     )
-    file: Annotated[str, StringConstraints(pattern=REPORT_FILE.pattern)] = Field(
+    file: Annotated[
+        str, StringConstraints(max_length=1024, pattern=REPORT_FILE.pattern), AfterValidator(_report_file)
+    ] = Field(
         description="The report's path below the output's S3 prefix (what the job writes under the output's "
         "local_path)",
         examples=["evaluation.json"],
     )
 
 
-def processing_output_uri(jobs: Mapping[str, Any], step: str, output: str) -> str | None:
+def processing_output_uri(jobs: Mapping[str, object], step: str, output: str) -> str | None:
     """The S3 URI of `output` of processing step `step`, or None where the spec names no such output."""
+    from asl_gen.spec.processing import ProcessingJob  # the processing model itself takes S3Locations
+
     job = jobs.get(step)
-    outputs = getattr(job, "outputs", None) if getattr(job, "type", None) == "processing" else None
-    found = outputs.get(output) if isinstance(outputs, Mapping) else None
-    uri = getattr(found, "s3", None)
-    return uri if isinstance(uri, str) else None
+    if not isinstance(job, ProcessingJob) or output not in job.outputs:
+        return None
+    return job.outputs[output].s3
 
 
-def located_uri(jobs: Mapping[str, Any], location: S3Location) -> str | None:
+def located_uri(jobs: Mapping[str, object], location: S3Location) -> str | None:
     """The S3 URI `location` names at build time: as written, or the processing output's; None for an input."""
     if location.uri is not None:
         return location.uri
@@ -162,7 +172,7 @@ def located_uri(jobs: Mapping[str, Any], location: S3Location) -> str | None:
     return None
 
 
-def report_object(jobs: Mapping[str, Any], report: ReportLocation) -> tuple[str, str] | None:
+def report_object(jobs: Mapping[str, object], report: ReportLocation) -> tuple[str, str] | None:
     """The bucket and key of the report's object, or None where the spec names no such output."""
     uri = processing_output_uri(jobs, report.from_, report.output)
     match = S3_URI.fullmatch(uri or "")

@@ -74,6 +74,9 @@ def data_locations(job: Job) -> Iterator[tuple[tuple[str | int, ...], S3Location
     if isinstance(job, TrainingJob):
         for name, channel in job.channels.items():
             yield ("channels", name, "s3"), channel.s3
+    if isinstance(job, ProcessingJob):
+        for name, item in job.inputs.items():
+            yield ("inputs", name, "s3"), item.s3
     if isinstance(job, ModelJob | ModelPackageJob) and job.model_data is not None:
         yield ("model_data",), job.model_data
 

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Ta
 from asl_gen import catalog
 from asl_gen.catalog_processing import processing_instance_types
 from asl_gen.spec.base import EcrImage, KmsKeyArn, NonEmpty, OptionalVpc, S3Uri, StrictModel
+from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.step import NamedStep
 
 MAX_RUNTIME_LIMIT = 777600
@@ -109,8 +110,10 @@ Image = Annotated[
 
 
 class ProcessingInput(StrictModel):
-    s3: S3Uri = Field(
-        description="S3 URI of the input (a prefix, or a manifest file)", examples=["s3://my-bucket/abalone/raw"]
+    s3: S3Location = Field(
+        description="The input (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, output: "
+        "<output name>} or {input: InputName}",
+        examples=["s3://my-bucket/abalone/raw", {"from": "preprocess", "output": "test"}],
     )
     local_path: LocalPath | None = Field(
         None,

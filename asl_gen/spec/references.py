@@ -479,7 +479,7 @@ def _check_data(spec: Spec, key: str, job: Job, problem: Report) -> Iterator[Pro
             yield problem(
                 (*base, *path, "input"),
                 f"input {name!r} is " + ("not declared" if declared is None else f"declared {declared}, not string"),
-                f"declare it under inputs: {{{name}: string}} (an S3 URI)",
+                f"declare it under inputs: {{{name}: string}}, an S3 URI",
             )
 
 
@@ -505,9 +505,12 @@ def _check_data_order(spec: Spec, machine_key: str, machine: StateMachine, probl
     """A processing output is read only after its step ran, earlier in the same state machine."""
     runs = {k for scope in scopes(spec, machine.steps) for k in scope}
     for step, before in _ran_before(spec, list(machine.steps), set()):
+        told: set[str] = set()
         for path, source, output in data_references(spec.jobs[step]):
-            if not isinstance(spec.jobs.get(source), ProcessingJob) or source in before:
+            if not isinstance(spec.jobs.get(source), ProcessingJob) or source in before or source in told:
                 continue
+            # Once per step and processing step: the fix is the same for each of its outputs read.
+            told.add(source)
             where = "does not run before it" if source in runs else "does not run"
             yield problem(
                 ("jobs", step, *path, "from"),
