@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asl_gen import spec as spec_model
-from asl_gen.plan import image_of, model_image
+from asl_gen.plan import image_of, model_image, processing_image
 
 
 @dataclass
@@ -36,6 +36,17 @@ def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
         reads=_literal([channel.s3 for channel in job.channels.values()], spec),
         writes=[job.output],
         images=[image_of(spec, job)],
+        vpcs=[job.vpc] if job.vpc is not None else [],
+        keys=[job.kms_key] if job.kms_key is not None else [],
+    )
+
+
+def _processing(spec: spec_model.Spec, job: spec_model.ProcessingJob) -> JobUses:
+    # The code is one more input SageMaker copies in; every output is uploaded under its prefix.
+    return JobUses(
+        reads=[*([job.code] if job.code is not None else []), *(given.s3 for given in job.inputs.values())],
+        writes=[given.s3 for given in job.outputs.values()],
+        images=[processing_image(spec, job)],
         vpcs=[job.vpc] if job.vpc is not None else [],
         keys=[job.kms_key] if job.kms_key is not None else [],
     )
@@ -80,6 +91,7 @@ def _call(spec: spec_model.Spec, job: spec_model.CallJob) -> JobUses | None:
 
 USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.TrainingJob: _training,
+    spec_model.ProcessingJob: _processing,
     spec_model.ModelJob: _model,
     spec_model.CallJob: _call,
 }

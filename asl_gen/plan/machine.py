@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.plan import call, control, endpoint, gate, sagemaker_model, training
+from asl_gen.plan import call, control, endpoint, gate, processing, sagemaker_model, training
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
@@ -26,6 +26,7 @@ from asl_gen.spec import (
     ModelPackageJob,
     Name,
     ParallelJob,
+    ProcessingJob,
     QualityGateJob,
     S3Location,
     Spec,
@@ -35,6 +36,7 @@ from asl_gen.spec import (
     located_uri,
     result_slot,
 )
+from asl_gen.spec.step import NamedStep
 
 # The job argument is the family's own job class; the table pairs each with its function.
 StepBuilder = Callable[["MachineBuilder", str, Any], list[StatePlan]]
@@ -61,7 +63,7 @@ class MachineBuilder:
     def name(self, key: str) -> Value:
         """The name of job `key` as this execution sees it."""
         job = self.spec.jobs[key]
-        assert isinstance(job, TrainingJob | ModelJob | EndpointConfigJob | EndpointJob)
+        assert isinstance(job, NamedStep)
         name: Name = job.name or default_name(self.spec.project, key)
         if name.literal is not None:
             return Value(name.literal)
@@ -121,6 +123,7 @@ class MachineBuilder:
 
 FAMILIES: Mapping[type[Any], StepBuilder] = {
     TrainingJob: training.training,
+    ProcessingJob: processing.processing,
     ModelJob: sagemaker_model.model,
     ModelPackageJob: sagemaker_model.model_package,
     EndpointConfigJob: endpoint.endpoint_config,

@@ -15,6 +15,7 @@ from asl_gen.spec import (
     EndpointConfigJob,
     ModelJob,
     ModelPackageJob,
+    ProcessingJob,
     Spec,
     TrainingJob,
     Vpc,
@@ -49,13 +50,13 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | ModelJob | ModelPackageJob | EndpointConfigJob,
+    job: TrainingJob | ProcessingJob | ModelJob | ModelPackageJob | EndpointConfigJob,
     api: str,
     pattern: str,
     template: str,
     context: Mapping[str, Any],
     comment: str,
-    result_selector: Mapping[str, str],
+    result_selector: Mapping[str, Any],
 ) -> TaskState:
     """The step's own Task: `api` called with the rendered `template`, its result selected into the step's slot."""
     return TaskState(

@@ -17,7 +17,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Tag
 
 from asl_gen import catalog
-from asl_gen.catalog_processing import processing_instance_types
+from asl_gen.catalog_processing import (
+    FRAMEWORK_COMMANDS,
+    ImageLookupError,
+    processing_instance_types,
+    resolve_framework,
+)
+from asl_gen.catalog_processing import FrameworkImage as ResolvedImage
 from asl_gen.spec.base import EcrImage, KmsKeyArn, NonEmpty, OptionalVpc, S3Uri, StrictModel
 from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.step import NamedStep
@@ -44,11 +50,9 @@ def _processing_instance_type(value: str) -> str:
 
 def _local_path(value: str) -> str:
     if not value.startswith(PROCESSING_ROOT) or value.rstrip("/") == PROCESSING_ROOT.rstrip("/"):
-        raise ValueError(
-            f"local path {value!r} is not under {PROCESSING_ROOT} (write it as {PROCESSING_ROOT}input/<name>)"
-        )
+        raise ValueError(f"local path {value!r} is not under {PROCESSING_ROOT} (write it as {PROCESSING_ROOT}<folder>)")
     if posixpath.normpath(value) != value.rstrip("/") or "//" in value:
-        raise ValueError(f"local path {value!r} has '.', '..' or '//' in it (write it as {posixpath.normpath(value)})")
+        raise ValueError(f"local path {value!r} has '.', '..' or '//' in it (write it as {PROCESSING_ROOT}<folder>)")
     return value
 
 
@@ -216,6 +220,30 @@ class ProcessingJob(NamedStep):
         given = self.outputs[name].local_path
         return given if given is not None else f"{PROCESSING_ROOT}output/{name}"
 
+    def framework_image(self) -> ResolvedImage | None:
+        """The framework image resolved for the instance type (None for an image of your own).
+
+        Raises LookupError when the framework, version, Python version or processor is not offered.
+        """
+        if isinstance(self.image, str):
+            return None
+        return resolve_framework(
+            self.image.framework,
+            self.image.version,
+            instance_type=self.instance.type,
+            py_version=self.image.py_version,
+            base=self.image.base,
+        )
+
+    @property
+    def entrypoint_or_default(self) -> list[str] | None:
+        """The container's entrypoint: as given, else the framework's runner and the code (None: the image's own)."""
+        if self.entrypoint is not None:
+            return list(self.entrypoint)
+        if self.code_path is None or isinstance(self.image, str):
+            return None
+        return [*FRAMEWORK_COMMANDS[self.image.framework], self.code_path]
+
     @property
     def code_path(self) -> str | None:
         """The script's path inside the container, when the job has code."""
@@ -232,9 +260,16 @@ def processing_problems(
 
     Each problem is (path inside the job, message, hint).
     """
+    try:
+        image = job.framework_image()
+        if image is not None and region is not None:
+            image.uri(region)
+    except ImageLookupError as exc:
+        message, _, hint = str(exc).partition(": ")
+        yield ("image", exc.field) if exc.field else ("image",), message, hint or None
     if job.code is not None:
         if job.code.endswith("/") or "/" not in job.code[len("s3://") :]:
-            yield ("code",), f"code {job.code!r} must name a file, not a bucket or prefix", "s3://bucket/code/script.py"
+            yield ("code",), f"code {job.code!r} is a folder, not a file", "name the script: s3://bucket/code/script.py"
         if CODE_INPUT in job.inputs:
             yield (
                 ("inputs", CODE_INPUT),
@@ -249,7 +284,7 @@ def processing_problems(
             )
     if isinstance(job.image, str) and job.code is not None and job.entrypoint is None:
         yield (
-            ("entrypoint",),
+            ("code",),
             "with an image of your own, asl-gen cannot tell how to run the code",
             f"give entrypoint: [python3, {job.code_path}]",
         )
