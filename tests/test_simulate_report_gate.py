@@ -131,3 +131,44 @@ def test_the_jsonata_gate_decides_alike(document: dict[str, Any], status: str, e
     assert result.calls_to(gate)[0].parameters == {"Bucket": "dataflow-data", "Key": "evaluation/reports/summary.json"}
     if status == "FAILED" and error == "QualityGate.Failed":
         assert result.cause == "metrics[0].rmse is 2.5; the quality gate needs it below 2.5"
+
+
+def _processing(name: str, outputs: list[str]) -> dict[str, Any]:
+    """What a finished processing job's description holds of what the step keeps."""
+    return {
+        "ProcessingJobName": name,
+        "ProcessingJobArn": f"arn:aws:sagemaker:us-east-1:123456789012:processing-job/{name}",
+        "ProcessingJobStatus": "Completed",
+        "ProcessingOutputConfig": {"Outputs": [{"OutputName": o, "S3Output": {"S3Uri": o}} for o in outputs]},
+    }
+
+
+def test_the_whole_pipeline_hands_the_processing_outputs_on_and_gates_on_the_report() -> None:
+    mocks = {
+        "preprocess": {"0": {"Return": _processing("pre-1", ["train", "validation", "test"])}},
+        "train": {
+            "0": {
+                "Return": {
+                    "TrainingJobName": "train-1",
+                    "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/train-1",
+                    "ModelArtifacts": {"S3ModelArtifacts": "s3://dataflow-data/models/train-1/output/model.tar.gz"},
+                }
+            }
+        },
+        "evaluate": {"0": {"Return": _processing("eval-1", ["evaluation"])}},
+        GATE: {"0": {"Return": _report(_mse(3.0))}},
+        "model": {"0": {"Return": {"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m-1"}}},
+    }
+    data = "s3://dataflow-models/approved/model.tar.gz"
+    result = simulate_definition(_definition("pipeline"), {"ModelData": data}, mocks=mocks)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert [c.state for c in result.calls] == ["preprocess", "train", "evaluate", GATE, "model"]
+    channels = result.calls_to("train")[0].parameters["InputDataConfig"]
+    assert [c["DataSource"]["S3DataSource"]["S3Uri"] for c in channels] == [
+        "s3://dataflow-data/splits/train",
+        "s3://dataflow-data/splits/validation",
+    ]
+    inputs = result.calls_to("evaluate")[0].parameters["ProcessingInputs"]
+    assert inputs[-1]["S3Input"]["S3Uri"] == "s3://dataflow-data/splits/test"
+    assert result.calls_to("model")[0].parameters["PrimaryContainer"]["ModelDataUrl"] == data
+    assert result.output["check_mse"] == {"Value": 3.0}

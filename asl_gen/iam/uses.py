@@ -44,7 +44,10 @@ def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
 def _processing(spec: spec_model.Spec, job: spec_model.ProcessingJob) -> JobUses:
     # The code is one more input SageMaker copies in; every output is uploaded under its prefix.
     return JobUses(
-        reads=[*([job.code] if job.code is not None else []), *(given.s3 for given in job.inputs.values())],
+        reads=[
+            *([job.code] if job.code is not None else []),
+            *_literal([given.s3 for given in job.inputs.values()], spec),
+        ],
         writes=[given.s3 for given in job.outputs.values()],
         images=[processing_image(spec, job)],
         vpcs=[job.vpc] if job.vpc is not None else [],

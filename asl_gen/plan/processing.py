@@ -53,7 +53,7 @@ def processing_image(spec: Spec, job: ProcessingJob) -> str:
     )
 
 
-def processing_inputs(job: ProcessingJob) -> list[dict[str, Any]]:
+def processing_inputs(builder: MachineBuilder, key: str, job: ProcessingJob) -> list[dict[str, Any]]:
     """The request's inputs: the code first (where the SDK puts it), then the spec's, in its order."""
     inputs: list[dict[str, Any]] = []
     if job.code is not None:
@@ -72,7 +72,7 @@ def processing_inputs(job: ProcessingJob) -> list[dict[str, Any]]:
         inputs.append(
             {
                 "name": name,
-                "s3_uri": Value(given.s3),
+                "s3_uri": builder.location(key, given.s3),
                 "local_path": job.input_path(name),
                 "data_type": given.data_type,
                 "input_mode": given.input_mode,
@@ -91,7 +91,7 @@ def processing(builder: MachineBuilder, key: str, job: ProcessingJob) -> list[St
         "entrypoint": job.entrypoint_or_default,
         "arguments": list(job.arguments),
         "role_arn": sagemaker_role_arn(builder.spec),
-        "inputs": processing_inputs(job),
+        "inputs": processing_inputs(builder, key, job),
         "outputs": [
             {
                 "name": name,
