@@ -16,6 +16,7 @@ from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, Par
 from asl_gen.spec.dataflow import ReportLocation, S3Location, located_uri, report_object
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
 from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references
+from asl_gen.spec.labeling import LabelingJob, price_parts
 from asl_gen.spec.load import load_spec
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
@@ -59,6 +60,7 @@ __all__ = [
     "FrameworkImage",
     "ItemsInput",
     "Job",
+    "LabelingJob",
     "MapJob",
     "ModelJob",
     "ModelPackageJob",
@@ -85,6 +87,7 @@ __all__ = [
     "load_spec",
     "located_uri",
     "lookup_state_name",
+    "price_parts",
     "report_object",
     "result_slot",
     "scopes",
