@@ -9,8 +9,9 @@ loads them). Where they come from (read on 2026-12-04):
   `training` scope (the scope the SDK's processors use for them), `spark` at the `processing` scope. Each version
   keeps its repository, Python versions, processors and container versions; the registry tables (region →
   account) are stored once each and named by index, with the regions `catalog.REGION_PARTITIONS` knows (ISO,
-  European Sovereign Cloud and unlisted regions are left out, as in `catalog`). Left out: XGBoost version `1` (the legacy built-in
-  algorithm's container, not the framework) and TensorFlow 1.13.1's py2 image (retired script mode).
+  European Sovereign Cloud and unlisted regions are left out, as in `catalog`). Also left out: XGBoost version
+  `1` (the legacy built-in algorithm's container, not the framework) and TensorFlow 1.13.1's py2 image (retired
+  script mode).
 Image tags follow the SDK's `image_uris.retrieve`: `<version>-<processor>-<py_version>-<container_version>`,
 each part only where the version has one, Hugging Face's version being `<base version>-transformers<version>`;
 the processor is `cpu` or `gpu`, chosen from the instance type as the SDK does (a `g` or `p` family is a GPU).

@@ -1,6 +1,6 @@
 """The processing family: a SageMaker processing job run to its end (`.sync`), its image, inputs and outputs.
 
-Imports: catalog_processing, placeholders, integrations, spec
+Imports: placeholders, integrations, spec
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ step shares), the rewriting of validation errors into located problems (`problem
 several parts of a spec (`references`), the names of the states the steps become (`names`), and the JSON Schema
 of the spec (`schema`). Other stages import what they use from here.
 
-Imports: errors, loader, catalog, integrations, jsonata
+Imports: errors, loader, catalog, catalog_processing, integrations, jsonata
 """
 
 from __future__ import annotations
