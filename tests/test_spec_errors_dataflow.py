@@ -4,6 +4,7 @@ S3 locations from the execution input): one located line each, exit 2, nothing w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -12,8 +13,9 @@ from asl_gen.cli import main
 
 SPEC = Path(__file__).parent / "cases" / "dataflow" / "spec.yaml"
 
-# (what the user got wrong, text replaced in the case's spec, replacement, the exact message expected)
-MISTAKES = [
+# (what the user got wrong, text replaced in the case's spec, replacement, the exact message expected[, another
+# replacement])
+MISTAKES: list[tuple[Any, ...]] = [
     (
         "reference to a missing step",
         "train: {s3: {from: preprocess, output: train}",
@@ -49,6 +51,15 @@ MISTAKES = [
         "spec.yaml:42:25: jobs.evaluate.inputs.test.s3.from: step 'evaluate' reads output 'test' of processing step "
         "'preprocess', which does not run in state machine 'gate-jsonata' (add 'preprocess' to state machine "
         "'gate-jsonata' before 'evaluate')",
+    ),
+    (
+        "reference to a step in a sibling branch",
+        "    steps: [preprocess, train, evaluate, check-mse, model]",
+        "    steps: [both, evaluate, check-mse, model]",
+        "spec.yaml:33:26: jobs.train.channels.train.s3.from: step 'train' reads output 'train' of processing step "
+        "'preprocess', which does not run before it in state machine 'pipeline' (run 'preprocess' before 'train' "
+        "in state machine 'pipeline')",
+        ("  model:\n", "  both:\n    type: parallel\n    branches: [[preprocess], [train]]\n  model:\n"),
     ),
     (
         "report of a step that runs later",
@@ -162,13 +173,22 @@ MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES])
+@pytest.mark.parametrize(
+    ("old", "new", "expected", "also"), [(*m[1:4], m[4:]) for m in MISTAKES], ids=[m[0] for m in MISTAKES]
+)
 def test_dataflow_mistake_gives_one_located_line(
-    old: str, new: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    old: str,
+    new: str,
+    expected: str,
+    also: tuple[tuple[str, str], ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     text = SPEC.read_text()
-    assert old in text, f"the case's spec no longer contains {old!r}; update the table"
-    (tmp_path / "spec.yaml").write_text(text.replace(old, new, 1))
+    for before, after in ((old, new), *also):
+        assert before in text, f"the case's spec no longer contains {before!r}; update the table"
+        text = text.replace(before, after, 1)
+    (tmp_path / "spec.yaml").write_text(text)
     out = tmp_path / "out"
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(out)])
@@ -178,3 +198,22 @@ def test_dataflow_mistake_gives_one_located_line(
     assert len(lines) == 2 and lines[0].startswith(expected), "\n".join(lines)
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_branch_and_a_map_body_read_what_ran_before_their_parallel_or_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = SPEC.read_text().replace(
+        "    steps: [preprocess, train, evaluate, check-mse, model]",
+        "    steps: [preprocess, both, each, check-mse, model]",
+    )
+    text = text.replace(
+        "  model:\n",
+        "  both:\n    type: parallel\n    branches: [[train], [evaluate]]\n"
+        "  each:\n    type: map\n    items: [a, b]\n    steps: [check-again]\n  model:\n",
+        1,
+    )
+    (tmp_path / "spec.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
