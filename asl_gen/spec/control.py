@@ -91,11 +91,6 @@ class QualityGateJob(Step):
         return self
 
     @property
-    def measured(self) -> str:
-        """What the gate compares, as its messages name it: the metric, or the value's path in the report."""
-        return self.metric or self.value or ""
-
-    @property
     def operator(self) -> str:
         """lt, le, gt or ge: the comparison the metric must pass."""
         return next(op for op in GATE_OPERATORS if getattr(self, op) is not None)
