@@ -34,6 +34,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     images: list[tuple[str, str]] = []
     vpcs: list[tuple[spec_model.Vpc, str]] = []
     keys: list[tuple[str, str]] = []
+    logged: list[str] = []
     for key, job in spec.jobs.items():
         uses = job_uses(spec, job)
         if uses is None:
@@ -44,6 +45,8 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         images.extend((image, origin) for image in uses.images)
         vpcs.extend((vpc, origin) for vpc in uses.vpcs)
         keys.extend((kms, origin) for kms in uses.keys)
+        if uses.logs:
+            logged.append(origin)
     # Locations known only at run time (an S3 URI from the execution input) are granted where the spec names them.
     role = spec.roles.sagemaker
     reads.extend((uri, f"roles.sagemaker.reads.{index}") for index, uri in enumerate(role.reads))
@@ -78,7 +81,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         )
     log_groups = f"arn:{p}:logs:{target.region}:{target.account}:log-group:/aws/sagemaker/*"
     metrics = json.dumps({"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}, sort_keys=True)
-    for _, origin in images:
+    for origin in [origin for _, origin in images] + logged:
         for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"):
             needs.append(Need(action, log_groups, "", "WriteLogs", origin))
         needs.append(

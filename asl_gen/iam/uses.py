@@ -24,6 +24,8 @@ class JobUses:
     images: list[str] = field(default_factory=list)
     vpcs: list[spec_model.Vpc] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    # Whether the job writes CloudWatch logs and metrics without pulling an image of its own (a labeling job).
+    logs: bool = False
 
 
 def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
@@ -58,6 +60,20 @@ def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
     return JobUses(reads=reads, images=[model_image(spec, job)], vpcs=[job.vpc] if job.vpc is not None else [])
 
 
+def _labeling(spec: spec_model.Spec, job: spec_model.LabelingJob) -> JobUses:
+    # Ground Truth reads, as this role, the manifest, the label categories, the worker task template and the objects
+    # the manifest lists (workers' browsers fetch them through URLs the role signs), and writes the output, whose
+    # worker answers it reads back to consolidate them. The AWS-owned PRE-/ACS- Lambda functions of a built-in task
+    # type get no grant: AmazonSageMakerGroundTruthExecution (v3), which serves "any task type", grants
+    # lambda:InvokeFunction only on functions named *GtRecipe*, *LabelingFunction* or *SageMaker* (its statement
+    # "CustomLabelingJobs", for custom workflows' own functions); Ground Truth invokes its own functions itself.
+    data = job.data if job.data is not None else job.manifest.rsplit("/", 1)[0] + "/"
+    reads = [job.manifest, job.labels, data, job.output]
+    if job.ui_template is not None:
+        reads.append(job.ui_template)
+    return JobUses(reads=reads, writes=[job.output], keys=[job.kms_key] if job.kms_key is not None else [], logs=True)
+
+
 TRANSFORM_CALL = "sagemaker:createTransformJob"
 TRANSFORM_INPUT = ("TransformInput", "DataSource", "S3DataSource", "S3Uri")
 TRANSFORM_OUTPUT = ("TransformOutput", "S3OutputPath")
@@ -89,6 +105,7 @@ USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.ProcessingJob: _processing,
     spec_model.ModelJob: _model,
     spec_model.CallJob: _call,
+    spec_model.LabelingJob: _labeling,
 }
 
 

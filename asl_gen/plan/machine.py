@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.plan import call, control, endpoint, gate, processing, sagemaker_model, training
+from asl_gen.plan import call, control, endpoint, gate, labeling, processing, sagemaker_model, training
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
@@ -21,6 +21,7 @@ from asl_gen.spec import (
     CallJob,
     EndpointConfigJob,
     EndpointJob,
+    LabelingJob,
     MapJob,
     ModelJob,
     ModelPackageJob,
@@ -113,6 +114,7 @@ class MachineBuilder:
 FAMILIES: Mapping[type[Any], StepBuilder] = {
     TrainingJob: training.training,
     ProcessingJob: processing.processing,
+    LabelingJob: labeling.labeling,
     ModelJob: sagemaker_model.model,
     ModelPackageJob: sagemaker_model.model_package,
     EndpointConfigJob: endpoint.endpoint_config,

@@ -15,6 +15,7 @@ from asl_gen.spec.call import CallJob, call_inputs
 from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
 from asl_gen.spec.jobs import JOB_TYPES, Job
+from asl_gen.spec.labeling import LabelingJob, price_parts
 from asl_gen.spec.load import load_spec
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
@@ -56,6 +57,7 @@ __all__ = [
     "FrameworkImage",
     "ItemsInput",
     "Job",
+    "LabelingJob",
     "MapJob",
     "ModelJob",
     "ModelPackageJob",
@@ -77,6 +79,7 @@ __all__ = [
     "is_s3_uri",
     "load_spec",
     "lookup_state_name",
+    "price_parts",
     "result_slot",
     "scopes",
     "state_name_of",

@@ -11,6 +11,7 @@ from asl_gen.spec.base import StrictModel
 from asl_gen.spec.call import CallJob
 from asl_gen.spec.control import AslJob, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
+from asl_gen.spec.labeling import LabelingJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.processing import ProcessingJob
 from asl_gen.spec.training import TrainingJob
@@ -22,6 +23,7 @@ Job = Annotated[
     | EndpointConfigJob
     | EndpointJob
     | ModelPackageJob
+    | LabelingJob
     | CallJob
     | QualityGateJob
     | ParallelJob
@@ -37,6 +39,7 @@ JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,
     "model-package": ModelPackageJob,
+    "labeling": LabelingJob,
     "call": CallJob,
     "quality-gate": QualityGateJob,
     "parallel": ParallelJob,

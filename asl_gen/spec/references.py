@@ -16,6 +16,7 @@ from asl_gen.spec.call import CALL_PATTERNS, TASK_TOKEN, CallJob, call_inputs, d
 from asl_gen.spec.control import AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
 from asl_gen.spec.jobs import references_of
+from asl_gen.spec.labeling import LabelingJob, check_labeling
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
     ERROR_SLOT,
@@ -110,6 +111,8 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 yield from expect((*base, "variants", index, "model"), variant.model, "model")
         if isinstance(job, EndpointJob):
             yield from expect((*base, "config"), job.config, "endpoint-config")
+        if isinstance(job, LabelingJob):
+            yield from check_labeling(spec.aws.region, spec.aws.account, partition, key, job, problem)
         if isinstance(job, CallJob):
             yield from _check_call(spec, key, job, located, problem)
         if isinstance(job, QualityGateJob):
