@@ -1,5 +1,10 @@
-"""The SageMaker execution role's policy, from the spec's jobs: the data they read and write, the images they pull,
-their logs and metrics, and the VPCs and KMS keys they use.
+"""The SageMaker execution role's policy, from the jobs the state machines run: the data they read and write, the
+images they pull, their logs and metrics, and the VPCs and KMS keys they use.
+
+Only jobs some state machine runs (as a step, in a Parallel branch or in a Map body) are granted anything: a job
+declared but run nowhere gets nothing (the build warns about it), and a job that is only read by a running step (a
+training job another machine ran, whose artifacts a model reads) grants nothing of its own; what the reader needs
+is the reader's use.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
 def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     """Each permission the SageMaker execution role needs, before statements are merged.
 
-    A need's origin is the spec path of the job that needs it (`jobs.train`).
+    A need's origin is the spec path of the job that needs it (`jobs.train`); only running jobs are origins.
     """
     spec, target = plan.spec, plan.target
     reads: list[tuple[str, str]] = []
@@ -35,8 +40,8 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     vpcs: list[tuple[spec_model.Vpc, str]] = []
     keys: list[tuple[str, str]] = []
     logged: list[str] = []
-    for key, job in spec.jobs.items():
-        uses = job_uses(spec, job)
+    for key in spec_model.running_jobs(spec):
+        uses = job_uses(spec, spec.jobs[key])
         if uses is None:
             continue
         origin = f"jobs.{key}"

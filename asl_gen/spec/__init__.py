@@ -2,8 +2,9 @@
 
 It owns the models (`project` for the project level, one module per job family, `step` for the fields every
 step shares), the rewriting of validation errors into located problems (`problems`), the checks that relate
-several parts of a spec (`references`), the names of the states the steps become (`names`), and the JSON Schema
-of the spec (`schema`). Other stages import what they use from here.
+several parts of a spec (`references`), which jobs the state machines run and the warnings about the others
+(`usage`), the names of the states the steps become (`names`), and the JSON Schema of the spec (`schema`).
+Other stages import what they use from here.
 
 Imports: errors, loader, catalog, catalog_processing, integrations, jsonata
 """
@@ -34,6 +35,7 @@ from asl_gen.spec.policies import CatchRule, RetryRule
 from asl_gen.spec.processing import FrameworkImage, ProcessingInput, ProcessingJob, ProcessingOutput
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.training import TrainingJob, hyperparameter_text
+from asl_gen.spec.usage import running_jobs, spec_warnings, used_jobs
 
 __all__ = [
     "ECR_IMAGE",
@@ -81,6 +83,9 @@ __all__ = [
     "lookup_state_name",
     "price_parts",
     "result_slot",
+    "running_jobs",
     "scopes",
+    "spec_warnings",
     "state_name_of",
+    "used_jobs",
 ]
