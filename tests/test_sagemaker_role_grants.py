@@ -71,10 +71,11 @@ def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
     """The S3 URIs job `key` reads and writes as the SageMaker role, from its YAML."""
     job = spec["jobs"][key]
     kind = job["type"]
-    if kind == "training":
-        channels = job["channels"].values()
+    if kind in ("training", "tuning"):
+        definition = job if kind == "training" else job["training"]
+        channels = definition["channels"].values()
         assert all(_s3(c["s3"]) for c in channels), f"jobs.{key}: a channel that is not an S3 URI; teach this test"
-        return [c["s3"] for c in channels], [job["output"]]
+        return [c["s3"] for c in channels], [definition["output"]]
     if kind == "model":
         # The model's container reads its artifacts: the literal model data, else the training job's output.
         if _s3(job.get("model_data")):
@@ -82,6 +83,8 @@ def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
         source = spec["jobs"].get(job.get("from", ""))
         if source is not None and source["type"] == "training":
             return [source["output"]], []
+        if source is not None and source["type"] == "tuning":
+            return [source["training"]["output"]], []  # the best training job's artifacts
         assert source is None, f"jobs.{key}: a model from a {source['type']} job; teach this test what it reads"
         return [], []
     if kind == "processing":

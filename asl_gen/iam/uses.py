@@ -28,7 +28,7 @@ class JobUses:
     logs: bool = False
 
 
-def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
+def _training(spec: spec_model.Spec, job: spec_model.TrainingDefinition) -> JobUses:
     return JobUses(
         reads=[channel.s3 for channel in job.channels.values()],
         writes=[job.output],
@@ -49,6 +49,11 @@ def _processing(spec: spec_model.Spec, job: spec_model.ProcessingJob) -> JobUses
     )
 
 
+def _tuning(spec: spec_model.Spec, job: spec_model.TuningJob) -> JobUses:
+    # Every training job the tuning job starts runs as the SageMaker role, from the one training definition.
+    return _training(spec, job.training)
+
+
 def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
     # The model's container reads the artifacts when an endpoint or transform job starts it, as this role.
     reads: list[str] = []
@@ -57,6 +62,8 @@ def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
         reads.append(job.model_data)
     elif isinstance(source, spec_model.TrainingJob):
         reads.append(source.output)
+    elif isinstance(source, spec_model.TuningJob):
+        reads.append(source.training.output)
     return JobUses(reads=reads, images=[model_image(spec, job)], vpcs=[job.vpc] if job.vpc is not None else [])
 
 
@@ -103,6 +110,7 @@ def _call(spec: spec_model.Spec, job: spec_model.CallJob) -> JobUses | None:
 USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.TrainingJob: _training,
     spec_model.ProcessingJob: _processing,
+    spec_model.TuningJob: _tuning,
     spec_model.ModelJob: _model,
     spec_model.CallJob: _call,
     spec_model.LabelingJob: _labeling,

@@ -19,6 +19,7 @@ from asl_gen.spec import (
     ProcessingJob,
     Spec,
     TrainingJob,
+    TuningJob,
     Vpc,
     result_slot,
     state_name_of,
@@ -51,7 +52,7 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | ProcessingJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
+    job: TrainingJob | TuningJob | ProcessingJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
     api: str,
     pattern: str,
     template: str,

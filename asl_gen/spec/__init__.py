@@ -25,6 +25,8 @@ from asl_gen.spec.names import (
     GATE_STATES,
     MAP_ITEMS_STATE,
     NOTIFY_STATE,
+    TUNING_GATE_STATES,
+    TUNING_STATES,
     default_name,
     derived_state_name,
     lookup_state_name,
@@ -34,7 +36,8 @@ from asl_gen.spec.names import (
 from asl_gen.spec.policies import CatchRule, RetryRule
 from asl_gen.spec.processing import FrameworkImage, ProcessingInput, ProcessingJob, ProcessingOutput
 from asl_gen.spec.project import Spec, StateMachine, scopes
-from asl_gen.spec.training import TrainingJob, hyperparameter_text
+from asl_gen.spec.training import TrainingDefinition, TrainingJob, hyperparameter_text
+from asl_gen.spec.tuning import Range, TuningJob
 from asl_gen.spec.usage import running_jobs, spec_warnings, used_jobs
 
 __all__ = [
@@ -50,6 +53,8 @@ __all__ = [
     "NOTIFY_STATE",
     "S3_URI",
     "SAGEMAKER_NAME",
+    "TUNING_GATE_STATES",
+    "TUNING_STATES",
     "AslJob",
     "CallJob",
     "CatchRule",
@@ -69,10 +74,13 @@ __all__ = [
     "ProcessingJob",
     "ProcessingOutput",
     "QualityGateJob",
+    "Range",
     "RetryRule",
     "Spec",
     "StateMachine",
+    "TrainingDefinition",
     "TrainingJob",
+    "TuningJob",
     "Vpc",
     "call_inputs",
     "default_name",

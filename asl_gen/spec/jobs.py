@@ -15,10 +15,12 @@ from asl_gen.spec.labeling import LabelingJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.processing import ProcessingJob
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.tuning import TuningJob
 
 Job = Annotated[
     TrainingJob
     | ProcessingJob
+    | TuningJob
     | ModelJob
     | EndpointConfigJob
     | EndpointJob
@@ -35,6 +37,7 @@ Job = Annotated[
 JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "training": TrainingJob,
     "processing": ProcessingJob,
+    "tuning": TuningJob,
     "model": ModelJob,
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,
@@ -59,7 +62,7 @@ def nested_steps(job: Job) -> list[list[str]]:
 
 
 def references_of(job: Job) -> list[str]:
-    """The jobs a step reads: their names or, for a model or model package, their training artifacts."""
+    """The jobs a step reads: their names or, for a model or model package, their (best) training artifacts."""
     if isinstance(job, EndpointConfigJob):
         return [v.model for v in job.variants]
     if isinstance(job, EndpointJob):
@@ -67,5 +70,5 @@ def references_of(job: Job) -> list[str]:
     if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
         return [job.from_]
     if isinstance(job, QualityGateJob):
-        return [job.training]
+        return [source for source in (job.training, job.tuning) if source is not None]
     return []
