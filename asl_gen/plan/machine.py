@@ -12,7 +12,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.plan import call, control, endpoint, gate, labeling, processing, sagemaker_model, training, tuning
+from asl_gen.plan import (
+    call,
+    control,
+    endpoint,
+    gate,
+    labeling,
+    processing,
+    sagemaker_model,
+    training,
+    transform,
+    tuning,
+)
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
@@ -32,6 +43,7 @@ from asl_gen.spec import (
     Spec,
     StateMachine,
     TrainingJob,
+    TransformJob,
     TuningJob,
     default_name,
     result_slot,
@@ -55,6 +67,8 @@ class MachineBuilder:
     # Whether the steps being added are the machine's own (not in a branch or a Map): only those can catch into
     # the failure handler, since no transition leaves a branch.
     top: bool = True
+    # The key of the map whose body is being added (its steps run once per item), else None.
+    in_map: str | None = None
     inputs: dict[str, str] = field(default_factory=dict)
     # Inputs a call reads (not as a SageMaker name): input name -> job key.
     plain_inputs: dict[str, str] = field(default_factory=dict)
@@ -132,5 +146,6 @@ FAMILIES: Mapping[type[Any], StepBuilder] = {
     ParallelJob: control.parallel,
     MapJob: control.map_each,
     AslJob: control.raw,
+    TransformJob: transform.transform,
     CallJob: call.call,
 }

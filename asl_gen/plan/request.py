@@ -19,6 +19,7 @@ from asl_gen.spec import (
     ProcessingJob,
     Spec,
     TrainingJob,
+    TransformJob,
     TuningJob,
     Vpc,
     result_slot,
@@ -52,7 +53,14 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | TuningJob | ProcessingJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
+    job: TrainingJob
+    | TuningJob
+    | ProcessingJob
+    | ModelJob
+    | ModelPackageJob
+    | EndpointConfigJob
+    | LabelingJob
+    | TransformJob,
     api: str,
     pattern: str,
     template: str,
