@@ -87,6 +87,12 @@ def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
             return [source["training"]["output"]], []  # the best training job's artifacts
         assert source is None, f"jobs.{key}: a model from a {source['type']} job; teach this test what it reads"
         return [], []
+    if kind == "processing":
+        # SageMaker copies the code and every input in, and uploads every output.
+        inputs = [i["s3"] for i in job.get("inputs", {}).values()]
+        outputs = [o["s3"] for o in job.get("outputs", {}).values()]
+        assert all(_s3(u) for u in inputs + outputs), f"jobs.{key}: a location that is not an S3 URI; teach this test"
+        return [*([job["code"]] if "code" in job else []), *inputs], outputs
     if kind == "transform":
         # It runs as its model's role: the spec's, when the model is one of its steps; unknown with model_name.
         if "model" not in job:
