@@ -39,7 +39,8 @@ def _group() -> click.Group:
 
 class _Entry:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not args and not kwargs and sys.argv[1:] == ["--version"]:
+        # `python -m asl_gen` passes prog_name, which a version line does not use.
+        if not args and set(kwargs) <= {"prog_name"} and sys.argv[1:] == ["--version"]:
             sys.stdout.write(f"asl-gen {__version__}\n")
             return 0
         return _group()(*args, **kwargs)
