@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from asl_gen import __version__
+from asl_gen.cli.collector import pause_collector
 
 if TYPE_CHECKING:
     import click
@@ -43,6 +44,7 @@ class _Entry:
         if not args and set(kwargs) <= {"prog_name"} and sys.argv[1:] == ["--version"]:
             sys.stdout.write(f"asl-gen {__version__}\n")
             return 0
+        pause_collector()
         return _group()(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
