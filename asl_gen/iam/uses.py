@@ -24,6 +24,8 @@ class JobUses:
     images: list[str] = field(default_factory=list)
     vpcs: list[spec_model.Vpc] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    # SNS topics SageMaker publishes to as the role (asynchronous inference's notifications).
+    topics: list[str] = field(default_factory=list)
     # Whether the job writes CloudWatch logs and metrics without pulling an image of its own (a labeling job).
     logs: bool = False
 
@@ -96,10 +98,43 @@ def _call(spec: spec_model.Spec, job: spec_model.CallJob) -> JobUses | None:
     return uses
 
 
+def _transform(spec: spec_model.Spec, job: spec_model.TransformJob) -> JobUses | None:
+    # A transform job runs as its model's execution role (CreateTransformJob takes no role): it reads the input and
+    # writes the output there. The model step already grants the model's image and artifacts. A model made
+    # elsewhere (model_name) runs as a role the spec does not know: nothing is granted to this one for it.
+    if job.model is None:
+        return None
+    location = job.input.s3
+    return JobUses(
+        reads=[location.s3] if location.s3 is not None else [],
+        writes=[job.output.s3],
+        keys=[job.output.kms_key] if job.output.kms_key is not None else [],
+    )
+
+
+def _endpoint_config(spec: spec_model.Spec, job: spec_model.EndpointConfigJob) -> JobUses:
+    # SageMaker writes captured data and asynchronous responses, and publishes their notifications, as the execution
+    # role of the models the endpoint serves: the spec's SageMaker role.
+    uses = JobUses()
+    capture = job.data_capture
+    if capture is not None:
+        uses.writes.append(capture.s3)
+        uses.keys.extend([capture.kms_key] if capture.kms_key is not None else [])
+    config = job.async_inference
+    if config is not None:
+        uses.writes.extend(uri for uri in (config.output, config.failure) if uri is not None)
+        uses.keys.extend([config.kms_key] if config.kms_key is not None else [])
+        if config.notify is not None:
+            uses.topics.extend(t for t in (config.notify.success, config.notify.error) if t is not None)
+    return uses
+
+
 USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.TrainingJob: _training,
     spec_model.TuningJob: _tuning,
     spec_model.ModelJob: _model,
+    spec_model.TransformJob: _transform,
+    spec_model.EndpointConfigJob: _endpoint_config,
     spec_model.CallJob: _call,
     spec_model.LabelingJob: _labeling,
 }

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.plan import call, control, endpoint, gate, labeling, sagemaker_model, training, tuning
+from asl_gen.plan import call, control, endpoint, gate, labeling, sagemaker_model, training, transform, tuning
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
@@ -31,6 +31,7 @@ from asl_gen.spec import (
     Spec,
     StateMachine,
     TrainingJob,
+    TransformJob,
     TuningJob,
     default_name,
     result_slot,
@@ -53,6 +54,8 @@ class MachineBuilder:
     # Whether the steps being added are the machine's own (not in a branch or a Map): only those can catch into
     # the failure handler, since no transition leaves a branch.
     top: bool = True
+    # The key of the map whose body is being added (its steps run once per item), else None.
+    in_map: str | None = None
     inputs: dict[str, str] = field(default_factory=dict)
     # Inputs a call reads (not as a SageMaker name): input name -> job key.
     plain_inputs: dict[str, str] = field(default_factory=dict)
@@ -61,7 +64,9 @@ class MachineBuilder:
     def name(self, key: str) -> Value:
         """The name of job `key` as this execution sees it."""
         job = self.spec.jobs[key]
-        assert isinstance(job, TrainingJob | TuningJob | ModelJob | EndpointConfigJob | EndpointJob | LabelingJob)
+        assert isinstance(
+            job, TrainingJob | TuningJob | ModelJob | EndpointConfigJob | EndpointJob | LabelingJob | TransformJob
+        )
         name: Name = job.name or default_name(self.spec.project, key)
         if isinstance(job, TuningJob) and name.prefix is not None:
             # Tuning job names stop at 32 characters, too short for an MD5: the first group of a UUID (8 hex
@@ -129,5 +134,6 @@ FAMILIES: Mapping[type[Any], StepBuilder] = {
     ParallelJob: control.parallel,
     MapJob: control.map_each,
     AslJob: control.raw,
+    TransformJob: transform.transform,
     CallJob: call.call,
 }

@@ -18,6 +18,7 @@ from asl_gen.spec import (
     ModelPackageJob,
     Spec,
     TrainingJob,
+    TransformJob,
     TuningJob,
     Vpc,
     result_slot,
@@ -51,7 +52,7 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | TuningJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
+    job: TrainingJob | TuningJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob | TransformJob,
     api: str,
     pattern: str,
     template: str,

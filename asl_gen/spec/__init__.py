@@ -36,6 +36,7 @@ from asl_gen.spec.names import (
 from asl_gen.spec.policies import CatchRule, RetryRule
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.training import TrainingDefinition, TrainingJob, hyperparameter_text
+from asl_gen.spec.transform import DataLocation, TransformJob
 from asl_gen.spec.tuning import Range, TuningJob
 from asl_gen.spec.usage import running_jobs, spec_warnings, used_jobs
 
@@ -57,6 +58,7 @@ __all__ = [
     "AslJob",
     "CallJob",
     "CatchRule",
+    "DataLocation",
     "EndpointConfigJob",
     "EndpointJob",
     "EndpointWait",
@@ -75,6 +77,7 @@ __all__ = [
     "StateMachine",
     "TrainingDefinition",
     "TrainingJob",
+    "TransformJob",
     "TuningJob",
     "Vpc",
     "call_inputs",

@@ -14,6 +14,7 @@ from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
 from asl_gen.spec.labeling import LabelingJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.transform import TransformJob
 from asl_gen.spec.tuning import TuningJob
 
 Job = Annotated[
@@ -23,6 +24,7 @@ Job = Annotated[
     | EndpointConfigJob
     | EndpointJob
     | ModelPackageJob
+    | TransformJob
     | LabelingJob
     | CallJob
     | QualityGateJob
@@ -39,6 +41,7 @@ JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,
     "model-package": ModelPackageJob,
+    "transform": TransformJob,
     "labeling": LabelingJob,
     "call": CallJob,
     "quality-gate": QualityGateJob,

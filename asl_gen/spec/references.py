@@ -34,6 +34,7 @@ from asl_gen.spec.names import (
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.step import NamedStep
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.transform_checks import check_transforms
 from asl_gen.spec.tuning import TUNING_PREFIX_MAX, TuningJob
 
 Path = tuple[str | int, ...]
@@ -147,6 +148,8 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 f"{STATE_NAME_MAX}",
                 f"give the job a state_name of at most {STATE_NAME_MAX - len(longest) + len(own)} characters",
             )
+
+    yield from check_transforms(spec, problem)
 
     slots = {result_slot(k) for k in jobs}
     for clash in sorted(slots & set(spec.inputs)):
