@@ -13,6 +13,7 @@ mistake it is, so the test can hold asl-gen to one located error line for it.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -22,9 +23,10 @@ from typing import Any, Literal
 import yaml
 from hypothesis import strategies as st
 
-from asl_gen import catalog, integrations
+from asl_gen import catalog, catalog_processing, integrations
 from asl_gen import spec as spec_model
 from asl_gen.spec import KEY, SAGEMAKER_NAME
+from asl_gen.spec.training import hyperparameter_text
 
 from .test_call_every_integration import CALLBACK_FIELDS, PATTERN_WORD
 from .test_services import LITERALS
@@ -151,6 +153,14 @@ def instance_types() -> st.SearchStrategy[str]:
     return st.sampled_from(sorted(catalog.INSTANCE_TYPES))
 
 
+def content_types() -> st.SearchStrategy[str]:
+    # 1-256 characters, no control characters (asl_gen/spec/model.py: ContentType).
+    return st.one_of(
+        st.sampled_from(["text/csv", "application/json", "application/x-recordio-protobuf"]),
+        st.text(_PRINTABLE.filter(lambda c: not 0x7F <= ord(c) <= 0x9F), min_size=1, max_size=30),
+    )
+
+
 def vpcs() -> st.SearchStrategy[dict[str, Any]]:
     hexes = st.from_regex(r"\A[0-9a-f]{8,17}\Z")
     return st.fixed_dictionaries(
@@ -186,6 +196,10 @@ class Target:
         )
         return st.builds(lambda repo, t: f"{self.account}.dkr.ecr.{self.region}.{self.dns}/{repo}{t}", repository, tag)
 
+    def topics(self) -> st.SearchStrategy[str]:
+        name = st.from_regex(r"\A[A-Za-z0-9_-]{1,40}(\.fifo)?\Z")
+        return name.map(lambda n: f"arn:{self.partition}:sns:{self.region}:{self.account}:{n}")
+
     def role_arns(self, account: str | None = None) -> st.SearchStrategy[str]:
         path = st.lists(st.from_regex(r"\A[A-Za-z0-9_+=,.@-]{1,10}\Z"), max_size=2).map(
             lambda parts: "".join(f"{p}/" for p in parts)
@@ -199,7 +213,10 @@ class Target:
 def targets(draw: st.DrawFn) -> Target:
     # The partition first: drawn by region, China and GovCloud (four regions of 38) would hardly ever come up.
     partition = draw(st.sampled_from(sorted(set(catalog.REGION_PARTITIONS.values()))))
-    region = draw(st.sampled_from(sorted(r for r, p in catalog.REGION_PARTITIONS.items() if p == partition)))
+    regions = sorted(r for r, p in catalog.REGION_PARTITIONS.items() if p == partition)
+    # Half the time one of the 12 regions Ground Truth's task types are offered in, so that labeling jobs come up.
+    labeling = sorted(set(regions) & set(catalog.GROUND_TRUTH_LAMBDA_ACCOUNTS))
+    region = draw(st.sampled_from(labeling if labeling and draw(st.booleans()) else regions))
     return Target(region, partition, draw(accounts()))
 
 
@@ -233,6 +250,9 @@ class Draft:
     # Jobs that run inside a parallel or map (never on their own), and whether such a job is being drawn now.
     owned: set[str] = field(default_factory=set)
     nested: bool = False
+    # Whether the job being drawn runs once per item of a map (a transform there reads the item, and needs a
+    # generated name).
+    in_map: bool = False
 
 
 def _input(draw: st.DrawFn, draft: Draft) -> str:
@@ -246,18 +266,27 @@ def _input(draw: st.DrawFn, draft: Draft) -> str:
     return name
 
 
+# A tuning job's name stops at 32 characters, its generated name's prefix at 23 (asl_gen/spec/tuning.py).
+TUNING_NAME_MAX = 32
+TUNING_PREFIX_MAX = 23
+
+
 def _common(draw: st.DrawFn, draft: Draft, key: str, job: dict[str, Any], *, named: bool) -> None:
     """The fields every job type shares: name (for SageMaker resources), state_name and comment."""
     if named:
-        default_fits = draft.loose or len(f"{draft.project}-{key}") <= PREFIX_MAX
-        forms = ["literal", "input", "prefix"] + (["default"] if default_fits else [])
+        tuning = job["type"] == "tuning"
+        prefix_max = TUNING_PREFIX_MAX if tuning else PREFIX_MAX
+        default_fits = draft.loose or len(f"{draft.project}-{key}") <= prefix_max
+        # A transform that runs once per item of a map needs a new name for each: a generated one.
+        per_item = job["type"] == "transform" and draft.in_map and not draft.loose
+        forms = ([] if per_item else ["literal", "input"]) + ["prefix"] + (["default"] if default_fits else [])
         form = draw(st.sampled_from(forms))
         if form == "literal":
-            job["name"] = draw(sagemaker_names())
+            job["name"] = draw(sagemaker_names(TUNING_NAME_MAX if tuning else 63))
         elif form == "input":
             job["name"] = {"input": _input(draw, draft)}
         elif form == "prefix":
-            job["name"] = {"prefix": draw(sagemaker_names(PREFIX_MAX))}
+            job["name"] = {"prefix": draw(sagemaker_names(prefix_max))}
     if draw(st.booleans()):
         name = draw(state_names())
         while not draft.loose and (name in draft.state_names or (key in draft.jobs and name == key)):
@@ -273,9 +302,43 @@ def _prefixed(job: dict[str, Any]) -> bool:
     return name is None or (isinstance(name, dict) and "prefix" in name)
 
 
+def _processing_outputs(draft: Draft) -> list[tuple[str, str]]:
+    """The outputs of processing steps a step being drawn may read: those of earlier top-level steps."""
+    if draft.nested:
+        return []
+    return [
+        (key, output)
+        for key, job in draft.jobs.items()
+        if job["type"] == "processing" and key not in draft.owned
+        for output in job.get("outputs", {})
+    ]
+
+
+@st.composite
+def data_locations(draw: st.DrawFn, draft: Draft) -> str | dict[str, str]:
+    """Where a step reads input data: an S3 URI, an earlier processing step's output, or an execution input."""
+    outputs = _processing_outputs(draft)
+    form = draw(st.sampled_from(["uri", "uri", "input"] + (["output", "output", "output"] if outputs else [])))
+    if form == "output":
+        key, output = draw(st.sampled_from(outputs))
+        return {"from": key, "output": output}
+    if form == "input":
+        return {"input": _input(draw, draft)}
+    return draw(s3_uris())
+
+
 @st.composite
 def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
-    job: dict[str, Any] = {"type": "training"}
+    job = {"type": "training", **draw(_training_definitions(draft))}
+    if draw(st.booleans()):
+        job["tags"] = draw(tag_maps())
+    return job
+
+
+@st.composite
+def _training_definitions(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    """What a training job runs (a training step's fields, a tuning step's `training`)."""
+    job: dict[str, Any] = {}
     available = _algorithms_in(draft.target.region)
     if bool(available) and draw(st.booleans()):
         name, version = draw(st.sampled_from(available))
@@ -292,7 +355,7 @@ def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
         st.dictionaries(
             st.from_regex(r"\A[A-Za-z0-9.\-_]{1,20}\Z"),
             st.fixed_dictionaries(
-                {"s3": s3_uris()},
+                {"s3": data_locations(draft)},
                 optional={
                     "content_type": st.text(_TEXT, min_size=1, max_size=30),
                     "data_type": st.sampled_from(["S3Prefix", "ManifestFile", "AugmentedManifestFile"]),
@@ -310,7 +373,6 @@ def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
         "max_runtime_seconds": st.integers(1, 28 * 24 * 3600),
         "hyperparameters": hyperparameters(),
         "environment": environments(),
-        "tags": tag_maps(),
         "vpc": vpcs(),
         "kms_key": draft.target.kms_keys(),
     }
@@ -320,12 +382,13 @@ def training_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
 
 @st.composite
 def _source(draw: st.DrawFn, draft: Draft, job: dict[str, Any]) -> None:
-    """Where a model or model package gets its artifacts: a training job of the spec, or model_data and image."""
-    trainings = [k for k, j in draft.jobs.items() if j["type"] == "training" and k not in draft.owned]
+    """Where a model or model package gets its artifacts: a training job of the spec, the best of a tuning job, or
+    model_data (an S3 URI, an input, a processing output) and image."""
+    trainings = [k for k, j in draft.jobs.items() if j["type"] in ("training", "tuning") and k not in draft.owned]
     if not draft.nested and bool(trainings) and draw(st.integers(0, 3)) > 0:
         job["from"] = draw(st.sampled_from(trainings))
     else:
-        job["model_data"] = draw(s3_uris())
+        job["model_data"] = draw(s3_uris()) if draw(st.booleans()) else draw(data_locations(draft))
         job["image"] = draw(draft.target.images())
 
 
@@ -344,14 +407,25 @@ def endpoint_config_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     models = [k for k, j in draft.jobs.items() if j["type"] == "model" and k not in draft.owned]
     variants = []
     names = draw(st.lists(sagemaker_names(), min_size=1, max_size=3, unique=True))
+    # SageMaker Serverless Inference serves one variant, captures no data and queues no requests.
+    serverless = len(names) == 1 and draw(st.integers(0, 2)) == 0
     for index, name in enumerate(names):
         variant: dict[str, Any] = {"model": draw(st.sampled_from(models))}
         if index or draw(st.booleans()):
             variant["name"] = name
-        instance: dict[str, Any] = {"type": draw(instance_types())}
-        if draw(st.booleans()):
-            instance["count"] = draw(st.integers(1, 1000))
-        variant["instance"] = instance
+        if serverless:
+            concurrency = draw(st.integers(1, 200))
+            variant["serverless"] = {
+                "memory_mb": draw(st.sampled_from([1024, 2048, 3072, 4096, 5120, 6144])),
+                "max_concurrency": concurrency,
+            }
+            if draw(st.booleans()):
+                variant["serverless"]["provisioned_concurrency"] = draw(st.integers(1, concurrency))
+        else:
+            instance: dict[str, Any] = {"type": draw(instance_types())}
+            if draw(st.booleans()):
+                instance["count"] = draw(st.integers(1, 1000))
+            variant["instance"] = instance
         if draw(st.booleans()):
             variant["weight"] = draw(numbers(0, 100))
         variants.append(variant)
@@ -360,6 +434,32 @@ def endpoint_config_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     job: dict[str, Any] = {"type": "endpoint-config", "variants": variants}
     if draw(st.booleans()):
         job["tags"] = draw(tag_maps())
+    if not serverless and draw(st.booleans()):
+        job["data_capture"] = draw(
+            st.fixed_dictionaries(
+                {"s3": s3_uris()},
+                optional={
+                    "sampling_percentage": st.integers(0, 100),
+                    "capture": st.lists(st.sampled_from(["Input", "Output"]), min_size=1, max_size=2, unique=True),
+                    "kms_key": draft.target.kms_keys(),
+                    "csv_content_types": st.lists(content_types(), min_size=1, max_size=3),
+                    "json_content_types": st.lists(content_types(), min_size=1, max_size=3),
+                },
+            )
+        )
+    if not serverless and draw(st.booleans()):
+        topics = draft.target.topics()
+        job["async_inference"] = draw(
+            st.fixed_dictionaries(
+                {"output": s3_uris()},
+                optional={
+                    "failure": s3_uris(),
+                    "notify": st.fixed_dictionaries({}, optional={"success": topics, "error": topics}),
+                    "max_concurrent_invocations_per_instance": st.integers(1, 1000),
+                    "kms_key": draft.target.kms_keys(),
+                },
+            )
+        )
     return job
 
 
@@ -394,6 +494,320 @@ def model_package_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
         "inference_instances": st.lists(instance_types(), min_size=1, max_size=3),
         "transform_instances": st.lists(instance_types(), min_size=1, max_size=3),
         "environment": environments(),
+    }
+    job.update(draw(st.fixed_dictionaries({}, optional=optional)))
+    return job
+
+
+# --- processing, tuning, transform, labeling -------------------------------------------------------------------
+
+
+@functools.cache
+def _framework_images(region: str, instance_type: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Every framework image a processing job on `instance_type` may name in `region`, as the spec writes it
+    (framework, version and, where they matter, py_version and base), in the catalog's order."""
+    found: list[tuple[tuple[str, str], ...]] = []
+    frameworks = catalog_processing.tables()["frameworks"]
+    for framework in sorted(frameworks):
+        table = frameworks[framework]
+        for version in [*table["versions"], *table.get("aliases", {})]:
+            config = table["versions"].get(table.get("aliases", {}).get(version, version), {})
+            bases: list[str | None] = [None, *config.get("bases", {})]
+            py_versions = {p for c in [config, *config.get("bases", {}).values()] for p in c.get("py_versions", [])}
+            for base in bases:
+                for py_version in [None, *sorted(py_versions)]:
+                    try:
+                        catalog_processing.resolve_framework(
+                            framework, version, instance_type=instance_type, py_version=py_version, base=base
+                        ).uri(region)
+                    except LookupError:
+                        continue
+                    image = [("framework", framework), ("version", version)]
+                    image += [("py_version", py_version)] if py_version else []
+                    image += [("base", base)] if base else []
+                    found.append(tuple(image))
+    return tuple(found)
+
+
+def _io_names() -> st.SearchStrategy[str]:
+    return st.from_regex(r"\A[A-Za-z][A-Za-z0-9_-]{0,10}\Z")
+
+
+@st.composite
+def _s3_files(draw: st.DrawFn) -> str:
+    """An S3 URI of one object (a script, a manifest): a bucket and a key that does not end with '/'."""
+    part = st.text(st.sampled_from(_LOWER + _DIGITS + "-_.=+é"), min_size=1, max_size=10)
+    return f"s3://{draw(buckets())}/" + "/".join(draw(st.lists(part, min_size=1, max_size=3)))
+
+
+def _container_strings() -> st.SearchStrategy[str]:
+    return st.text(_TEXT, min_size=1, max_size=20)
+
+
+@st.composite
+def processing_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "processing"}
+    instance: dict[str, Any] = {"type": draw(st.sampled_from(sorted(catalog_processing.processing_instance_types())))}
+    if draw(st.booleans()):
+        instance["count"] = draw(st.integers(1, 100))
+    if draw(st.booleans()):
+        instance["volume_gb"] = draw(st.integers(1, 16384))
+    frameworks = _framework_images(draft.target.region, instance["type"])
+    own_image = not frameworks or draw(st.integers(0, 2)) == 0
+    job["image"] = draw(draft.target.images()) if own_image else dict(draw(st.sampled_from(frameworks)))
+    job["instance"] = instance
+    code = draw(st.booleans())
+    if code:
+        job["code"] = draw(_s3_files())
+    if (code and own_image) or draw(st.integers(0, 3)) == 0:
+        # An image of your own cannot tell how to run the code: the entrypoint says.
+        job["entrypoint"] = draw(st.lists(_container_strings(), min_size=1, max_size=3))
+    if draw(st.booleans()):
+        job["arguments"] = draw(st.lists(_container_strings(), max_size=4))
+
+    def local_path(kind: str, name: str) -> st.SearchStrategy[dict[str, str]]:
+        # A folder of its own under /opt/ml/processing/, apart from the defaults (input/<name>, output/<name>).
+        return st.just({"local_path": f"/opt/ml/processing/{kind}-{name}"})
+
+    inputs: dict[str, Any] = {}
+    for name in draw(st.lists(_io_names().filter(lambda n: n != "code"), max_size=3, unique=True)):
+        item: dict[str, Any] = {"s3": draw(data_locations(draft))}
+        if draw(st.booleans()):
+            item.update(draw(local_path("in", name)))
+        item.update(
+            draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "data_type": st.sampled_from(["S3Prefix", "ManifestFile"]),
+                        "distribution": st.sampled_from(["FullyReplicated", "ShardedByS3Key"]),
+                    },
+                )
+            )
+        )
+        if draw(st.booleans()):
+            item["input_mode"] = draw(st.sampled_from(["File", "Pipe"]))
+            if item["input_mode"] == "Pipe" and draw(st.booleans()):
+                item["compression"] = draw(st.sampled_from(["None", "Gzip"]))
+        inputs[name] = item
+    if bool(inputs) or draw(st.booleans()):
+        job["inputs"] = inputs
+    outputs: dict[str, Any] = {}
+    # Mostly with outputs: later steps read them.
+    for name in draw(st.lists(_io_names(), min_size=draw(st.integers(0, 2)) and 1, max_size=3, unique=True)):
+        output: dict[str, Any] = {"s3": draw(s3_uris())}
+        if draw(st.booleans()):
+            output.update(draw(local_path("out", name)))
+        if draw(st.booleans()):
+            output["upload_mode"] = draw(st.sampled_from(["EndOfJob", "Continuous"]))
+        outputs[name] = output
+    if bool(outputs) or draw(st.booleans()):
+        job["outputs"] = outputs
+    optional = {
+        "environment": environments(),
+        "max_runtime_seconds": st.integers(1, 777600),
+        "vpc": vpcs(),
+        "kms_key": draft.target.kms_keys(),
+        "tags": tag_maps(),
+    }
+    job.update(draw(st.fixed_dictionaries({}, optional=optional)))
+    return job
+
+
+def _hyper_values() -> st.SearchStrategy[Any]:
+    return st.one_of(free_text(12), st.booleans(), st.integers(-(10**6), 10**6), numbers(-1e6, 1e6))
+
+
+@st.composite
+def _ranges(draw: st.DrawFn, categorical_only: bool) -> dict[str, Any]:
+    kind = "categorical" if categorical_only else draw(st.sampled_from(["continuous", "integer", "categorical"]))
+    if kind == "categorical":
+        values = draw(st.lists(_hyper_values(), min_size=1, max_size=5, unique_by=hyperparameter_text))
+        return {"categorical": values}
+    if kind == "continuous":
+        low = draw(st.one_of(numbers(0, 0.5), numbers(-1e6, 1e6)))
+        high = draw(st.one_of(numbers(0.5, 0.999), numbers(-1e6, 1e6)).filter(lambda h: h > low))
+        found: dict[str, Any] = {"continuous": [low, high]}
+    else:
+        low = draw(st.integers(-1000, 1000))
+        found = {"integer": [low, draw(st.integers(low + 1, low + 1000))]}
+    scalings = ["Auto", "Linear"]
+    if low > 0:
+        scalings.append("Logarithmic")
+    if kind == "continuous" and low >= 0 and high < 1:
+        scalings.append("ReverseLogarithmic")
+    if draw(st.booleans()):
+        found["scaling"] = draw(st.sampled_from(scalings))
+    return found
+
+
+@st.composite
+def tuning_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    training = draw(_training_definitions(draft))
+    job: dict[str, Any] = {"type": "tuning", "training": training}
+    strategy = draw(st.sampled_from([None, "Bayesian", "Random", "Hyperband", "Grid"]))
+    static = training.get("hyperparameters", {})
+    names = draw(
+        st.lists(
+            st.from_regex(r"\A[a-z][a-z_]{0,11}\Z").filter(lambda n: n not in static),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
+    job["ranges"] = {name: draw(_ranges(strategy == "Grid")) for name in names}
+    if "algorithm" in training:
+        # A built-in algorithm reports '<channel>:<metric>' for the channels it has.
+        channel = draw(st.sampled_from(sorted({*training["channels"], "train"})))
+        objective: dict[str, Any] = {"metric": f"{channel}:" + draw(st.from_regex(r"\A[a-z][a-z_]{0,10}\Z"))}
+    else:
+        objective = {"metric": draw(metric_names())}
+        regex = st.text(_PRINTABLE, min_size=1, max_size=30)
+        objective["regex"] = draw(st.one_of(st.just(r"auc: ([0-9\.]+)"), regex))
+    objective["type"] = draw(st.sampled_from(["Maximize", "Minimize"]))
+    job["objective"] = objective
+    if strategy is not None:
+        job["strategy"] = strategy
+    if strategy != "Grid":
+        job["max_jobs"] = draw(st.integers(1, 500))
+    if draw(st.booleans()):
+        job["max_parallel_jobs"] = draw(st.integers(1, job.get("max_jobs", 100)))
+    if draw(st.booleans()):
+        job["max_runtime_seconds"] = draw(st.integers(120, 15_768_000))
+    if draw(st.booleans()):
+        job["early_stopping"] = "Off" if strategy == "Hyperband" else draw(st.sampled_from(["Off", "Auto"]))
+    if draw(st.integers(0, 3)) == 0:
+        job["warm_start"] = {
+            "type": draw(st.sampled_from(["IdenticalDataAndAlgorithm", "TransferLearning"])),
+            "parents": draw(st.lists(sagemaker_names(TUNING_NAME_MAX), min_size=1, max_size=5)),
+        }
+    if draw(st.booleans()):
+        job["tags"] = draw(tag_maps())
+    return job
+
+
+def _data_filters() -> st.SearchStrategy[str]:
+    # A JSONPath of at most 63 characters, starting with $, without control characters.
+    return st.one_of(
+        st.sampled_from(["$", "$[1:]", "$[0]", "$.features", "$.SageMakerOutput"]),
+        st.text(_PRINTABLE.filter(lambda c: not 0x7F <= ord(c) <= 0x9F), max_size=20).map(lambda t: "$" + t),
+    )
+
+
+@st.composite
+def transform_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    job: dict[str, Any] = {"type": "transform"}
+    models = [k for k, j in draft.jobs.items() if j["type"] == "model" and k not in draft.owned]
+    if bool(models) and draw(st.integers(0, 3)) > 0:
+        # A model step that runs before the transform (before the map, for a transform inside one).
+        job["model"] = draw(st.sampled_from(models))
+    elif draw(st.booleans()):
+        job["model_name"] = draw(sagemaker_names())
+    else:
+        job["model_name"] = {"input": _input(draw, draft)}
+    if draft.in_map and draw(st.integers(0, 3)) > 0:
+        source: Any = {"item": draw(st.one_of(st.just(True), st.from_regex(r"\A[a-z][A-Za-z0-9_]{0,10}\Z")))}
+    elif draw(st.booleans()):
+        source = {"input": _input(draw, draft)}
+    else:
+        source = draw(s3_uris())
+    job["input"] = {
+        "s3": source,
+        **draw(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "data_type": st.sampled_from(["S3Prefix", "ManifestFile", "AugmentedManifestFile"]),
+                    "content_type": content_types(),
+                    "split_type": st.sampled_from(["None", "Line", "RecordIO", "TFRecord"]),
+                    "compression": st.sampled_from(["None", "Gzip"]),
+                },
+            )
+        ),
+    }
+    job["output"] = draw(
+        st.fixed_dictionaries(
+            {"s3": s3_uris()},
+            optional={
+                "assemble_with": st.sampled_from(["None", "Line"]),
+                "accept": content_types(),
+                "kms_key": draft.target.kms_keys(),
+            },
+        )
+    )
+    instance: dict[str, Any] = {"type": draw(instance_types())}
+    if draw(st.booleans()):
+        instance["count"] = draw(st.integers(1, 100))
+    job["instance"] = instance
+    optional = {
+        "pattern": st.sampled_from(["sync", "request-response"]),
+        "batch_strategy": st.sampled_from(["SingleRecord", "MultiRecord"]),
+        "max_payload_mb": st.integers(0, 100),
+        "max_concurrent_transforms": st.integers(0, 1000),
+        "environment": environments(),
+        "data_processing": st.fixed_dictionaries(
+            {},
+            optional={
+                "input_filter": _data_filters(),
+                "output_filter": _data_filters(),
+                "join_source": st.sampled_from(["None", "Input"]),
+            },
+        ),
+        "tags": tag_maps(),
+    }
+    job.update(draw(st.fixed_dictionaries({}, optional=optional)))
+    return job
+
+
+def labeling_offered(draft: Draft) -> bool:
+    """Whether Ground Truth's built-in task types are offered in the draft's region (12 commercial regions)."""
+    return draft.target.region in catalog.GROUND_TRUTH_LAMBDA_ACCOUNTS
+
+
+@st.composite
+def labeling_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    region = draft.target.region
+    task_name = draw(st.sampled_from(sorted(catalog.LABELING_TASKS)))
+    task = catalog.LABELING_TASKS[task_name]
+    job: dict[str, Any] = {"type": "labeling", "task": task_name, "manifest": draw(_s3_files())}
+    if draw(st.booleans()):
+        job["data"] = draw(s3_uris())
+    job["output"] = draw(s3_uris())
+    job["labels"] = draw(_s3_files())
+    if draw(st.booleans()):
+        attribute = draw(st.from_regex(r"\A[a-zA-Z0-9](-?[a-zA-Z0-9]){0,20}\Z").filter(lambda a: "metadata" not in a))
+        job["label_attribute"] = attribute + (task.label_attribute_suffix or "")
+    if task.human_task_ui is None:
+        job["ui_template"] = draw(_s3_files())
+    crowd = draw(st.sampled_from(["private-crowd", "vendor-crowd", "public-crowd"]))
+    team = draw(st.from_regex(r"\A[a-zA-Z0-9](-?[a-zA-Z0-9]){0,20}\Z"))
+    if crowd == "private-crowd":
+        account = draft.target.account
+    elif crowd == "vendor-crowd":
+        account = draw(accounts())
+    else:
+        account, team = catalog.PUBLIC_WORKTEAM_ACCOUNT, "default"
+    job["workteam"] = f"arn:aws:sagemaker:{region}:{account}:workteam/{crowd}/{team}"
+    job["title"] = draw(st.text(_PRINTABLE, min_size=1, max_size=40))
+    job["description"] = draw(st.text(_TEXT, min_size=1, max_size=60))
+    public = crowd == "public-crowd"
+    if public:
+        # Mechanical Turk is paid per task, and takes only data declared free of personal information.
+        job["price_per_task"] = draw(st.integers(1, 2999)) / 1000
+        job["free_of_pii"] = True
+    elif draw(st.booleans()):
+        job["free_of_pii"] = draw(st.booleans())
+    optional = {
+        "keywords": st.lists(st.from_regex(r"\A[A-Za-z0-9]{1,8}( [A-Za-z0-9]{1,8}){0,2}\Z"), min_size=1, max_size=5),
+        "workers_per_object": st.integers(1, 9),
+        "task_time_limit_seconds": st.integers(30, 28_800),
+        "task_availability_seconds": st.integers(60, 43_200 if public else 2_592_000),
+        "max_concurrent_tasks": st.integers(1, 5000),
+        "max_objects": st.integers(1, 10**9),
+        "max_percent_labeled": st.integers(1, 100),
+        "free_of_adult_content": st.booleans(),
+        "kms_key": draft.target.kms_keys(),
+        "tags": tag_maps(),
     }
     job.update(draw(st.fixed_dictionaries({}, optional=optional)))
     return job
@@ -507,33 +921,72 @@ def metric_names() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(["validation:rmse", "validation:auc", "train:loss", "test:mse"]), own)
 
 
+def _gate_sources(draft: Draft) -> dict[str, list[Any]]:
+    """What a quality gate may read: training jobs, tuning jobs (which must run before it), processing outputs."""
+    free = [(k, j) for k, j in draft.jobs.items() if k not in draft.owned]
+    sources: dict[str, list[Any]] = {
+        "training": [k for k, j in free if j["type"] == "training"],
+        "tuning": [k for k, j in free if j["type"] == "tuning"],
+        "report": list(_processing_outputs(draft)),
+    }
+    return {kind: found for kind, found in sources.items() if found}
+
+
+def report_values() -> st.SearchStrategy[str]:
+    """A dotted path into a JSON report: names and list indices (asl_gen/spec/control.py: REPORT_VALUE)."""
+    name = r"[A-Za-z_][A-Za-z0-9_]{0,8}(\[[0-9]{1,2}\])?"
+    return st.from_regex(rf"\A{name}(\.{name}){{0,3}}\Z")
+
+
+def report_files() -> st.SearchStrategy[str]:
+    part = st.text(st.sampled_from(_LOWER + _DIGITS + "-_.=+é "), min_size=1, max_size=12)
+    return st.lists(part.filter(lambda p: p not in (".", "..")), min_size=1, max_size=3).map("/".join)
+
+
 @st.composite
 def quality_gate_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
-    trainings = [k for k, j in draft.jobs.items() if j["type"] == "training" and k not in draft.owned]
-    job: dict[str, Any] = {"type": "quality-gate", "training": draw(st.sampled_from(trainings))}
-    job["metric"] = draw(metric_names())
+    sources = _gate_sources(draft)
+    kind = "report" if "report" in sources and draw(st.booleans()) else draw(st.sampled_from(sorted(sources)))
+    job: dict[str, Any] = {"type": "quality-gate"}
+    if kind == "report":
+        step, output = draw(st.sampled_from(sources["report"]))
+        job["report"] = {"from": step, "output": output, "file": draw(report_files())}
+        job["value"] = draw(report_values())
+    elif kind == "tuning":
+        job["tuning"] = draw(st.sampled_from(sources["tuning"]))
+        if draw(st.booleans()):
+            # Only the tuning job's objective may be named: it is the value the gate reads.
+            job["metric"] = draft.jobs[job["tuning"]]["objective"]["metric"]
+    else:
+        job["training"] = draw(st.sampled_from(sources["training"]))
+        job["metric"] = draw(metric_names())
     job[draw(st.sampled_from(["lt", "le", "gt", "ge"]))] = draw(
         st.one_of(st.integers(-(10**6), 10**6), numbers(-1e6, 1e6))
     )
     return job
 
 
-# Jobs that may run inside a parallel branch or a map body: they use no other job, so wherever they run their
-# sources are there. (A map body may hold no parallel, map or raw ASL.)
-_INNER_TYPES = ("training", "model", "model-package", "call")
+# Jobs that may run inside a parallel branch or a map body: they use no other job of the branch or body, so
+# wherever they run their sources are there (a transform's model step runs before the parallel or map: the state
+# machines put it there). A map body may hold no parallel, map or raw ASL.
+_INNER_TYPES = ("training", "model", "model-package", "call", "processing", "tuning", "transform", "labeling")
 
 
 @st.composite
-def _inner_jobs(draw: st.DrawFn, draft: Draft) -> list[str]:
+def _inner_jobs(draw: st.DrawFn, draft: Draft, *, in_map: bool = False) -> list[str]:
     keys_ = []
-    draft.nested = True
+    kinds = [k for k in _INNER_TYPES if _JOB_STRATEGIES[k][1](draft)]
+    drawn = draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=2))
+    if in_map and draw(st.booleans()):
+        drawn = ["transform", *drawn[1:]]  # what a map is for: a batch per item
+    draft.nested, draft.in_map = True, in_map
     try:
-        for kind in draw(st.lists(st.sampled_from(_INNER_TYPES), min_size=1, max_size=2)):
+        for kind in drawn:
             key = _add_job(draw, draft, kind)
             draft.owned.add(key)
             keys_.append(key)
     finally:
-        draft.nested = False
+        draft.nested = draft.in_map = False
     return keys_
 
 
@@ -555,7 +1008,7 @@ def map_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             name += "List"
         draft.inputs[name] = "list"
         job["items"] = {"input": name}
-    job["steps"] = draw(_inner_jobs(draft))
+    job["steps"] = draw(_inner_jobs(draft, in_map=True))
     if draw(st.booleans()):
         job["max_concurrency"] = draw(st.integers(0, 40))
     return job
@@ -621,21 +1074,36 @@ def _catches(draw: st.DrawFn, draft: Draft, machines: dict[str, Any]) -> None:
         ]
 
 
-_JOB_STRATEGIES: dict[str, tuple[Callable[[Draft], st.SearchStrategy[dict[str, Any]]], str | None, bool]] = {
-    # type: (strategy, job type it needs earlier in the spec, whether it has a SageMaker name)
-    "training": (training_jobs, None, True),
-    "model": (model_jobs, None, True),
-    "endpoint-config": (endpoint_config_jobs, "model", True),
-    "endpoint": (endpoint_jobs, "endpoint-config", True),
-    "model-package": (model_package_jobs, None, False),
-    "call": (call_jobs, None, False),
+def _always(draft: Draft) -> bool:
+    return True
+
+
+def _needs_free(kind: str) -> Callable[[Draft], bool]:
+    """A job of `kind` must be in the draft already, outside any parallel or map."""
+    return lambda draft: any(j["type"] == kind and k not in draft.owned for k, j in draft.jobs.items())
+
+
+_JOB_STRATEGIES: dict[
+    str, tuple[Callable[[Draft], st.SearchStrategy[dict[str, Any]]], Callable[[Draft], bool], bool]
+] = {
+    # type: (strategy, whether the draft can take one now (what it needs is there), whether it has a SageMaker name)
+    "training": (training_jobs, _always, True),
+    "processing": (processing_jobs, _always, True),
+    "tuning": (tuning_jobs, _always, True),
+    "model": (model_jobs, _always, True),
+    "endpoint-config": (endpoint_config_jobs, _needs_free("model"), True),
+    "endpoint": (endpoint_jobs, _needs_free("endpoint-config"), True),
+    "model-package": (model_package_jobs, _always, False),
+    "transform": (transform_jobs, _always, True),
+    "labeling": (labeling_jobs, labeling_offered, True),
+    "call": (call_jobs, _always, False),
 }
 if CONTROL_FLOW:
     _JOB_STRATEGIES |= {
-        "quality-gate": (quality_gate_jobs, "training", False),
-        "parallel": (parallel_jobs, None, False),
-        "map": (map_jobs, None, False),
-        "asl": (asl_jobs, None, False),
+        "quality-gate": (quality_gate_jobs, lambda draft: bool(_gate_sources(draft)), False),
+        "parallel": (parallel_jobs, _always, False),
+        "map": (map_jobs, _always, False),
+        "asl": (asl_jobs, _always, False),
     }
 JOB_TYPES = tuple(_JOB_STRATEGIES)
 RECIPES: tuple[tuple[str, ...], ...] = (
@@ -644,22 +1112,74 @@ RECIPES: tuple[tuple[str, ...], ...] = (
     ("training", "model-package", "call"),
     ("training", "model", "model-package"),
     ("call", "call"),
+    # Data between steps: processing outputs read by training channels, processing inputs and a report gate.
+    ("processing", "processing", "training", "model", "transform"),
+    ("tuning", "model", "model-package", "transform"),
+    ("model", "map"),
+    ("tuning", "model", "endpoint-config", "endpoint-config", "endpoint"),
+    *((("processing", "quality-gate", "tuning", "quality-gate", "model"),) if CONTROL_FLOW else ()),
     *((("training", "quality-gate", "model", "parallel", "map", "asl"),) if CONTROL_FLOW else ()),
     *((kind,) for kind in JOB_TYPES),
 )
 
 
+def _data_references(job: dict[str, Any]) -> list[tuple[Path_, str]]:
+    """The processing steps whose outputs a job reads, with the path (inside the job) of each reference's `from`."""
+    locations: list[tuple[Path_, Any]] = []
+    definition = job.get("training") if job["type"] == "tuning" else job if job["type"] == "training" else None
+    if definition is not None:
+        base: Path_ = ("training",) if job["type"] == "tuning" else ()
+        locations.extend(((*base, "channels", n, "s3"), c["s3"]) for n, c in definition["channels"].items())
+    if job["type"] == "processing":
+        locations.extend((("inputs", n, "s3"), i["s3"]) for n, i in job.get("inputs", {}).items())
+    if job["type"] in ("model", "model-package") and "model_data" in job:
+        locations.append((("model_data",), job["model_data"]))
+    if job["type"] == "quality-gate" and "report" in job:
+        locations.append((("report",), job["report"]))
+    return [((*path, "from"), loc["from"]) for path, loc in locations if isinstance(loc, dict) and "from" in loc]
+
+
 def references(job: dict[str, Any]) -> list[str]:
-    """The jobs a job uses (as `asl_gen.spec.jobs.references_of`): its training job, models or endpoint config."""
+    """The jobs a job uses (as `asl_gen.spec.jobs.references_of`, with a transform's model and the processing steps
+    whose outputs it reads): its training or tuning job, models, endpoint config, processing steps."""
+    found: list[str] = [ref for _, ref in _data_references(job)]
     if job["type"] == "endpoint-config":
-        return [v["model"] for v in job["variants"]]
+        found += [v["model"] for v in job["variants"]]
     if job["type"] == "endpoint":
-        return [job["config"]]
+        found.append(job["config"])
     if job["type"] in ("model", "model-package") and "from" in job:
-        return [job["from"]]
+        found.append(job["from"])
     if job["type"] == "quality-gate":
-        return [job["training"]]
-    return []
+        found += [job[source] for source in ("training", "tuning") if source in job]
+    if job["type"] == "transform" and "model" in job:
+        found.append(job["model"])
+    return found
+
+
+def _needed_or_used(jobs: dict[str, dict[str, Any]], key: str) -> set[str]:
+    """The jobs a step uses, itself or through the steps inside it (for a parallel or map)."""
+    return {*references(jobs[key]), *(ref for step in _inner(jobs[key]) for ref in _needed_or_used(jobs, step))}
+
+
+def _inner(job: dict[str, Any]) -> list[str]:
+    return [k for branch in job.get("branches", []) for k in branch] + (job["steps"] if job["type"] == "map" else [])
+
+
+def _needed_before(jobs: dict[str, dict[str, Any]], key: str) -> list[str]:
+    """The jobs that must run before a step in its state machine (for a parallel or map, before it: what the steps
+    inside it need): a tuning job (known only from its result), a processing step whose output is read, a
+    transform's model, and any job whose name exists only inside its own execution."""
+    job = jobs[key]
+    needed = [
+        ref
+        for ref in references(job)
+        if ref in jobs
+        and (_prefixed(jobs[ref]) or jobs[ref]["type"] in ("tuning", "processing") or job["type"] == "transform")
+    ]
+    inner = _inner(job)
+    for step in inner:
+        needed += [ref for ref in _needed_before(jobs, step) if ref not in inner]
+    return needed
 
 
 def _add_job(draw: st.DrawFn, draft: Draft, kind: str) -> str:
@@ -683,11 +1203,11 @@ _WAITING = (".sync", ".sync:2", "sync", "sync:2", "callback")
 
 def waits(job: dict[str, Any], jobs: dict[str, dict[str, Any]]) -> bool:
     """Whether a step waits for a job or a token (itself or a step inside it), which EXPRESS machines may not do."""
-    inner = [k for branch in job.get("branches", []) for k in branch] + (job["steps"] if job["type"] == "map" else [])
     return (
-        job["type"] == "training"
+        job["type"] in ("training", "processing", "tuning", "labeling")
+        or (job["type"] == "transform" and job.get("pattern") != "request-response")
         or (job["type"] == "call" and job.get("pattern") in _WAITING)
-        or any(waits(jobs[k], jobs) for k in inner)
+        or any(waits(jobs[k], jobs) for k in _inner(job))
     )
 
 
@@ -696,15 +1216,15 @@ def _top_steps(machine: list[str] | dict[str, Any]) -> list[str]:
 
 
 def _closed_steps(jobs: dict[str, dict[str, Any]], chosen: list[str]) -> list[str]:
-    """The chosen jobs plus, before them, each job they use whose name only exists inside its own execution."""
+    """The chosen jobs plus, before them, each job they need to have run (`_needed_before`)."""
     needed = set(chosen)
     order = list(jobs)
     changed = True
     while changed:
         changed = False
         for key in sorted(needed):
-            for ref in references(jobs[key]):
-                if ref not in needed and _prefixed(jobs[ref]):
+            for ref in _needed_before(jobs, key):
+                if ref not in needed:
                     needed.add(ref)
                     changed = True
     return [key for key in order if key in needed]
@@ -782,9 +1302,11 @@ def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: boo
     # Whole chains as often as single jobs: an endpoint needs a config, which needs a model.
     recipes = [r for r in RECIPES if set(r) <= set(job_types)] or [(t,) for t in job_types]
     wanted = [kind for recipe in draw(st.lists(st.sampled_from(recipes), min_size=1, max_size=3)) for kind in recipe]
+    # Ground Truth is offered in a few regions only: where it is, a labeling job half the time.
+    if "labeling" in job_types and labeling_offered(draft) and draw(st.booleans()):
+        wanted.append("labeling")
     for kind in wanted:
-        needs = _JOB_STRATEGIES[kind][1]
-        if needs is None or any(j["type"] == needs and k not in draft.owned for k, j in draft.jobs.items()):
+        if _JOB_STRATEGIES[kind][1](draft):
             _add_job(draw, draft, kind)
     if not draft.jobs:
         _add_job(draw, draft, "call" if "call" in job_types else job_types[0])
@@ -895,7 +1417,17 @@ def _walk(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
 
 # Mappings whose keys are the user's own (names of jobs, inputs, channels, variables, request fields): an extra
 # key there is not an unknown field.
-_FREE_FORM = {"inputs", "jobs", "state_machines", "channels", "hyperparameters", "environment", "tags"}
+_FREE_FORM = {
+    "inputs",
+    "outputs",
+    "jobs",
+    "state_machines",
+    "channels",
+    "hyperparameters",
+    "ranges",
+    "environment",
+    "tags",
+}
 # Values that are not the spec's own fields: requests, raw ASL states, a map's items.
 _PAYLOADS = {"parameters", "result_selector", "states", "items"}
 
@@ -961,7 +1493,42 @@ _TYPED: dict[str, list[Any]] = {
     "jitter": ["full", True],
     "metric": ["", "it's"],
     "retry": ["always", 3],
+    # Processing, tuning, transform, labeling, endpoint config extras.
+    "upload_mode": ["endofjob", 1],
+    "local_path": ["/tmp/data", "/opt/ml/processing/../x"],
+    "strategy": ["bayesian", 1],
+    "max_jobs": [0, "20"],
+    "max_parallel_jobs": [0, "4"],
+    "early_stopping": ["On", True],
+    "split_type": ["line", 1],
+    "assemble_with": ["Lines"],
+    "batch_strategy": ["multi"],
+    "max_payload_mb": [101, -1],
+    "max_concurrent_transforms": [1001, "2"],
+    "memory_mb": [1000, 7168, "2048"],
+    "sampling_percentage": [101, -1],
+    "max_concurrent_invocations_per_instance": [0, 1001],
+    "workers_per_object": [0, 10],
+    "task_time_limit_seconds": [29, 28_801],
+    "task_availability_seconds": [59, 2_592_001],
+    "max_concurrent_tasks": [0, 5001],
+    "max_percent_labeled": [0, 101],
+    "label_attribute": ["x-metadata", "-x"],
+    "workteam": ["arn:aws:sagemaker:us-east-1:123456789012:workteam/my-team"],
+    "value": ["a..b", "1x", 3],
+    "file": ["../x", "a//b", "a*"],
 }
+
+
+def _typed_values(spec: Spec, path: Path_) -> list[Any]:
+    """The wrong values for the field at `path`: `_TYPED`'s, where the same name has other limits elsewhere."""
+    if path[-1] == "max_concurrency" and path[-2] == "serverless":
+        return [0, 201, "5"]
+    if path[-1] == "max_runtime_seconds" and len(path) == 3 and spec["jobs"][path[1]]["type"] == "tuning":
+        return ["1h", 119, 15_768_001]
+    return _TYPED[str(path[-1])]
+
+
 # Where each reference points, and a key no spec of the strategy uses.
 _MISSING_KEY = "no-such-job-zz9"
 
@@ -987,7 +1554,7 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
         )
     if kind == "wrong value":
         typed = [
-            (path, _TYPED[str(path[-1])])
+            (path, _typed_values(spec, path))
             for path, _ in nodes
             if path
             and str(path[-1]) in _TYPED
@@ -997,6 +1564,8 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
             # `type` of a state machine is STANDARD/EXPRESS; of a job, the job type: both refuse these values.
             and not (path[-1] == "type" and len(path) > 1 and path[-2] == "instance")
             and not (path[-1] == "output" and len(path) < 3)
+            # A location's {from, output} is checked as one value (asl_gen/spec/dataflow.py: S3Location).
+            and not (path[-1] == "output" and path[-2] in ("s3", "model_data"))
         ]
         if typed:
             path, choices = draw(st.sampled_from(typed))
@@ -1015,7 +1584,10 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
             if job["type"] == "endpoint-config":
                 refs.extend(("jobs", key, "variants", i, "model") for i in range(len(job["variants"])))
             if job["type"] == "quality-gate":
-                refs.append(("jobs", key, "training"))
+                refs.extend(("jobs", key, source) for source in ("training", "tuning") if source in job)
+            if job["type"] == "transform" and "model" in job:
+                refs.append(("jobs", key, "model"))
+            refs.extend(("jobs", key, *path) for path, _ in _data_references(job))
             refs.extend(("jobs", key, "catch", i, "next") for i in range(len(job.get("catch", []))))
         # A step another uses (a later step reads it, a catch goes on with it) is left alone: taking it out of its
         # list would also strand that step, a second error.
@@ -1034,17 +1606,25 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
             refs.extend(
                 (*prefix, i)
                 for i, step in enumerate(steps)
-                if step not in used and not any(step in references(spec["jobs"][later]) for later in steps[i + 1 :])
+                if step not in used
+                and not any(step in _needed_or_used(spec["jobs"], later) for later in steps[i + 1 :])
             )
         path = draw(st.sampled_from(refs))
         return Mutation(kind, _set(spec, path, _MISSING_KEY), path)
     if kind == "undeclared input":
+        # A job's name, a data location (a channel, a processing input, model data, a transform's input) or the
+        # model a transform uses, from the execution input.
         named = [
-            key for key, job in spec["jobs"].items() if isinstance(job.get("name"), dict) and "input" in job["name"]
+            (*path, "input")
+            for path, node in nodes
+            if len(path) > 2
+            and path[0] == "jobs"
+            and path[-1] in ("name", "s3", "model_data", "model_name")
+            and isinstance(node, dict)
+            and "input" in node
         ]
         if named:
-            key = draw(st.sampled_from(named))
-            path = ("jobs", key, "name", "input")
+            path = draw(st.sampled_from(named))
             return Mutation(kind, _set(spec, path, "UndeclaredZz9"), path)
         kind = "missing field"
     # missing field: a required field of the drawn spec, removed.
@@ -1056,13 +1636,21 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
         "endpoint": ["config"],
         "model-package": ["group"],
         "call": ["resource"],
-        "quality-gate": ["training", "metric"],
+        "processing": ["image", "instance"],
+        "tuning": ["training", "ranges", "objective"],
+        "transform": ["input", "output", "instance"],
+        "labeling": ["task", "manifest", "output", "labels", "workteam", "title", "description"],
         "parallel": ["branches"],
         "map": ["items", "steps"],
         "asl": ["states"],
     }
     for key, job in spec["jobs"].items():
         required.extend(("jobs", key, field) for field in by_type.get(job["type"], []))
+        if job["type"] == "quality-gate":
+            source = next(s for s in ("training", "tuning", "report") if s in job)
+            required.append(("jobs", key, source))
+            if source != "tuning":
+                required.append(("jobs", key, "metric" if source == "training" else "value"))
     path = draw(st.sampled_from(required))
     return Mutation("missing field", _delete(spec, path), path)
 

@@ -55,6 +55,7 @@ from .strategies import (
     broken_yaml,
     mutations,
     positions,
+    references,
     spec_text,
     specs,
 )
@@ -183,6 +184,7 @@ def _features(spec: Spec) -> Iterator[str]:
             yield f"endpoint wait={bool(job.get('wait'))} if_exists={job.get('if_exists', 'fail')}"
         if job["type"] == "call":
             yield f"call {job.get('pattern', 'request-response')}"
+        yield from _new_step_features(spec, job)
     for machine in spec["state_machines"].values():
         if isinstance(machine, dict):
             yield f"machine {machine.get('type', 'STANDARD')}"
@@ -191,6 +193,48 @@ def _features(spec: Spec) -> Iterator[str]:
     yield from (f"target {t}" for t in spec.get("targets", []))
     if spec.get("diagrams"):
         yield "diagrams"
+
+
+def _new_step_features(spec: Spec, job: dict[str, Any]) -> Iterator[str]:
+    """What was drawn of the step types and data flow of issue 15."""
+    if references(job) and any(spec["jobs"][ref]["type"] == "processing" for ref in references(job)):
+        yield "data from a processing output"
+    if job["type"] == "processing":
+        yield f"processing {'framework' if isinstance(job['image'], dict) else 'ECR'} image"
+    if job["type"] == "quality-gate":
+        yield f"gate on {next(s for s in ('training', 'tuning', 'report') if s in job)}"
+    if job["type"] in ("model", "model-package") and spec["jobs"].get(job.get("from", ""), {}).get("type") == "tuning":
+        yield "model from tune"
+    if job["type"] == "transform":
+        source = job["input"]["s3"]
+        if isinstance(source, dict) and "item" in source:
+            yield "transform item"
+        yield f"transform {'model step' if 'model' in job else 'model_name'}"
+    if job["type"] == "endpoint-config":
+        yield from (f"endpoint-config {extra}" for extra in ("data_capture", "async_inference") if extra in job)
+        if any("serverless" in variant for variant in job["variants"]):
+            yield "endpoint-config serverless"
+    if any(isinstance(job.get(f), dict) and "input" in job[f] for f in ("model_data", "model_name")):
+        yield "data from an input"
+
+
+# Drawn in a run of at least 100 valid specs: the step types and data flow of issue 15.
+NEW_STEP_FEATURES = frozenset(
+    {
+        "data from a processing output",
+        "processing framework image",
+        "processing ECR image",
+        "gate on tuning",
+        "gate on report",
+        "model from tune",
+        "transform item",
+        "transform model step",
+        "transform model_name",
+        "endpoint-config serverless",
+        "endpoint-config data_capture",
+        "endpoint-config async_inference",
+    }
+)
 
 
 MACHINE_SETTINGS = ("logging", "tracing", "kms_key", "publish", "alias", "retry", "on_failure")
@@ -230,6 +274,8 @@ def test_valid_specs_build_and_the_judges_accept_every_document(pytestconfig: py
     # run may miss a few (which ones depends on the code the draws pass through); a long one must see them all.
     missing = {f"job {kind}" for kind in JOB_TYPES} - set(seen)
     assert len(missing) <= (0 if PROFILE.max_examples >= 100 else 3), f"never drawn: {sorted(missing)}"
+    if PROFILE.max_examples >= 100:
+        assert set(seen) >= NEW_STEP_FEATURES, f"never drawn: {sorted(NEW_STEP_FEATURES - set(seen))}"
     assert {"partition aws-cn", "partition aws-us-gov", "machine STANDARD"} <= set(seen), _figures(seen)
     if CONTROL_FLOW:
         wanted = {"machine JSONata", "machine on_failure", "machine retry", "step retry", "step catch"}
