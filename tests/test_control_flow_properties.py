@@ -26,6 +26,66 @@ from .judge_bugs import for_moto
 
 CASE = Path(__file__).parent / "cases" / "control-flow" / "spec.yaml"
 BASE: dict[str, Any] = yaml.safe_load(CASE.read_text(encoding="utf-8"))
+# The step types of issue 15 beside them: a processing step whose outputs a training job, a report gate and a
+# transform read, a tuning job with its gate and best model, and a map of transforms over a list of batches. In any
+# order, each reference to an earlier step is either satisfied or a located spec error.
+BASE["jobs"] |= yaml.safe_load(
+    """\
+preprocess:
+  type: processing
+  name: {prefix: cf-preprocess}
+  image: {framework: sklearn, version: "1.2-1"}
+  instance: {type: ml.m5.xlarge}
+  code: s3://cf-data/code/preprocess.py
+  inputs: {raw: {s3: s3://cf-data/raw}}
+  outputs:
+    train: {s3: s3://cf-data/splits/train}
+    evaluation: {s3: s3://cf-data/evaluation}
+train-split:
+  type: training
+  name: {prefix: cf-train-split}
+  algorithm: {name: xgboost, version: "1.7-1"}
+  instance: {type: ml.m5.xlarge}
+  channels: {train: {s3: {from: preprocess, output: train}}}
+  output: s3://cf-data/split-models
+check-report:
+  type: quality-gate
+  report: {from: preprocess, output: evaluation, file: metrics/evaluation.json}
+  value: regression.mse
+  lt: 4.5
+tune:
+  type: tuning
+  name: {prefix: cf-tune}
+  training:
+    algorithm: {name: xgboost, version: "1.7-1"}
+    instance: {type: ml.m5.xlarge}
+    channels: {train: {s3: {from: preprocess, output: train}}, validation: {s3: s3://cf-data/validation}}
+    output: s3://cf-data/tuning
+  ranges: {eta: {continuous: [0.1, 0.5]}, max_depth: {integer: [3, 10]}}
+  objective: {metric: "validation:auc", type: Maximize}
+  max_jobs: 4
+tune-gate:
+  type: quality-gate
+  tuning: tune
+  ge: 0.8
+best-model:
+  type: model
+  name: {prefix: cf-best-model}
+  from: tune
+score-each:
+  type: map
+  items: {input: Batches}
+  max_concurrency: 2
+  steps: [score-batch]
+score-batch:
+  type: transform
+  name: {prefix: cf-score-batch}
+  model: best-model
+  input: {s3: {item: true}, content_type: text/csv, split_type: Line}
+  output: {s3: s3://cf-data/batch-scores}
+  instance: {type: ml.m5.large}
+"""
+)
 # Jobs that make sense as top-level steps; the branch and map bodies come with their Parallel and Map.
 STEPS = [
     "candidates",
@@ -38,6 +98,13 @@ STEPS = [
     "register",
     "fan-out",
     "score",
+    "preprocess",
+    "train-split",
+    "check-report",
+    "tune",
+    "tune-gate",
+    "best-model",
+    "score-each",
 ]
 RETRY = st.one_of(
     st.none(),

@@ -94,16 +94,25 @@ MISTAKES = [
         TRANSFORM,
         "input: {s3: {item: true}",
         "input: {s3: {uri: s3://transform-data/x}",
-        "spec.yaml:62:17: jobs.score-batch.input.s3: give the location as an s3:// URI, {input: InputName} or, inside "
-        "a map, {item: true}",
+        "spec.yaml:62:17: jobs.score-batch.input.s3: unknown field 'uri': give the location as an s3:// URI, "
+        "{input: InputName} or, inside a map, {item: true}",
     ),
     (
         "location not a URI",
         TRANSFORM,
         "      s3: s3://transform-data/abalone/test",
         "      s3: transform-data/abalone/test",
-        "spec.yaml:34:11: jobs.score-test.input.s3.s3: 'transform-data/abalone/test' is not an S3 URI (write it as "
+        # At the location the user wrote, not at `input.s3.s3` (the model's own field; found by the properties).
+        "spec.yaml:34:11: jobs.score-test.input.s3: 'transform-data/abalone/test' is not an S3 URI (write it as "
         "s3://bucket/prefix)",
+    ),
+    (
+        "location with a wildcard",
+        TRANSFORM,
+        "      s3: s3://transform-data/abalone/test",
+        "      s3: s3://transform-data/abalone/te?t",
+        "spec.yaml:34:11: jobs.score-test.input.s3: the S3 key in 's3://transform-data/abalone/te?t' contains '?', "
+        "which IAM would read as a wildcard, variable or control character (write the prefix out without them)",
     ),
     (
         "literal name in a map",

@@ -20,6 +20,7 @@ from asl_gen.spec.base import (
     Name,
     S3Uri,
     StrictModel,
+    _s3_uri,
     show,
 )
 from asl_gen.spec.model import ContentType
@@ -106,12 +107,17 @@ class DataLocation(StrictModel):
     @classmethod
     def _from_shorthand(cls, value: Any) -> Any:
         if isinstance(value, str):
+            # Checked here, not by the `s3` field: the user wrote the URI at the location itself, and an error
+            # there names the location's path (`input.s3`), not one with the model's own field appended.
+            _s3_uri(value)
             return {"s3": value}
-        if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("input", "item"):
-            raise ValueError(
-                "give the location as an s3:// URI, {input: InputName} or, inside a map, {item: true}"
-                + ("" if isinstance(value, dict) else f", not {show(value)}")
-            )
+        forms = "give the location as an s3:// URI, {input: InputName} or, inside a map, {item: true}"
+        if isinstance(value, dict):
+            unknown = sorted(str(k) for k in value if k not in ("input", "item"))
+            if unknown:
+                raise ValueError(f"unknown field {unknown[0]!r}: {forms}")
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValueError(forms + ("" if isinstance(value, dict) else f", not {show(value)}"))
         return value
 
     @field_validator("item")
