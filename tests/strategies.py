@@ -1549,9 +1549,12 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
             node = node[part]
         if field in node:
             field = "zz_unknown"
-        return Mutation(
-            kind, _set(spec, (*path, field), draw(st.sampled_from([1, "x", None, [1]]))), (*path, field), at_key=True
-        )
+        changed = _set(spec, (*path, field), draw(st.sampled_from([1, "x", None, [1]])))
+        if path[-1] in ("s3", "model_data"):
+            # A data location ({from, output}, {input}, {item}) is one value in one of a few forms: the unknown
+            # field is named at the location (asl_gen/spec/dataflow.py, transform.py).
+            return Mutation(kind, changed, path)
+        return Mutation(kind, changed, (*path, field), at_key=True)
     if kind == "wrong value":
         typed = [
             (path, _typed_values(spec, path))

@@ -219,3 +219,59 @@ def test_a_branch_and_a_map_body_read_what_ran_before_their_parallel_or_map(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
+
+
+# A tuning step's channels are data locations too (found by the properties: an undeclared input there was an
+# internal error, a missing processing step an assertion, and the order of a processing step it reads unchecked).
+TUNE = """\
+  tune:
+    type: tuning
+    training:
+      algorithm: {name: xgboost, version: "1.7-1"}
+      instance: {type: ml.m5.xlarge}
+      channels: {train: {s3: CHANNEL}}
+      output: s3://dataflow-data/tuning
+    ranges: {eta: {continuous: [0.1, 0.5]}}
+    objective: {metric: "train:auc", type: Maximize}
+    max_jobs: 2
+"""
+TUNING_MISTAKES = [
+    (
+        "{input: TrainData}",
+        "[preprocess, tune]",
+        "jobs.tune.training.channels.train.s3.input: input 'TrainData' is not declared (declare it under inputs: "
+        "{TrainData: string}, an S3 URI)",
+    ),
+    (
+        "{from: preprocesss, output: train}",
+        "[preprocess, tune]",
+        "jobs.tune.training.channels.train.s3.from: no job named 'preprocesss' (did you mean 'preprocess'?)",
+    ),
+    (
+        "{from: preprocess, output: train}",
+        "[tune, preprocess]",
+        "jobs.tune.training.channels.train.s3.from: step 'tune' reads output 'train' of processing step "
+        "'preprocess', which does not run before it in state machine 'tuned'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("channel", "steps", "expected"), TUNING_MISTAKES, ids=["input", "missing step", "order"])
+def test_a_tuning_channel_is_checked_as_a_data_location(
+    channel: str, steps: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = SPEC.read_text().replace("  model:\n", TUNE.replace("CHANNEL", channel) + "  model:\n", 1)
+    text += f"  tuned:\n    steps: {steps}\n"
+    (tmp_path / "spec.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2 and expected in lines[0], result.output
+    # And read in order, it builds: the channel is the processing output's URI.
+    good = text.replace(f"steps: {steps}", "steps: [preprocess, tune]").replace(
+        channel, "{from: preprocess, output: train}"
+    )
+    (tmp_path / "spec.yaml").write_text(good)
+    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output

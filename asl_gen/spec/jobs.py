@@ -83,6 +83,10 @@ def data_locations(job: Job) -> Iterator[tuple[tuple[str | int, ...], S3Location
     if isinstance(job, TrainingJob):
         for name, channel in job.channels.items():
             yield ("channels", name, "s3"), channel.s3
+    if isinstance(job, TuningJob):
+        # A tuning job's training jobs read its training definition's channels.
+        for name, channel in job.training.channels.items():
+            yield ("training", "channels", name, "s3"), channel.s3
     if isinstance(job, ProcessingJob):
         for name, item in job.inputs.items():
             yield ("inputs", name, "s3"), item.s3
