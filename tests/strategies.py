@@ -1550,7 +1550,7 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
         if field in node:
             field = "zz_unknown"
         changed = _set(spec, (*path, field), draw(st.sampled_from([1, "x", None, [1]])))
-        if path[-1] in ("s3", "model_data"):
+        if path and path[-1] in ("s3", "model_data"):
             # A data location ({from, output}, {input}, {item}) is one value in one of a few forms: the unknown
             # field is named at the location (asl_gen/spec/dataflow.py, transform.py).
             return Mutation(kind, changed, path)
