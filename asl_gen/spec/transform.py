@@ -13,6 +13,7 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field
 from asl_gen.spec.base import (
     INPUT_NAME,
     INSTANCE_TYPE_DESCRIPTION,
+    KEY,
     Environment,
     InstanceType,
     Key,
@@ -22,6 +23,7 @@ from asl_gen.spec.base import (
     StrictModel,
     show,
 )
+from asl_gen.spec.dataflow import OUTPUT_NAME
 from asl_gen.spec.model import ContentType
 from asl_gen.spec.step import NamedStep
 
@@ -81,14 +83,41 @@ def _location_schema(schema: dict[str, Any]) -> None:
                     "additionalProperties": False,
                     "description": "Inside a map: the current item (true) or a field of it (its name)",
                 },
+                {
+                    "type": "object",
+                    "properties": {
+                        "from": {
+                            "type": "string",
+                            "pattern": KEY.pattern,
+                            "description": "A processing step that runs earlier in the same state machine",
+                            "examples": ["preprocess"],
+                        },
+                        "output": {
+                            "type": "string",
+                            "pattern": OUTPUT_NAME.pattern,
+                            "description": "The name of one of its outputs; its S3 URI is scored",
+                            "examples": ["test"],
+                        },
+                    },
+                    "required": ["from", "output"],
+                    "additionalProperties": False,
+                    "description": "An output of a processing step that runs earlier in the same state machine",
+                },
             ],
-            "examples": ["s3://my-bucket/batches/today", {"input": "BatchUri"}, {"item": True}, {"item": "uri"}],
+            "examples": [
+                "s3://my-bucket/batches/today",
+                {"input": "BatchUri"},
+                {"item": True},
+                {"item": "uri"},
+                {"from": "preprocess", "output": "test"},
+            ],
         }
     )
 
 
 LOCATION_DESCRIPTION = (
-    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), or, for a "
+    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), {from: "
+    "<processing step>, output: <output name>} (an output of a processing step that runs earlier), or, for a "
     "transform inside a map, {item: true} (the current item is the S3 URI) or {item: field} (a field of the item)"
 )
 
@@ -101,18 +130,27 @@ class DataLocation(StrictModel):
     s3: S3Uri | None = None
     input: InputField | None = None
     item: bool | InputField | None = None
+    from_: Annotated[str, StringConstraints(pattern=KEY.pattern)] | None = Field(None, alias="from")
+    output: Annotated[str, StringConstraints(pattern=OUTPUT_NAME.pattern)] | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _from_shorthand(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"s3": value}
+        if isinstance(value, dict) and set(value) == {"from", "output"}:
+            return value
         if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("input", "item"):
             raise ValueError(
-                "give the location as an s3:// URI, {input: InputName} or, inside a map, {item: true}"
-                + ("" if isinstance(value, dict) else f", not {show(value)}")
+                "give the location as an s3:// URI, {input: InputName}, {from: <processing step>, output: <output "
+                "name>} or, inside a map, {item: true}" + ("" if isinstance(value, dict) else f", not {show(value)}")
             )
         return value
+
+    @property
+    def reference(self) -> tuple[str, str] | None:
+        """The processing step and output this location names, if it names one."""
+        return (self.from_, self.output) if self.from_ is not None and self.output is not None else None
 
     @field_validator("item")
     @classmethod
