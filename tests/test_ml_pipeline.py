@@ -192,3 +192,28 @@ def test_our_validator_statelint_and_asl_validator_accept_the_definitions(path: 
     assert (run.returncode, run.output) == (0, ""), run.output
     run = judges._run([judges._asl_validator(), "--json-path", str(file)])
     assert run.returncode == 0, run.output
+
+
+def test_a_processing_step_reads_the_best_training_jobs_model_by_reference(tmp_path: Path) -> None:
+    """{from: tune} as a processing input: the best job's artifacts, from the tuning step's result; the SageMaker
+    role already reads the tuning output prefix they lie under."""
+    text = SPEC.read_text(encoding="utf-8").replace(
+        "  good-enough:\n",
+        "  evaluate:\n"
+        "    type: processing\n"
+        "    image: {framework: xgboost, version: '1.7-1'}\n"
+        "    instance: {type: ml.m5.xlarge}\n"
+        "    code: s3://ml-pipeline-data/code/evaluate.py\n"
+        "    inputs: {model: {s3: {from: tune}}}\n"
+        "  good-enough:\n",
+    )
+    text = text.replace("steps: [preprocess, tune, good-enough,", "steps: [preprocess, tune, evaluate, good-enough,")
+    (tmp_path / "spec.yaml").write_text(text, encoding="utf-8")
+    generated = generate(tmp_path / "spec.yaml")
+    definition = json.loads(generated.files["pipeline.asl.json"])
+    inputs = definition["States"]["evaluate"]["Parameters"]["ProcessingInputs"]
+    assert inputs[1]["S3Input"]["S3Uri.$"] == "$.tune.BestTrainingJob.ModelDataUrl"
+    assert definition["States"]["Tune: best job"]["Next"] == "evaluate"
+    policy = json.loads(generated.files["iam/sagemaker-policy.json"])
+    [reads] = [s for s in policy["Statement"] if s["Sid"] == "ReadData"]
+    assert "arn:aws:s3:::ml-pipeline-data/tuning*" in reads["Resource"]
