@@ -104,56 +104,56 @@ MISTAKES = [
         "misspelt retry preset",
         "    retry: sagemaker",
         "    retry: sagemakr",
-        "spec.yaml:84:12: state_machines.pipeline.retry: 'sagemakr' is not allowed; expected 'sagemaker' or 'none' "
+        "spec.yaml:75:12: state_machines.pipeline.retry: 'sagemakr' is not allowed; expected 'sagemaker' or 'none' "
         "(did you mean 'sagemaker'?)",
     ),
     (
         "States.ALL with others",
         "    retry: sagemaker",
         "    retry: [{errors: [States.ALL, ThrottlingException]}]",
-        "spec.yaml:84:13: state_machines.pipeline.retry.0: States.ALL matches every error: list it alone in its rule",
+        "spec.yaml:75:13: state_machines.pipeline.retry.0: States.ALL matches every error: list it alone in its rule",
     ),
     (
         "States.ALL not last",
         "    retry: sagemaker",
         "    retry: [{errors: [States.ALL]}, {errors: [ThrottlingException]}]",
-        "spec.yaml:84:12: state_machines.pipeline.retry: a rule on States.ALL must be the last one",
+        "spec.yaml:75:12: state_machines.pipeline.retry: a rule on States.ALL must be the last one",
     ),
     (
         "backoff below 1",
         "    retry: sagemaker",
         "    retry: [{errors: [X], backoff_rate: 0.5}]",
-        "spec.yaml:84:41: state_machines.pipeline.retry.0.backoff_rate: 0.5 is out of range",
+        "spec.yaml:75:41: state_machines.pipeline.retry.0.backoff_rate: 0.5 is out of range",
     ),
     (
         "unknown jitter",
         "    retry: sagemaker",
         "    retry: [{errors: [X], jitter: PARTIAL}]",
-        "spec.yaml:84:35: state_machines.pipeline.retry.0.jitter: 'PARTIAL' is not allowed; expected 'FULL' or 'NONE'",
+        "spec.yaml:75:35: state_machines.pipeline.retry.0.jitter: 'PARTIAL' is not allowed; expected 'FULL' or 'NONE'",
     ),
     (
         "zero max delay",
         "    retry: sagemaker",
         "    retry: [{errors: [X], max_delay_seconds: 0}]",
-        "spec.yaml:84:46: state_machines.pipeline.retry.0.max_delay_seconds: 0 is out of range",
+        "spec.yaml:75:46: state_machines.pipeline.retry.0.max_delay_seconds: 0 is out of range",
     ),
     (
         "no errors to retry",
         "    retry: sagemaker",
         "    retry: [{errors: []}]",
-        "spec.yaml:84:22: state_machines.pipeline.retry.0.errors: List should have at least 1 item",
+        "spec.yaml:75:22: state_machines.pipeline.retry.0.errors: List should have at least 1 item",
     ),
     (
         "misspelt retry field",
         "    retry: sagemaker",
         "    retry: [{error: [X]}]",
-        "spec.yaml:84:14: state_machines.pipeline.retry.0.error: unknown field 'error' (did you mean 'errors'?)",
+        "spec.yaml:75:14: state_machines.pipeline.retry.0.error: unknown field 'error' (did you mean 'errors'?)",
     ),
     (
         "misspelt notify",
         "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
         "      notfy: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
-        "spec.yaml:86:7: state_machines.pipeline.on_failure.notfy: unknown field 'notfy' (did you mean 'notify'?)",
+        "spec.yaml:77:7: state_machines.pipeline.on_failure.notfy: unknown field 'notfy' (did you mean 'notify'?)",
     ),
     (
         "branch naming a missing job",
@@ -177,7 +177,7 @@ MISTAKES = [
         "topic not an ARN",
         "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
         "      notify: evaluate-deploy-alerts",
-        "spec.yaml:86:15: state_machines.pipeline.on_failure.notify: 'evaluate-deploy-alerts' is not an SNS topic ARN",
+        "spec.yaml:77:15: state_machines.pipeline.on_failure.notify: 'evaluate-deploy-alerts' is not an SNS topic ARN",
     ),
     (
         "undeclared items input",
@@ -215,7 +215,7 @@ MISTAKES = [
         "job both in the machine and in a map",
         "    steps: [transform]",
         "    steps: [endpoint, transform]",
-        "spec.yaml:82:5: state_machines.pipeline: job 'endpoint' runs more than once in state machine 'pipeline'",
+        "spec.yaml:73:5: state_machines.pipeline: job 'endpoint' runs more than once in state machine 'pipeline'",
     ),
     (
         "too much concurrency",
@@ -253,7 +253,7 @@ MISTAKES = [
         "misspelt query language",
         "    retry: sagemaker",
         "    retry: sagemaker\n    query_language: JSONata2",
-        "spec.yaml:85:21: state_machines.pipeline.query_language: 'JSONata2' is not allowed; expected 'JSONPath' or "
+        "spec.yaml:76:21: state_machines.pipeline.query_language: 'JSONata2' is not allowed; expected 'JSONPath' or "
         "'JSONata' (did you mean 'JSONata'?)",
     ),
     (
@@ -269,28 +269,28 @@ MISTAKES = [
         "spec.yaml:19:10: inputs.Error: input 'Error' would be overwritten: caught errors are kept under $.Error",
     ),
 ]
-# The same, with a second edit: the machine made JSONata.
+# Mistakes in a call that only a JSONata machine makes: edits of the control-flow case, whose flow-jsonata machine
+# runs a createTransformJob call in a map (the example's transform is a `transform` step, which has no paths).
 JSONATA_MISTAKES = [
     (
         "intrinsic without a JSONata translation",
         "      ModelName.$: $$.Execution.Input.ModelName\n",
         "      ModelName.$: States.ArrayUnique($.names)\n",
-        "spec.yaml:70:20: jobs.transform.parameters.ModelName.$: state machine 'pipeline' is JSONata, and "
+        "spec.yaml:103:20: jobs.transform.parameters.ModelName.$: state machine 'flow-jsonata' is JSONata, and "
         "'States.ArrayUnique($.names)': States.ArrayUnique has no JSONata translation in asl-gen",
     ),
     (
         "filter without a JSONata translation",
         "S3Uri.$: $.item}",
         'S3Uri.$: "$.item[?(@.x)]"}',
-        "spec.yaml:73:57: jobs.transform.parameters.TransformInput.DataSource.S3DataSource.S3Uri.$: state machine "
-        "'pipeline' is JSONata, and '$.item[?(@.x)]' uses JSONPath that has no JSONata translation here",
+        "spec.yaml:105:68: jobs.transform.parameters.TransformInput.DataSource.S3DataSource.S3Uri.$: state "
+        "machine 'flow-jsonata' is JSONata, and '$.item[?(@.x)]' uses JSONPath that has no JSONata translation here",
     ),
 ]
-JSONATA = ("    retry: sagemaker", "    retry: sagemaker\n    query_language: JSONata")
 
 
-def _build_example_variant(tmp_path: Path, old: str, new: str, *extra: tuple[str, str]) -> Any:
-    text = EXAMPLE.read_text()
+def _build_example_variant(tmp_path: Path, old: str, new: str, *extra: tuple[str, str], spec: Path = EXAMPLE) -> Any:
+    text = spec.read_text()
     for before, after in ((old, new), *extra):
         assert before in text, f"the example no longer contains {before!r}; update the table"
         text = text.replace(before, after, 1)
@@ -307,7 +307,7 @@ def test_control_flow_mistake_gives_one_located_line(
     old: str, new: str, expected: str, jsonata_machine: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = _build_example_variant(tmp_path, old, new, *([JSONATA] if jsonata_machine else []))
+    result = _build_example_variant(tmp_path, old, new, spec=CASE if jsonata_machine else EXAMPLE)
     assert result.exit_code == 2, result.output
     lines = result.output.splitlines()
     assert lines[-1].endswith("found")
@@ -464,11 +464,25 @@ def test_example_runs_the_steps_in_order_and_every_call_can_notify() -> None:
     }
 
 
-def test_sagemaker_retry_preset_covers_throttling_and_capacity_with_every_retry_field() -> None:
+def test_sagemaker_retry_preset_covers_throttling_and_quotas_with_every_retry_field() -> None:
     train = _definition(_example(), "pipeline")["States"]["Train"]
-    errors = [e for rule in train["Retry"] for e in rule["ErrorEquals"]]
-    assert "SageMaker.AmazonSageMakerException" in errors and "ThrottlingException" in errors
-    assert "SageMaker.ResourceLimitExceededException" in errors
+    rules = {tuple(rule["ErrorEquals"]): rule for rule in train["Retry"]}
+    # Throttling and 5xx errors come as the service's base exception: a few quick retries.
+    service = rules["SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException"]
+    assert (service["IntervalSeconds"], service["MaxAttempts"], service["MaxDelaySeconds"]) == (5, 4, 60)
+    # A full job quota frees up in minutes: a few slow retries.
+    quota = rules["SageMaker.ResourceLimitExceededException",]
+    assert (quota["IntervalSeconds"], quota["MaxAttempts"], quota["MaxDelaySeconds"]) == (60, 3, 600)
+    # Nothing a retry cannot fix: a failed job, a name in use, a missing resource, an error no service raises.
+    errors = {e for rule in train["Retry"] for e in rule["ErrorEquals"]}
+    for never in (
+        "States.TaskFailed",
+        "States.ALL",
+        "SageMaker.ResourceInUseException",
+        "SageMaker.ResourceNotFoundException",
+        "ThrottlingException",
+    ):
+        assert never not in errors
     for rule in train["Retry"]:
         assert set(rule) == {
             "ErrorEquals",
@@ -502,7 +516,7 @@ def test_step_retry_overrides_the_machine_default() -> None:
 def test_parallel_and_map_states_are_retried_by_their_own_rules_only() -> None:
     example = _definition(_example(), "pipeline")["States"]
     assert "Retry" not in example["Score Batches"]
-    assert example["Score Batches"]["ItemProcessor"]["States"]["Transform Batch"]["Retry"][0]["MaxAttempts"] == 5
+    assert example["Score Batches"]["ItemProcessor"]["States"]["Transform Batch"]["Retry"][0]["MaxAttempts"] == 4
     case = _definition(_case(), "flow-jsonpath")["States"]
     assert case["Train Candidates"]["Retry"] == [
         {"ErrorEquals": ["States.BranchFailed"], "IntervalSeconds": 1, "MaxAttempts": 1, "BackoffRate": 2.0}

@@ -13,10 +13,14 @@ from asl_gen.integrations import REQUEST_RESPONSE, Integration, find, task_resou
 from asl_gen.plan.model import Catcher, Retrier, TaskState, Transition, Value, target_of
 from asl_gen.spec import (
     EndpointConfigJob,
+    LabelingJob,
     ModelJob,
     ModelPackageJob,
+    ProcessingJob,
     Spec,
     TrainingJob,
+    TransformJob,
+    TuningJob,
     Vpc,
     result_slot,
     state_name_of,
@@ -49,13 +53,20 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | ModelJob | ModelPackageJob | EndpointConfigJob,
+    job: TrainingJob
+    | TuningJob
+    | ProcessingJob
+    | ModelJob
+    | ModelPackageJob
+    | EndpointConfigJob
+    | LabelingJob
+    | TransformJob,
     api: str,
     pattern: str,
     template: str,
     context: Mapping[str, Any],
     comment: str,
-    result_selector: Mapping[str, str],
+    result_selector: Mapping[str, Any],
 ) -> TaskState:
     """The step's own Task: `api` called with the rendered `template`, its result selected into the step's slot."""
     return TaskState(

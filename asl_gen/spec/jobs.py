@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Annotated
 
 from pydantic import Field
@@ -10,16 +10,25 @@ from pydantic import Field
 from asl_gen.spec.base import StrictModel
 from asl_gen.spec.call import CallJob
 from asl_gen.spec.control import AslJob, MapJob, ParallelJob, QualityGateJob
+from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
+from asl_gen.spec.labeling import LabelingJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
+from asl_gen.spec.processing import ProcessingJob
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.transform import TransformJob
+from asl_gen.spec.tuning import TuningJob
 
 Job = Annotated[
     TrainingJob
+    | ProcessingJob
+    | TuningJob
     | ModelJob
     | EndpointConfigJob
     | EndpointJob
     | ModelPackageJob
+    | TransformJob
+    | LabelingJob
     | CallJob
     | QualityGateJob
     | ParallelJob
@@ -30,10 +39,14 @@ Job = Annotated[
 # Each job type and its model; a new kind of job is a new module and a row here and in `Job`.
 JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "training": TrainingJob,
+    "processing": ProcessingJob,
+    "tuning": TuningJob,
     "model": ModelJob,
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,
     "model-package": ModelPackageJob,
+    "transform": TransformJob,
+    "labeling": LabelingJob,
     "call": CallJob,
     "quality-gate": QualityGateJob,
     "parallel": ParallelJob,
@@ -53,7 +66,7 @@ def nested_steps(job: Job) -> list[list[str]]:
 
 
 def references_of(job: Job) -> list[str]:
-    """The jobs a step reads: their names or, for a model or model package, their training artifacts."""
+    """The jobs a step reads: their names or, for a model or model package, their (best) training artifacts."""
     if isinstance(job, EndpointConfigJob):
         return [v.model for v in job.variants]
     if isinstance(job, EndpointJob):
@@ -61,5 +74,26 @@ def references_of(job: Job) -> list[str]:
     if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
         return [job.from_]
     if isinstance(job, QualityGateJob):
-        return [job.training]
+        return [source for source in (job.training, job.tuning) if source is not None]
     return []
+
+
+def data_locations(job: Job) -> Iterator[tuple[tuple[str | int, ...], S3Location]]:
+    """Every input-data location of a job, with its field path inside the job."""
+    if isinstance(job, TrainingJob):
+        for name, channel in job.channels.items():
+            yield ("channels", name, "s3"), channel.s3
+    if isinstance(job, ProcessingJob):
+        for name, item in job.inputs.items():
+            yield ("inputs", name, "s3"), item.s3
+    if isinstance(job, ModelJob | ModelPackageJob) and job.model_data is not None:
+        yield ("model_data",), job.model_data
+
+
+def data_references(job: Job) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """The processing outputs a job reads: (field path inside the job, processing step, output name)."""
+    for path, location in data_locations(job):
+        if location.reference is not None:
+            yield (path, *location.reference)
+    if isinstance(job, QualityGateJob) and job.report is not None:
+        yield ("report",), job.report.from_, job.report.output

@@ -154,12 +154,17 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(part, str) and _is_tag(part):
+        elif isinstance(part, str) and _is_tag(part) and (part not in JOB_TYPES or _is_type_of(node, part)):
+            # A job type is the union tag of the job of that type; otherwise it is a field (a gate's training).
             continue
         else:
             path.append("from" if part == "from_" else part)
             node = None
     return tuple(path)
+
+
+def _is_type_of(node: Any, part: str) -> bool:
+    return not isinstance(node, dict) or node.get("type", part) == part
 
 
 def _lookup(data: Any, path: tuple[str | int, ...]) -> Any:
@@ -240,6 +245,18 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
         return "a MIME type such as text/csv"
     if "content_types" in parents:
         return "a MIME type such as text/csv, without control characters"
+    if "report" in parents and parents[-1] == "file":
+        return (
+            "a path below the output's prefix such as evaluation.json, without '*', '?', '$', '//' or control "
+            "characters"
+        )
+    if "report" in parents and parents[-1] == "output":
+        return "an output name: a letter, then letters, digits, '_' and '-'"
+    if parents[:1] == ["jobs"] and parents[-1] == "value":
+        return (
+            "a dotted path into the JSON such as regression_metrics.mse.value (names of letters, digits and '_'; "
+            "[0] for a list item)"
+        )
     if parents[:1] == ["project"]:
         return "use lowercase letters, digits and single hyphens, at most 40 characters"
     if "errors" in parents and ("retry" in parents or "catch" in parents):

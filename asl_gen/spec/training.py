@@ -17,6 +17,7 @@ from asl_gen.spec.base import (
     S3Uri,
     StrictModel,
 )
+from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.step import NamedStep
 
 HYPERPARAMETER_VALUE_MAX = 2500
@@ -40,9 +41,10 @@ class Algorithm(StrictModel):
 
 
 class Channel(StrictModel):
-    s3: S3Uri = Field(
-        description="S3 URI of the channel's data (a prefix, or a manifest file)",
-        examples=["s3://my-bucket/pipeline/train"],
+    s3: S3Location = Field(
+        description="The channel's data (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, "
+        "output: <output name>} or {input: InputName}",
+        examples=["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}],
     )
     content_type: NonEmpty | None = Field(
         None,
@@ -73,10 +75,10 @@ def hyperparameter_text(value: HyperValue) -> str:
     return str(value)
 
 
-class TrainingJob(NamedStep):
-    type: Literal["training"] = Field(
-        description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
-    )
+class TrainingDefinition(StrictModel):
+    """What a training job runs: its algorithm or image, data, instances and output. A training step is one; a
+    tuning step runs many training jobs from one (its `training`)."""
+
     algorithm: Algorithm | None = Field(
         None,
         description="A built-in algorithm (give this or image)",
@@ -127,7 +129,14 @@ class TrainingJob(NamedStep):
         return value
 
     @model_validator(mode="after")
-    def _one_image(self) -> TrainingJob:
+    def _one_image(self) -> TrainingDefinition:
         if (self.algorithm is None) == (self.image is None):
             raise ValueError("give exactly one of 'algorithm' (a built-in by name and version) or 'image'")
         return self
+
+
+# TrainingDefinition first: the fields every step has (Step's `type` first among them) keep their places.
+class TrainingJob(TrainingDefinition, NamedStep):
+    type: Literal["training"] = Field(
+        description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
+    )
