@@ -1002,7 +1002,7 @@ def test_a_generated_state_finding_is_not_blamed_on_a_raw_step(tmp_path: Path, m
             f"spec.yaml:{endpoint}: jobs.endpoint: the state machine 'pipeline' asl-gen makes of "
             "this step is not valid: "
         )
-        and long_name in line
+        and "EndpointName is 65 characters long" in line
         for line in lines
     ), result.output
     assert not any("jobs.pause" in line for line in lines), result.output
