@@ -847,7 +847,7 @@ def test_input_path_rejects_an_intrinsic() -> None:
         ("States.JsonMerge($.a, $.b, true)", "States.JsonMerge supports only a shallow merge"),
         ("States.Hash($.a, 'SHA-2')", "States.Hash algorithm 'SHA-2' is not one of MD5, SHA-1, SHA-256"),
         ("States.Format('{}', $.a", "expected ',' or ')' at position 23"),
-        ("States.Format('x') ", "unexpected text after the closing ')'"),
+        ("States.Format('x') x", "unexpected text after the closing ')'"),
         ("States.Format('{}', " * 11 + "1" + ")" * 11, "intrinsic functions nest deeper than 10 levels"),
     ],
 )
