@@ -42,14 +42,14 @@ Path = tuple[str | int, ...]
 class Report(Protocol):
     """Makes a problem located at the field `path` names."""
 
-    def __call__(self, path: Path, message: str, hint: str | None = None) -> Problem: ...
+    def __call__(self, path: Path, message: str, hint: str | None = None, *, key: bool = False) -> Problem: ...
 
 
 def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
     """Check what no single field can: references between jobs, steps, inputs and names."""
 
-    def problem(path: Path, message: str, hint: str | None = None) -> Problem:
-        position = located.position(path)
+    def problem(path: Path, message: str, hint: str | None = None, *, key: bool = False) -> Problem:
+        position = located.position(path, key=key)
         line, column = position if position else (None, None)
         return Problem(
             message,
@@ -349,7 +349,7 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
         # The request shape names the members the call needs (a superset of the row's), and every other mistake.
         required = shapes.required_parameters(api)
         for found in shapes.check_request(api, job.parameters):
-            yield problem((*base, "parameters", *found.path), found.message, found.hint)
+            yield problem((*base, "parameters", *found.path), found.message, found.hint, key=found.key)
     if row is None and not sdk:
         hint = catalog.suggest(job.resource, integrations.table())
         yield problem(

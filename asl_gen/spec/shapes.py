@@ -28,6 +28,7 @@ from asl_gen.spec.base import s3_uri_problem, show
 SHAPES_FILE = "sagemaker-requests.json"
 # Enum values and members listed in a hint when nothing is close enough to suggest.
 LISTED = 8
+_UNICODE_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{M}": r"\w", r"\p{Alnum}": r"\w", r"\p{Z}": r"\s"}
 # The patterns of S3 URI members: `(https|s3)://([^/]+)/?(.*)` and the like.
 _S3_PATTERN = re.compile(r"s3\)?://")
 
@@ -41,6 +42,8 @@ class ShapeProblem:
     path: Path
     message: str
     hint: str | None = None
+    # Whether the mistake is the key itself (located at the key, not at its value).
+    key: bool = False
 
 
 def shapes() -> Mapping[str, Any]:
@@ -87,10 +90,13 @@ def check_request(api: str, parameters: Mapping[str, Any]) -> Iterator[ShapeProb
 
 @functools.cache
 def _pattern(text: str) -> re.Pattern[str] | None:
-    # botocore writes the Java patterns of the service model; the few Python cannot read (\p{L}, surrogate
-    # ranges) are left unchecked rather than guessed at.
+    # botocore writes the Java patterns of the service model. Unicode classes become the nearest wider Python
+    # class (\p{L} and \p{N} -> \w, \p{Z} -> \s): a check may pass more, never refuse what SageMaker takes. The
+    # few Python still cannot read (\p{P}, surrogate ranges) are left unchecked rather than guessed at.
+    for java, python in _UNICODE_CLASSES.items():
+        text = text.replace(java, python)
     try:
-        return re.compile(text)
+        return None if "\\p{" in text else re.compile(text)
     except re.error:
         return None
 
@@ -111,6 +117,7 @@ def _structure(op: str, name: str, value: dict[str, Any], path: Path, *, top: bo
                 (*path, key),
                 f"unknown {'parameter' if top else 'field'} {member!r} of {owner}",
                 f"did you mean {hint!r}?" if hint else _listing("its fields are", sorted(members)),
+                key=True,
             )
         elif not key.endswith(".$"):
             yield from _value(op, member, members[member], item, (*path, key))
