@@ -242,19 +242,10 @@ def _merge(current: str, names: list[str], value: str) -> str:
     return f"$merge([{current}, {{{json.dumps(head)}: {inner}}}])"
 
 
-_COMPARE = {
-    "StringEquals": "=",
-    "NumericEquals": "=",
-    "BooleanEquals": "=",
-    "StringLessThan": "<",
-    "NumericLessThan": "<",
-    "StringGreaterThan": ">",
-    "NumericGreaterThan": ">",
-    "StringLessThanEquals": "<=",
-    "NumericLessThanEquals": "<=",
-    "StringGreaterThanEquals": ">=",
-    "NumericGreaterThanEquals": ">=",
-}
+# An ASL comparison is a type and a relation (NumericLessThanEquals); JSONata writes only the relation.
+_RELATIONS = {"Equals": "=", "LessThan": "<", "GreaterThan": ">", "LessThanEquals": "<=", "GreaterThanEquals": ">="}
+_COMPARE = {f"{kind}{relation}": symbol for kind in ("String", "Numeric") for relation, symbol in _RELATIONS.items()}
+_COMPARE["BooleanEquals"] = "="
 
 
 def condition(rule: Mapping[str, Any]) -> str:

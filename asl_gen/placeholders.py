@@ -5,6 +5,8 @@ A spec without `aws.account` or `aws.region` yields definitions and policies tha
 region, `${Registry<Algorithm>}`. CloudFormation fills them through `DefinitionSubstitutions` and `Fn::Sub`;
 Terraform through `replace()` on the file it reads. The names follow `DefinitionSubstitutions`' `${Name}` form
 so a user deploying the files by hand can fill them the same way.
+
+Imports: catalog
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ This module is the public API only. Inside the package: `interpreter` (transitio
 `intrinsics`, `jsonata_runtime` (the optional jsonata-python), `mocks`, `clock`, `errors` and `result`; they import
 one another directly, never this module.
 
-Imports: errors, loader
+Imports: errors, loader, lint
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from asl_gen.lint.paths import bracket_end
+
 _NAME = re.compile(r"[^.\[\]\s]+")
 _FILTER = re.compile(r"\?\(@((?:\.[^.\s=!<>]+)*)\s*(?:(==|!=|<=|>=|<|>)\s*(.+?))?\s*\)\Z")
 
@@ -93,24 +95,11 @@ def _segments(path: str, rest: str) -> list[Segment]:
 
 
 def _closing(path: str, rest: str, start: int) -> int:
-    quote = None
-    depth = 0
-    for j in range(start, len(rest)):
-        char = rest[j]
-        if quote:
-            if char == "\\":
-                continue
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return j
-    raise PathError(f"{path!r}: '[' is never closed")
+    # The validator's scanner: a backslash inside a quoted key escapes the next character, as `_bracket` unescapes.
+    end = bracket_end(rest, start)
+    if end < 0:
+        raise PathError(f"{path!r}: '[' is never closed")
+    return end - 1
 
 
 def _bracket(path: str, inner: str) -> Segment:
