@@ -6,7 +6,7 @@ its own slot, a Map the list of its runs' results under its slot. A Map body sta
 step's catch keeps the error under `$.Error`. After raw ASL (`type: asl`) nothing is known of the state, so paths
 are not checked there: no false alarms.
 
-Imports: spec (names, project, call, control, jobs)
+Imports: catalog, errors
 """
 
 from __future__ import annotations

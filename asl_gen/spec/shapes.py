@@ -10,7 +10,7 @@ same names), so the keys are checked as written.
 On top of the shape, members with a known meaning get the spec's own checks and wording: instance types
 (`'ml.m5.xlage' is not a SageMaker instance type (did you mean 'ml.m5.xlarge'?)`) and S3 URIs.
 
-Imports: catalog, resources, spec.base
+Imports: catalog, resources
 """
 
 from __future__ import annotations
