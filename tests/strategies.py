@@ -834,6 +834,9 @@ def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: boo
     if all(draft.jobs[s]["type"] == "asl" for m in spec["state_machines"].values() for s in _top_steps(m)):
         task = next((k for k, j in draft.jobs.items() if j["type"] != "asl" and k not in draft.owned), None)
         spec["state_machines"]["tasks"] = [task or _add_job(draw, draft, "call")]
+        if draft.inputs:
+            # The call may read a field of the state, declared as an input while it was drawn.
+            spec["inputs"] = dict(draft.inputs)
     if CONTROL_FLOW:
         _catches(draw, draft, spec["state_machines"])
     if draw(st.booleans()):
