@@ -22,7 +22,7 @@ from asl_gen.lint import Finding, validate_definition, validate_policy
 from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump_file
-from asl_gen.spec import AslJob, load_spec, scopes
+from asl_gen.spec import AslJob, load_spec, scopes, spec_warnings
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"
@@ -40,11 +40,15 @@ ROLE_FILES = targets.RoleFiles(
 
 @dataclass(frozen=True)
 class Generated:
-    """Everything one spec produces: file path (relative to `out/<project>/`) → exact text."""
+    """Everything one spec produces: file path (relative to `out/<project>/`) → exact text.
+
+    `warnings` are findings that do not stop the build (a job no state machine runs), located in the spec.
+    """
 
     project: str
     spec_file: str
     files: Mapping[str, str]
+    warnings: tuple[Problem, ...] = ()
 
 
 def generate(
@@ -59,6 +63,7 @@ def generate(
     `target` replaces the spec's `targets` (an empty sequence: none) when given.
     """
     spec, located = load_spec(spec_path, display)
+    warnings = tuple(spec_warnings(spec, located))
     plan = plan_project(spec)
     renderer = Renderer(templates)
     documents: dict[str, Any] = {}
@@ -104,7 +109,7 @@ def generate(
             files[f"{machine.key}.md"] = markdown(
                 definitions[f"{machine.key}.asl.json"], machine.name, f"{machine.key}.asl.json"
             )
-    return Generated(spec.project, located.file, dict(sorted(files.items())))
+    return Generated(spec.project, located.file, dict(sorted(files.items())), warnings)
 
 
 # Stand for "state machine 'a'" / "state machines 'a' and 'b'" and its verb until the machines are known.
@@ -401,8 +406,12 @@ def generate_all(
     templates: Path | None = None,
     display: Mapping[Path, str] | None = None,
     target: Sequence[str] | None = None,
+    on_warning: Callable[[Problem], None] | None = None,
 ) -> list[Generated]:
-    """Generate every spec, collecting the problems of all of them before raising."""
+    """Generate every spec, collecting the problems of all of them before raising.
+
+    `on_warning` hears each warning of each spec that generated, even when another spec then fails.
+    """
     results: list[Generated] = []
     failures: list[AslGenError] = []
     projects: dict[str, str] = {}
@@ -413,6 +422,9 @@ def generate_all(
         except AslGenError as exc:
             failures.append(exc)
             continue
+        for warning in generated.warnings:
+            if on_warning is not None:
+                on_warning(warning)
         if generated.project in projects:
             failures.append(
                 SpecError(
@@ -442,12 +454,14 @@ def build(
     display: Mapping[Path, str] | None = None,
     on_wait: Callable[[str], None] | None = None,
     target: Sequence[str] | None = None,
+    on_warning: Callable[[Problem], None] | None = None,
 ) -> dict[str, WriteResult]:
     """Generate every spec, then write them all; nothing is written if any spec fails.
 
-    `on_wait` hears about it when another build holds the output folder and this one waits its turn.
+    `on_wait` hears about it when another build holds the output folder and this one waits its turn;
+    `on_warning` hears each warning (they do not stop the build).
     """
-    generated = generate_all(spec_paths, templates=templates, display=display, target=target)
+    generated = generate_all(spec_paths, templates=templates, display=display, target=target, on_warning=on_warning)
     return write_projects(out_dir, {g.project: g.files for g in generated}, on_wait=on_wait)
 
 
@@ -465,9 +479,13 @@ def check(
     templates: Path | None = None,
     display: Mapping[Path, str] | None = None,
     target: Sequence[str] | None = None,
+    on_warning: Callable[[Problem], None] | None = None,
 ) -> dict[str, list[Difference]]:
-    """Compare what build would write with `out_dir`; raise `StaleOutput` listing every difference."""
-    generated = generate_all(spec_paths, templates=templates, display=display, target=target)
+    """Compare what build would write with `out_dir`; raise `StaleOutput` listing every difference.
+
+    `on_warning` hears each warning, as in `build`.
+    """
+    generated = generate_all(spec_paths, templates=templates, display=display, target=target, on_warning=on_warning)
     differences = {g.project: compare_project(out_dir, g.project, g.files) for g in generated}
     problems = [
         Problem(_STALE_WORDS[d.kind], file=str(out_dir / project / d.path), hint="run 'asl-gen build'")

@@ -389,3 +389,100 @@ def image_uri_template(algorithm: str, version: str, *, registry: str, region: s
 def registries(algorithm: str, version: str) -> Mapping[str, str]:
     """Region → the account of the registry holding the algorithm's images, for every region it is offered in."""
     return _algorithm(algorithm, version).registries
+
+
+# Ground Truth built-in task types (read on 2026-12-04): botocore 1.44.8,
+# `botocore/data/sagemaker/2017-07-24/service-2.json`, the documentation of the members
+# HumanTaskConfig.PreHumanTaskLambdaArn (PRE-<Task>), AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn
+# (ACS-<Task>) and UiConfig.HumanTaskUiArn. Every task type's PRE and ACS functions are listed in the same 12
+# regions, each region's functions in one AWS-owned account (276 PRE and 277 ACS ARNs, no exception), all in the
+# commercial partition. The human task UIs are in account 394669845002 in every region; of the task types below only
+# named entity recognition has one (image and text tasks take a worker task template from S3 instead: the
+# SageMaker developer guide, "Create a Labeling Job (API)"). Video, 3D point cloud, verification and adjustment
+# task types are left out: they need inputs (frame manifests, earlier labels) this table does not model.
+GROUND_TRUTH_LAMBDA_ACCOUNTS: Mapping[str, str] = MappingProxyType(
+    {
+        "ap-northeast-1": "477331159723",
+        "ap-northeast-2": "845288260483",
+        "ap-south-1": "565803892007",
+        "ap-southeast-1": "377565633583",
+        "ap-southeast-2": "454466003867",
+        "ca-central-1": "918755190332",
+        "eu-central-1": "203001061592",
+        "eu-west-1": "568282634449",
+        "eu-west-2": "487402164563",
+        "us-east-1": "432418664414",
+        "us-east-2": "266458841044",
+        "us-west-2": "081040173940",
+    }
+)
+GROUND_TRUTH_UI_ACCOUNT = "394669845002"
+# The Amazon Mechanical Turk workforce: `arn:aws:sagemaker:<region>:394669845002:workteam/public-crowd/default`
+# (SageMaker developer guide, "Create a Labeling Job (API)" and "Use the Amazon Mechanical Turk Workforce").
+PUBLIC_WORKTEAM_ACCOUNT = "394669845002"
+
+
+@dataclass(frozen=True)
+class LabelingTask:
+    """A Ground Truth built-in task type: its Lambda functions' name and what else it asks of a labeling job."""
+
+    function: str
+    # The AWS human task UI, for a task that has one; the others need a worker task template (UiTemplateS3Uri).
+    human_task_ui: str | None = None
+    # The suffix LabelAttributeName must end with for this task (CreateLabelingJob's LabelAttributeName docs).
+    label_attribute_suffix: str | None = None
+
+
+LABELING_TASKS: Mapping[str, LabelingTask] = MappingProxyType(
+    {
+        "bounding-box": LabelingTask("BoundingBox"),
+        "image-classification": LabelingTask("ImageMultiClass"),
+        "image-multilabel-classification": LabelingTask("ImageMultiClassMultiLabel"),
+        "named-entity-recognition": LabelingTask("NamedEntityRecognition", human_task_ui="NamedEntityRecognition"),
+        "semantic-segmentation": LabelingTask("SemanticSegmentation", label_attribute_suffix="-ref"),
+        "text-classification": LabelingTask("TextMultiClass"),
+        "text-multilabel-classification": LabelingTask("TextMultiClassMultiLabel"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class LabelingResources:
+    """What a built-in task type runs on in one region: AWS's pre-annotation and consolidation Lambdas, its UI."""
+
+    pre_annotation: str
+    consolidation: str
+    human_task_ui: str | None
+
+
+def labeling_task(task: str) -> LabelingTask:
+    """A built-in task type by its spec name; LookupError names the known ones."""
+    found = LABELING_TASKS.get(task)
+    if found is None:
+        raise LookupError(
+            f"unknown Ground Truth task type '{task}': {_did_you_mean(task, LABELING_TASKS)}"
+            f"use one of: {', '.join(LABELING_TASKS)}"
+        )
+    return found
+
+
+def labeling_resources(task: str, region: str) -> LabelingResources:
+    """The AWS-owned Lambda functions and human task UI of a built-in task type in a region.
+
+    Raises LookupError when the task type is unknown or not offered in the region.
+    """
+    spec = labeling_task(task)
+    account = GROUND_TRUTH_LAMBDA_ACCOUNTS.get(region)
+    if account is None:
+        raise LookupError(
+            f"Ground Truth's built-in task types are not offered in region '{region}': "
+            f"use one of: {', '.join(sorted(GROUND_TRUTH_LAMBDA_ACCOUNTS))}"
+        )
+    functions = f"arn:aws:lambda:{region}:{account}:function"
+    ui = spec.human_task_ui
+    ui_arn = None if ui is None else f"arn:aws:sagemaker:{region}:{GROUND_TRUTH_UI_ACCOUNT}:human-task-ui/{ui}"
+    return LabelingResources(
+        pre_annotation=f"{functions}:PRE-{spec.function}",
+        consolidation=f"{functions}:ACS-{spec.function}",
+        human_task_ui=ui_arn,
+    )

@@ -98,7 +98,7 @@ def test_json_build_and_check_print_one_document_on_stdout_and_nothing_else(runn
     assert len(json.loads(built.stdout)["projects"]["big-mart"]["written"]) == 20
     checked = runner.invoke(main, ["check", str(EXAMPLE), "--out", str(out), "--format", "json"])
     assert checked.exit_code == 0 and checked.stderr == ""
-    assert json.loads(checked.stdout) == {"problems": [], "details": [], "projects": ["big-mart"]}
+    assert json.loads(checked.stdout) == {"problems": [], "warnings": [], "details": [], "projects": ["big-mart"]}
 
 
 def test_json_check_of_stale_output_gives_problems_and_diffs(runner: CliRunner, tmp_path: Path) -> None:

@@ -464,11 +464,25 @@ def test_example_runs_the_steps_in_order_and_every_call_can_notify() -> None:
     }
 
 
-def test_sagemaker_retry_preset_covers_throttling_and_capacity_with_every_retry_field() -> None:
+def test_sagemaker_retry_preset_covers_throttling_and_quotas_with_every_retry_field() -> None:
     train = _definition(_example(), "pipeline")["States"]["Train"]
-    errors = [e for rule in train["Retry"] for e in rule["ErrorEquals"]]
-    assert "SageMaker.AmazonSageMakerException" in errors and "ThrottlingException" in errors
-    assert "SageMaker.ResourceLimitExceededException" in errors
+    rules = {tuple(rule["ErrorEquals"]): rule for rule in train["Retry"]}
+    # Throttling and 5xx errors come as the service's base exception: a few quick retries.
+    service = rules["SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException"]
+    assert (service["IntervalSeconds"], service["MaxAttempts"], service["MaxDelaySeconds"]) == (5, 4, 60)
+    # A full job quota frees up in minutes: a few slow retries.
+    quota = rules["SageMaker.ResourceLimitExceededException",]
+    assert (quota["IntervalSeconds"], quota["MaxAttempts"], quota["MaxDelaySeconds"]) == (60, 3, 600)
+    # Nothing a retry cannot fix: a failed job, a name in use, a missing resource, an error no service raises.
+    errors = {e for rule in train["Retry"] for e in rule["ErrorEquals"]}
+    for never in (
+        "States.TaskFailed",
+        "States.ALL",
+        "SageMaker.ResourceInUseException",
+        "SageMaker.ResourceNotFoundException",
+        "ThrottlingException",
+    ):
+        assert never not in errors
     for rule in train["Retry"]:
         assert set(rule) == {
             "ErrorEquals",
@@ -502,7 +516,7 @@ def test_step_retry_overrides_the_machine_default() -> None:
 def test_parallel_and_map_states_are_retried_by_their_own_rules_only() -> None:
     example = _definition(_example(), "pipeline")["States"]
     assert "Retry" not in example["Score Batches"]
-    assert example["Score Batches"]["ItemProcessor"]["States"]["Transform Batch"]["Retry"][0]["MaxAttempts"] == 5
+    assert example["Score Batches"]["ItemProcessor"]["States"]["Transform Batch"]["Retry"][0]["MaxAttempts"] == 4
     case = _definition(_case(), "flow-jsonpath")["States"]
     assert case["Train Candidates"]["Retry"] == [
         {"ErrorEquals": ["States.BranchFailed"], "IntervalSeconds": 1, "MaxAttempts": 1, "BackoffRate": 2.0}

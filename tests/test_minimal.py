@@ -66,7 +66,9 @@ def _condition_covers(granted: Mapping[str, Any] | None, needed: str) -> bool:
     if set(granted) == set(wanted) == {"StringLike"}:
         have, want = granted["StringLike"], wanted["StringLike"]
         if set(have) == set(want) == {"s3:prefix"}:
-            return set(want["s3:prefix"]) <= set(have["s3:prefix"])
+            # A prefix pattern covers a narrower one (`reviews/*` covers `reviews/input.manifest*`): the merge
+            # keeps only the widest of a bucket's prefixes.
+            return all(any(_matches(h, w) for h in have["s3:prefix"]) for w in want["s3:prefix"])
     return False
 
 

@@ -26,6 +26,7 @@ PATTERN_SUFFIX = {"": "", ".sync": ".sync", ".sync:2": ".sync2", ".waitForTaskTo
 LITERALS: dict[str, dict[str, Any]] = {
     "sagemaker:createTrainingJob": {"TrainingJobName": "Churn-Train", "RoleArn": ROLE},
     "sagemaker:createProcessingJob": {"ProcessingJobName": "Churn-Prep", "RoleArn": ROLE},
+    "sagemaker:createLabelingJob": {"LabelingJobName": "Cars-Label", "RoleArn": ROLE},
     "sagemaker:createTransformJob": {"TransformJobName": "Churn-Score", "ModelName": "churn"},
     "sagemaker:createModel": {"ModelName": "Churn-Model", "ExecutionRoleArn": ROLE},
     "sagemaker:createEndpointConfig": {"EndpointConfigName": "Churn-Config", "ProductionVariants": []},

@@ -83,12 +83,14 @@ def build(
             "building",
             on_wait=console.say,
             target=_targets(target),
+            on_warning=console.warning,
         ),
         console,
         debug,
     )
     if not console.human:
-        console.data({"problems": [], "projects": {p: vars(r) for p, r in results.items()}})
+        projects = {p: vars(r) for p, r in results.items()}
+        console.data({"problems": [], "warnings": console.warnings_data(), "projects": projects})
         return
     for project, result in results.items():
         console.say(
@@ -111,12 +113,21 @@ def check(
     console = console_for(fmt)
     started = time.perf_counter()
     results = run(
-        lambda: _on_specs(pipeline.check, console, specs, out_dir, templates, "checking", target=_targets(target)),
+        lambda: _on_specs(
+            pipeline.check,
+            console,
+            specs,
+            out_dir,
+            templates,
+            "checking",
+            target=_targets(target),
+            on_warning=console.warning,
+        ),
         console,
         debug,
     )
     if not console.human:
-        console.data({"problems": [], "details": [], "projects": sorted(results)})
+        console.data({"problems": [], "warnings": console.warnings_data(), "details": [], "projects": sorted(results)})
         return
     console.say(f"up to date: {', '.join(sorted(results))}", fg="green")
     console.say(f"done in {time.perf_counter() - started:.2f} s", level=VERBOSE)

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
 import click
@@ -41,6 +41,8 @@ class Console:
     fmt: str = "text"
     verbosity: int = NORMAL
     color: bool = False
+    # The warnings heard so far: printed as they come in text, carried in the one JSON document otherwise.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def human(self) -> bool:
@@ -59,6 +61,27 @@ class Console:
         if self.human and self.verbosity >= level:
             click.echo(self._style(text, fg=fg, bold=bold), err=True, color=self.color)
 
+    def warning(self, problem: Problem) -> None:
+        """A finding that does not fail the run: `file:line:col: warning: pointer: message (hint)` on stderr.
+
+        Warnings always show, even with --quiet, like problems; with --format json they go into the document.
+        """
+        self.warnings.append(problem)
+        if not self.human:
+            return
+        location = problem.location()
+        line = problem.format()
+        if line.startswith(f"{location}: "):
+            rest = line[len(location) + 2 :]
+            line = f"{self._style(location, bold=True)}: {self._style('warning:', fg='yellow', bold=True)} {rest}"
+        else:
+            line = f"{self._style('warning:', fg='yellow', bold=True)} {line}"
+        click.echo(line, err=True, color=self.color)
+
+    def warnings_data(self) -> list[dict[str, object]]:
+        """The warnings heard so far, as data for the JSON document."""
+        return [w.as_dict() for w in self.warnings]
+
     def problems(self, problems: Sequence[Problem], details: Sequence[str] = ()) -> None:
         """Problems always show, even with --quiet: as data with --format json, else one line each."""
         if self.fmt == "sarif":
@@ -67,7 +90,10 @@ class Console:
             self.data(sarif_document(problems))
             return
         if not self.human:
-            self.data({"problems": [p.as_dict() for p in problems], "details": list(details)})
+            document: dict[str, Any] = {"problems": [p.as_dict() for p in problems], "details": list(details)}
+            if self.warnings:
+                document["warnings"] = self.warnings_data()
+            self.data(document)
             return
         for problem in problems:
             location = problem.location()

@@ -1,5 +1,10 @@
-"""The SageMaker execution role's policy, from the spec's jobs: the data they read and write, the images they pull,
-their logs and metrics, and the VPCs and KMS keys they use.
+"""The SageMaker execution role's policy, from the jobs the state machines run: the data they read and write, the
+images they pull, their logs and metrics, and the VPCs and KMS keys they use.
+
+Only jobs some state machine runs (as a step, in a Parallel branch or in a Map body) are granted anything: a job
+declared but run nowhere gets nothing (the build warns about it), and a job that is only read by a running step (a
+training job another machine ran, whose artifacts a model reads) grants nothing of its own; what the reader needs
+is the reader's use.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ def sagemaker_role_statements(plan: ProjectPlan) -> list[Statement]:
 def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     """Each permission the SageMaker execution role needs, before statements are merged.
 
-    A need's origin is the spec path of the job that needs it (`jobs.train`).
+    A need's origin is the spec path of the job that needs it (`jobs.train`); only running jobs are origins.
     """
     spec, target = plan.spec, plan.target
     reads: list[tuple[str, str]] = []
@@ -34,8 +39,9 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     images: list[tuple[str, str]] = []
     vpcs: list[tuple[spec_model.Vpc, str]] = []
     keys: list[tuple[str, str]] = []
-    for key, job in spec.jobs.items():
-        uses = job_uses(spec, job)
+    logged: list[str] = []
+    for key in spec_model.running_jobs(spec):
+        uses = job_uses(spec, spec.jobs[key])
         if uses is None:
             continue
         origin = f"jobs.{key}"
@@ -44,6 +50,8 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         images.extend((image, origin) for image in uses.images)
         vpcs.extend((vpc, origin) for vpc in uses.vpcs)
         keys.extend((kms, origin) for kms in uses.keys)
+        if uses.logs:
+            logged.append(origin)
     # Locations known only at run time (an S3 URI from the execution input) are granted where the spec names them.
     role = spec.roles.sagemaker
     reads.extend((uri, f"roles.sagemaker.reads.{index}") for index, uri in enumerate(role.reads))
@@ -78,7 +86,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         )
     log_groups = f"arn:{p}:logs:{target.region}:{target.account}:log-group:/aws/sagemaker/*"
     metrics = json.dumps({"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}, sort_keys=True)
-    for _, origin in images:
+    for origin in [origin for _, origin in images] + logged:
         for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"):
             needs.append(Need(action, log_groups, "", "WriteLogs", origin))
         needs.append(

@@ -24,9 +24,11 @@ class JobUses:
     images: list[str] = field(default_factory=list)
     vpcs: list[spec_model.Vpc] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    # Whether the job writes CloudWatch logs and metrics without pulling an image of its own (a labeling job).
+    logs: bool = False
 
 
-def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
+def _training(spec: spec_model.Spec, job: spec_model.TrainingDefinition) -> JobUses:
     return JobUses(
         reads=[channel.s3 for channel in job.channels.values()],
         writes=[job.output],
@@ -34,6 +36,11 @@ def _training(spec: spec_model.Spec, job: spec_model.TrainingJob) -> JobUses:
         vpcs=[job.vpc] if job.vpc is not None else [],
         keys=[job.kms_key] if job.kms_key is not None else [],
     )
+
+
+def _tuning(spec: spec_model.Spec, job: spec_model.TuningJob) -> JobUses:
+    # Every training job the tuning job starts runs as the SageMaker role, from the one training definition.
+    return _training(spec, job.training)
 
 
 def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
@@ -44,7 +51,23 @@ def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
         reads.append(job.model_data)
     elif isinstance(source, spec_model.TrainingJob):
         reads.append(source.output)
+    elif isinstance(source, spec_model.TuningJob):
+        reads.append(source.training.output)
     return JobUses(reads=reads, images=[model_image(spec, job)], vpcs=[job.vpc] if job.vpc is not None else [])
+
+
+def _labeling(spec: spec_model.Spec, job: spec_model.LabelingJob) -> JobUses:
+    # Ground Truth reads, as this role, the manifest, the label categories, the worker task template and the objects
+    # the manifest lists (workers' browsers fetch them through URLs the role signs), and writes the output, whose
+    # worker answers it reads back to consolidate them. The AWS-owned PRE-/ACS- Lambda functions of a built-in task
+    # type get no grant: AmazonSageMakerGroundTruthExecution (v3), which serves "any task type", grants
+    # lambda:InvokeFunction only on functions named *GtRecipe*, *LabelingFunction* or *SageMaker* (its statement
+    # "CustomLabelingJobs", for custom workflows' own functions); Ground Truth invokes its own functions itself.
+    data = job.data if job.data is not None else job.manifest.rsplit("/", 1)[0] + "/"
+    reads = [job.manifest, job.labels, data, job.output]
+    if job.ui_template is not None:
+        reads.append(job.ui_template)
+    return JobUses(reads=reads, writes=[job.output], keys=[job.kms_key] if job.kms_key is not None else [], logs=True)
 
 
 TRANSFORM_CALL = "sagemaker:createTransformJob"
@@ -75,8 +98,10 @@ def _call(spec: spec_model.Spec, job: spec_model.CallJob) -> JobUses | None:
 
 USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.TrainingJob: _training,
+    spec_model.TuningJob: _tuning,
     spec_model.ModelJob: _model,
     spec_model.CallJob: _call,
+    spec_model.LabelingJob: _labeling,
 }
 
 

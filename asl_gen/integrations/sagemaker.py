@@ -127,6 +127,10 @@ JOBS: tuple[Integration, ...] = (
             PassRole("TrainingJobDefinitions[].RoleArn", "sagemaker.amazonaws.com"),
         ),
     ),
+    # CreateLabelingJob supports .sync (Step Functions developer guide, "Create and manage Amazon SageMaker AI jobs",
+    # read 2026-12-04), but the guide's IAM examples cover only training and transform jobs and name no managed rule
+    # for labeling jobs: the rule below follows the pattern of the four documented job types and is not confirmed.
+    _job("createLabelingJob", "LabelingJob", "labeling-job", "SageMakerLabelingJobsRule"),
     _call(
         "createModel",
         _tagged("sagemaker:CreateModel", f"{SAGEMAKER_ARN}:model/{{ModelName}}"),

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 from asl_gen.plan.model import ChoiceRule, ChoiceState, FailState, Goto, MapState, PassState, StatePlan
 from asl_gen.plan.request import describe_task
-from asl_gen.spec import GATE_OPERATORS, GATE_STATES, QualityGateJob, derived_state_name, result_slot, state_name_of
+from asl_gen.spec import (
+    GATE_OPERATORS,
+    GATE_STATES,
+    TUNING_GATE_STATES,
+    QualityGateJob,
+    TuningJob,
+    derived_state_name,
+    result_slot,
+    state_name_of,
+)
 
 if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
@@ -24,6 +33,9 @@ def quality_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list
     JSONPath filters (`[?(@.MetricName == ...)]`) are not part of the ASL spec's paths (statelint refuses them),
     so a small Map picks the metric out of FinalMetricDataList: each item keeps its Value if it is the metric.
     """
+    if job.tuning is not None:
+        return _tuning_gate(builder, key, job, job.tuning)
+    assert job.training is not None and job.metric is not None
     own = state_name_of(key, job)
     slot = f"$.{result_slot(key)}"
     names = {s: derived_state_name(own, s) for s in GATE_STATES}
@@ -97,5 +109,37 @@ def quality_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list
             error=GATE_NO_METRIC,
             cause=f"Training job '{job.training}' reported no final value of {job.metric}, so the quality gate "
             f"cannot tell whether it is {words} {shown}",
+        ),
+    ]
+
+
+def _tuning_gate(builder: MachineBuilder, key: str, job: QualityGateJob, source: str) -> list[StatePlan]:
+    """Compare the best objective value the tuning step keeps in its result: a Choice, and a Fail if it misses.
+
+    The tuning step ran earlier in this state machine (the spec checks that), and its result always holds the
+    value: a tuning job ends Completed only with a best training job.
+    """
+    tuning = builder.spec.jobs[source]
+    assert isinstance(tuning, TuningJob)
+    metric = tuning.objective.metric
+    own = state_name_of(key, job)
+    failed = derived_state_name(own, TUNING_GATE_STATES[0])
+    operator, words = GATE_OPERATORS[job.operator]
+    threshold = job.threshold
+    shown = f"{threshold:g}"
+    value = f"{builder.slot_path(source)}.BestObjectiveValue"
+    return [
+        ChoiceState(
+            name=own,
+            comment=job.comment or f"Go on if the best {metric} of tuning job '{source}' is {words} {shown}",
+            rules=(ChoiceRule({"Variable": value, operator: threshold}, Goto.NEXT_STEP),),
+            default=failed,
+        ),
+        FailState(
+            name=failed,
+            comment=f"The best {metric} of tuning job '{source}' is not {words} {shown}",
+            error=GATE_FAILED,
+            cause_path=f"States.Format('the best {metric} is {{}}; the quality gate needs it {words} {shown}', "
+            f"{value})",
         ),
     ]

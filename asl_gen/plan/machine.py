@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.plan import call, control, endpoint, gate, sagemaker_model, training
+from asl_gen.plan import call, control, endpoint, gate, labeling, sagemaker_model, training, tuning
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
@@ -21,6 +21,7 @@ from asl_gen.spec import (
     CallJob,
     EndpointConfigJob,
     EndpointJob,
+    LabelingJob,
     MapJob,
     ModelJob,
     ModelPackageJob,
@@ -30,6 +31,7 @@ from asl_gen.spec import (
     Spec,
     StateMachine,
     TrainingJob,
+    TuningJob,
     default_name,
     result_slot,
 )
@@ -59,8 +61,15 @@ class MachineBuilder:
     def name(self, key: str) -> Value:
         """The name of job `key` as this execution sees it."""
         job = self.spec.jobs[key]
-        assert isinstance(job, TrainingJob | ModelJob | EndpointConfigJob | EndpointJob)
+        assert isinstance(job, TrainingJob | TuningJob | ModelJob | EndpointConfigJob | EndpointJob | LabelingJob)
         name: Name = job.name or default_name(self.spec.project, key)
+        if isinstance(job, TuningJob) and name.prefix is not None:
+            # Tuning job names stop at 32 characters, too short for an MD5: the first group of a UUID (8 hex
+            # characters) made when the state runs. Later states read the name from the tuning job's result.
+            return Value(
+                f"States.Format('{name.prefix}-{{}}', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))",
+                dynamic=True,
+            )
         if name.literal is not None:
             return Value(name.literal)
         if name.input is not None:
@@ -110,6 +119,8 @@ class MachineBuilder:
 
 FAMILIES: Mapping[type[Any], StepBuilder] = {
     TrainingJob: training.training,
+    TuningJob: tuning.tuning,
+    LabelingJob: labeling.labeling,
     ModelJob: sagemaker_model.model,
     ModelPackageJob: sagemaker_model.model_package,
     EndpointConfigJob: endpoint.endpoint_config,

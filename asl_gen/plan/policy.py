@@ -37,21 +37,48 @@ from asl_gen.spec import (
 )
 
 ALL_ERRORS = "States.ALL"
-# The optimized SageMaker integration reports service errors (throttling included: the cause names
-# ThrottlingException) as SageMaker.AmazonSageMakerException; aws-sdk calls as SageMaker.SageMakerException or
-# SageMaker.<Exception> for the modelled ones. Throttling clears in seconds: retry soon, often, with jitter.
-SAGEMAKER_THROTTLING = Retrier(
-    ("SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException", "ThrottlingException"),
+# `retry: sagemaker`: retry what clears by itself (throttling, internal errors, a full job quota), not what a
+# retry cannot fix (a request SageMaker refused as invalid, a name already taken, a job that ran and failed).
+# What Step Functions lets a retrier see is the error *name* alone (ErrorEquals; the Cause is not matched:
+# aws/aws-step-functions-data-science-sdk-python#191), so the rules can only be as precise as the names are:
+# - Step Functions names a service error `<Service>.<ExceptionName>`, with the suffix `Exception` added where the
+#   API's error shape lacks it (developer guide, "AWS SDK service integrations": `S3.BucketAlreadyExistsException`
+#   for S3's `BucketAlreadyExists`).
+# - SageMaker's API model (botocore 1.44.8, data/sagemaker/2017-07-24/service-2.json) declares five error shapes:
+#   ResourceLimitExceeded, ResourceInUse, ResourceNotFound, ConflictException, ResourceAlreadyExists; Create*Job
+#   may raise the first three, CreateModel/CreateEndpointConfig/CreateEndpoint/UpdateEndpoint only
+#   ResourceLimitExceeded. ThrottlingException, ValidationException and the 5xx errors are not modelled, so the
+#   optimized integration raises them all as the SDK's base exception, `SageMaker.AmazonSageMakerException`, the
+#   error code only in the Cause ("... Error Code: ThrottlingException ..."); `aws-sdk:sagemaker:*` calls raise
+#   the same as `SageMaker.SageMakerException` (see plan/endpoint.py). Observed: the Data Science SDK's
+#   integration tests retry `SageMaker.AmazonSageMakerException` for "Rate exceeded - ThrottlingException" on
+#   createModel/createEndpoint (aws-step-functions-data-science-sdk-python#162), and #191 shows a training job's
+#   ThrottlingException under that name.
+# - A `.sync` job that ran and failed ends the task with `States.TaskFailed`, the job's description (with its
+#   FailureReason: "ClientError: ...", "AlgorithmError: ...", "CapacityError: ...") as the Cause.
+# So throttling and validation share one name: no rule can retry one and not the other. The preset retries that
+# name a few times, quickly, with full jitter (throttling and 5xx clear in seconds; a refused request fails after
+# at most 5 + 10 + 20 + 40 s instead of at once, and each attempt is a rejected Create call: no job, no cost).
+# botocore does the same for its own calls: _retry.json and retries/standard.py retry ThrottlingException and the
+# other throttling codes and 500/502/503/504, never ValidationException, 5 attempts, exponential, jittered.
+SAGEMAKER_SERVICE_ERRORS = Retrier(
+    ("SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException"),
     interval_seconds=5,
-    max_attempts=5,
+    max_attempts=4,
     backoff_rate=2.0,
-    max_delay_seconds=120,
+    max_delay_seconds=60,
     jitter="FULL",
 )
-# Account quotas and capacity (ResourceLimitExceeded, ResourceInUse while an earlier job still holds the
-# instances) clear in minutes, if at all: a few slow retries.
-SAGEMAKER_CAPACITY = Retrier(
-    ("SageMaker.ResourceLimitExceededException", "SageMaker.ResourceInUseException"),
+# ResourceLimitExceeded is a quota ("too many training jobs", instances of a type). The quotas pipelines hit are
+# the concurrent ones (jobs, instances in use), which free up as running jobs end: a few slow retries ride them
+# out, as AWS's own training-job example retries this name every 60 s (developer guide, "Create and manage
+# Amazon SageMaker AI jobs with Step Functions"). A quota of 0 never clears; it fails after ~7 minutes instead
+# of at once. Not retried at all: SageMaker.ResourceInUseException (on Create*Job: a job of that name already
+# exists, and the name is fixed), SageMaker.ResourceNotFoundException (a model or job that is not there),
+# SageMaker.ConflictException, States.TaskFailed (the job itself failed: rerunning a bad hyperparameter or a
+# missing input costs a second job to fail again; add a rule of your own for jobs that fail on capacity).
+SAGEMAKER_QUOTA = Retrier(
+    ("SageMaker.ResourceLimitExceededException",),
     interval_seconds=60,
     max_attempts=3,
     backoff_rate=2.0,
@@ -59,7 +86,7 @@ SAGEMAKER_CAPACITY = Retrier(
     jitter="FULL",
 )
 RETRY_PRESETS: Mapping[str, tuple[Retrier, ...]] = {
-    "sagemaker": (SAGEMAKER_THROTTLING, SAGEMAKER_CAPACITY),
+    "sagemaker": (SAGEMAKER_SERVICE_ERRORS, SAGEMAKER_QUOTA),
     "none": (),
 }
 # Publishing the failure is worth a few quick retries; it must not hide the error it reports.

@@ -13,10 +13,12 @@ from asl_gen.integrations import REQUEST_RESPONSE, Integration, find, task_resou
 from asl_gen.plan.model import Catcher, Retrier, TaskState, Transition, Value, target_of
 from asl_gen.spec import (
     EndpointConfigJob,
+    LabelingJob,
     ModelJob,
     ModelPackageJob,
     Spec,
     TrainingJob,
+    TuningJob,
     Vpc,
     result_slot,
     state_name_of,
@@ -49,7 +51,7 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | ModelJob | ModelPackageJob | EndpointConfigJob,
+    job: TrainingJob | TuningJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
     api: str,
     pattern: str,
     template: str,

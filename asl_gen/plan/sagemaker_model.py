@@ -12,17 +12,19 @@ from asl_gen.integrations import REQUEST_RESPONSE
 from asl_gen.plan.model import StatePlan, Value
 from asl_gen.plan.request import job_task, sagemaker_role_arn, tags, vpc
 from asl_gen.plan.training import image_of, model_data
-from asl_gen.spec import ModelJob, ModelPackageJob, Spec, TrainingJob, state_name_of
+from asl_gen.spec import ModelJob, ModelPackageJob, Spec, TrainingJob, TuningJob, state_name_of
 
 if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
 
 
 def model_image(spec: Spec, job: ModelJob | ModelPackageJob) -> str:
-    """The model's image: as given, else the image its training job ran."""
+    """The model's image: as given, else the image its training job ran (or its tuning job's training jobs)."""
     if job.image is not None:
         return job.image
     source = spec.jobs[job.from_ or ""]
+    if isinstance(source, TuningJob):
+        return image_of(spec, source.training)
     assert isinstance(source, TrainingJob)
     return image_of(spec, source)
 
@@ -35,7 +37,9 @@ def _artifacts(builder: MachineBuilder, key: str, job: ModelJob | ModelPackageJo
     return states, model_data(builder, job.from_ or "", states, state_name_of(key, job))
 
 
-def _source(job: ModelJob | ModelPackageJob) -> str:
+def _source(spec: Spec, job: ModelJob | ModelPackageJob) -> str:
+    if job.from_ and isinstance(spec.jobs.get(job.from_), TuningJob):
+        return f"the artifacts of the best training job of tuning job '{job.from_}'"
     return f"the artifacts of training job '{job.from_}'" if job.from_ else "its model data"
 
 
@@ -51,7 +55,7 @@ def model(builder: MachineBuilder, key: str, job: ModelJob) -> list[StatePlan]:
         "tags": tags(job.tags),
         "vpc": vpc(job.vpc),
     }
-    comment = f"Create SageMaker model '{key}' from {_source(job)}"
+    comment = f"Create SageMaker model '{key}' from {_source(builder.spec, job)}"
     states.append(
         job_task(
             builder.target.partition,
@@ -83,7 +87,9 @@ def model_package(builder: MachineBuilder, key: str, job: ModelPackageJob) -> li
         "inference_instances": list(job.inference_instances),
         "transform_instances": list(job.transform_instances),
     }
-    comment = f"Register {_source(job)} as a new version in model package group '{job.group}' ({job.approval})"
+    comment = (
+        f"Register {_source(builder.spec, job)} as a new version in model package group '{job.group}' ({job.approval})"
+    )
     states.append(
         job_task(
             builder.target.partition,

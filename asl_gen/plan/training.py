@@ -6,13 +6,21 @@ Imports: catalog, placeholders, integrations, spec
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asl_gen import catalog, placeholders
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import StatePlan, TaskState, Value
 from asl_gen.plan.request import describe_task, job_task, sagemaker_role_arn, tags, vpc
-from asl_gen.spec import Spec, TrainingJob, hyperparameter_text, lookup_state_name, result_slot
+from asl_gen.spec import (
+    Spec,
+    TrainingDefinition,
+    TrainingJob,
+    TuningJob,
+    hyperparameter_text,
+    lookup_state_name,
+    result_slot,
+)
 
 if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
@@ -24,8 +32,8 @@ TRAINING_RESULT = {
 }
 
 
-def image_of(spec: Spec, job: TrainingJob) -> str:
-    """The training job's image: as given, else its built-in algorithm's."""
+def image_of(spec: Spec, job: TrainingDefinition) -> str:
+    """The image of a training job (or a tuning job's training definition): as given, else its algorithm's."""
     if job.image is not None:
         return job.image
     assert job.algorithm is not None
@@ -45,14 +53,14 @@ def algorithm_image(spec: Spec, algorithm: str, version: str) -> str:
     )
 
 
-def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StatePlan]:
-    """createTrainingJob, run to its end; the result keeps the job's name, ARN and model artifacts."""
-    context = {
-        "name": builder.name(key),
-        "image": image_of(builder.spec, job),
-        "input_mode": job.input_mode,
-        "role_arn": sagemaker_role_arn(builder.spec),
-        "hyperparameters": {k: hyperparameter_text(v) for k, v in job.hyperparameters.items()},
+def definition_context(spec: Spec, definition: TrainingDefinition) -> dict[str, Any]:
+    """What a training job's request says of its definition (sagemaker/training-definition.j2): a training step's
+    own, or each training job of a tuning step."""
+    return {
+        "image": image_of(spec, definition),
+        "input_mode": definition.input_mode,
+        "role_arn": sagemaker_role_arn(spec),
+        "hyperparameters": {k: hyperparameter_text(v) for k, v in definition.hyperparameters.items()},
         "channels": [
             {
                 "name": channel_name,
@@ -62,20 +70,24 @@ def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StateP
                 "content_type": channel.content_type,
                 "compression": channel.compression,
             }
-            for channel_name, channel in job.channels.items()
+            for channel_name, channel in definition.channels.items()
         ],
-        "output_path": job.output,
+        "output_path": definition.output,
         "instance": {
-            "type": job.instance.type,
-            "count": job.instance.count,
-            "volume_gb": job.instance.volume_gb,
+            "type": definition.instance.type,
+            "count": definition.instance.count,
+            "volume_gb": definition.instance.volume_gb,
         },
-        "max_runtime_seconds": job.max_runtime_seconds,
-        "environment": dict(job.environment),
-        "tags": tags(job.tags),
-        "vpc": vpc(job.vpc),
-        "kms_key": job.kms_key,
+        "max_runtime_seconds": definition.max_runtime_seconds,
+        "environment": dict(definition.environment),
+        "vpc": vpc(definition.vpc),
+        "kms_key": definition.kms_key,
     }
+
+
+def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StatePlan]:
+    """createTrainingJob, run to its end; the result keeps the job's name, ARN and model artifacts."""
+    context = {"name": builder.name(key), **definition_context(builder.spec, job), "tags": tags(job.tags)}
     return [
         job_task(
             builder.target.partition,
@@ -92,7 +104,10 @@ def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StateP
 
 
 def model_data(builder: MachineBuilder, source: str, states: list[StatePlan], then: str) -> Value:
-    """The artifacts of a training job: from its step's result, else looked up first (a state in `states`)."""
+    """The artifacts of a training job (from its step's result, else looked up first: a state in `states`), or of a
+    tuning job's best training job (its step ran earlier: the spec checks that)."""
+    if isinstance(builder.spec.jobs[source], TuningJob):
+        return Value(f"{builder.slot_path(source)}.BestTrainingJob.ModelDataUrl", dynamic=True)
     if source not in builder.done:
         states.append(lookup_training(builder, source, then))
     return Value(f"{builder.slot_path(source)}.ModelDataUrl", dynamic=True)

@@ -3,8 +3,9 @@
 It owns the models (`project` for the project level, one module per job family, `step` for the fields every
 step shares), the rewriting of validation errors into located problems (`problems`), the checks that relate
 several parts of a spec (`references`; `paths`: what the state holds before each step; `shapes`: SageMaker
-calls against the API's request shape), the names of the states the steps become (`names`), and the JSON Schema
-of the spec (`schema`). Other stages import what they use from here.
+calls against the API's request shape), which jobs the state machines run and the warnings about the others
+(`usage`), the names of the states the steps become (`names`), and the JSON Schema of the spec (`schema`).
+Other stages import what they use from here.
 
 Imports: errors, loader, catalog, resources, integrations, jsonata
 """
@@ -16,6 +17,7 @@ from asl_gen.spec.call import CallJob, call_inputs
 from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
 from asl_gen.spec.jobs import JOB_TYPES, Job
+from asl_gen.spec.labeling import LabelingJob, price_parts
 from asl_gen.spec.load import load_spec
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
@@ -24,6 +26,8 @@ from asl_gen.spec.names import (
     GATE_STATES,
     MAP_ITEMS_STATE,
     NOTIFY_STATE,
+    TUNING_GATE_STATES,
+    TUNING_STATES,
     default_name,
     derived_state_name,
     lookup_state_name,
@@ -32,7 +36,9 @@ from asl_gen.spec.names import (
 )
 from asl_gen.spec.policies import CatchRule, RetryRule
 from asl_gen.spec.project import Spec, StateMachine, scopes
-from asl_gen.spec.training import TrainingJob, hyperparameter_text
+from asl_gen.spec.training import TrainingDefinition, TrainingJob, hyperparameter_text
+from asl_gen.spec.tuning import Range, TuningJob
+from asl_gen.spec.usage import running_jobs, spec_warnings, used_jobs
 
 __all__ = [
     "ECR_IMAGE",
@@ -47,6 +53,8 @@ __all__ = [
     "NOTIFY_STATE",
     "S3_URI",
     "SAGEMAKER_NAME",
+    "TUNING_GATE_STATES",
+    "TUNING_STATES",
     "AslJob",
     "CallJob",
     "CatchRule",
@@ -55,16 +63,20 @@ __all__ = [
     "EndpointWait",
     "ItemsInput",
     "Job",
+    "LabelingJob",
     "MapJob",
     "ModelJob",
     "ModelPackageJob",
     "Name",
     "ParallelJob",
     "QualityGateJob",
+    "Range",
     "RetryRule",
     "Spec",
     "StateMachine",
+    "TrainingDefinition",
     "TrainingJob",
+    "TuningJob",
     "Vpc",
     "call_inputs",
     "default_name",
@@ -73,7 +85,11 @@ __all__ = [
     "is_s3_uri",
     "load_spec",
     "lookup_state_name",
+    "price_parts",
     "result_slot",
+    "running_jobs",
     "scopes",
+    "spec_warnings",
     "state_name_of",
+    "used_jobs",
 ]

@@ -25,19 +25,54 @@ class QualityGateJob(Step):
     state_name_example = "Good Enough?"
 
     type: Literal["quality-gate"] = Field(
-        description="Continue only if a training job's final metric passes a threshold; otherwise fail the run with "
-        "QualityGate.Failed",
+        description="Continue only if a training job's final metric (or a tuning job's best objective value) passes "
+        "a threshold; otherwise fail the run with QualityGate.Failed",
         examples=["quality-gate"],
     )
-    training: Key = Field(description="The training job whose final metric is read", examples=["train"])
-    metric: MetricName = Field(
-        description="The metric's name as the algorithm reports it (FinalMetricDataList)",
+    # tuning first: the checks on training (and metric) below see whether it was given.
+    tuning: Key | None = Field(
+        None,
+        description="The tuning job (run earlier in the state machine) whose best training job's objective value is "
+        "read (give this or training)",
+        examples=["tune"],
+    )
+    training: Key | None = Field(
+        None,
+        validate_default=True,
+        description="The training job whose final metric is read (give this or tuning)",
+        examples=["train"],
+    )
+    metric: MetricName | None = Field(
+        None,
+        validate_default=True,
+        description="The metric's name as the algorithm reports it (FinalMetricDataList); with tuning, the tuning "
+        "job's objective metric, which is the default",
         examples=["validation:rmse", "validation:auc"],
     )
     lt: float | None = Field(None, description="Pass if the metric is below this", examples=[1.5])
     le: float | None = Field(None, description="Pass if the metric is at most this", examples=[1.5])
     gt: float | None = Field(None, description="Pass if the metric is above this", examples=[0.8])
     ge: float | None = Field(None, description="Pass if the metric is at least this", examples=[0.8])
+
+    # Field validators, not a model validator, so that a missing source or metric is reported at its field.
+    @field_validator("training")
+    @classmethod
+    def _one_source(cls, value: str | None, info: ValidationInfo) -> str | None:
+        tuning = info.data.get("tuning")
+        if value is None and tuning is None:
+            raise ValueError(
+                "give 'training' (a training job's final metric) or 'tuning' (a tuning job's best objective value)"
+            )
+        if value is not None and tuning is not None:
+            raise ValueError("give 'training' or 'tuning', not both: a gate reads one job")
+        return value
+
+    @field_validator("metric")
+    @classmethod
+    def _metric_of_training(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("training") is not None:
+            raise ValueError("a gate on a training job needs 'metric': the name of the final metric it reads")
+        return value
 
     @model_validator(mode="after")
     def _one_threshold(self) -> QualityGateJob:

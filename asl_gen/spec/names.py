@@ -8,6 +8,7 @@ from asl_gen.spec.endpoint import EndpointJob
 from asl_gen.spec.jobs import Job, references_of
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.project import Spec
+from asl_gen.spec.tuning import TuningJob
 
 STATE_NAME_MAX = 80
 LOOKUP_PREFIX = "Look up "
@@ -27,6 +28,10 @@ ENDPOINT_WAIT_STATES = ("wait", "count", "status", "in service?", "failed", "rol
 # The states a quality gate adds: the check that the job reported metrics at all, the Map that finds the metric,
 # the Choice on its value, the Fail when it misses the threshold and the Fail without it.
 GATE_STATES = ("any metrics?", "find metric", "is it?", "keep", "skip", "passes?", "failed", "no metric")
+# A gate on a tuning job compares the best objective value its result holds: its own state is the Choice.
+TUNING_GATE_STATES = ("failed",)
+# The state a tuning step adds: the describeTrainingJob of its best training job (for the model artifacts).
+TUNING_STATES = ("best job",)
 # A Map over a written-out list first puts the list into the state (JSONPath reads items from the state).
 MAP_ITEMS_STATE = "items"
 
@@ -58,7 +63,9 @@ def step_state_names(key: str, job: Job) -> tuple[str, ...]:
         if job.wait_settings is not None:
             suffixes.extend(s for s in ENDPOINT_WAIT_STATES if s != "rolled back" or job.if_exists == "update")
     if isinstance(job, QualityGateJob):
-        suffixes.extend(GATE_STATES)
+        suffixes.extend(GATE_STATES if job.tuning is None else TUNING_GATE_STATES)
+    if isinstance(job, TuningJob):
+        suffixes.extend(TUNING_STATES)
     if isinstance(job, MapJob) and isinstance(job.items, list):
         suffixes.append(MAP_ITEMS_STATE)
     if isinstance(job, AslJob):
@@ -80,7 +87,8 @@ def machine_state_names(spec: Spec, steps: list[str], done: set[str] | None = No
             continue
         for ref in references_of(job):
             target = spec.jobs.get(ref)
-            if isinstance(job, ModelJob | ModelPackageJob) and target is not None and ref not in done:
+            lookup = target is not None and not isinstance(target, TuningJob)
+            if isinstance(job, ModelJob | ModelPackageJob) and lookup and target is not None and ref not in done:
                 names.append(lookup_state_name(ref, target))
                 done.add(ref)
         names.extend(step_state_names(step, job))

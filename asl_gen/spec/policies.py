@@ -18,7 +18,7 @@ MAX_DELAY_LIMIT = 31_622_400
 class RetryRule(StrictModel):
     errors: Annotated[list[ErrorName], Field(min_length=1, max_length=50)] = Field(
         description="The error names this rule retries (ErrorEquals); States.ALL matches every error, alone",
-        examples=[["SageMaker.AmazonSageMakerException", "ThrottlingException"]],
+        examples=[["SageMaker.AmazonSageMakerException", "SageMaker.ResourceLimitExceededException"]],
     )
     interval_seconds: Annotated[int, Field(ge=1, le=RETRY_LIMIT)] = Field(
         1, description="Seconds before the first retry", examples=[5]
@@ -65,7 +65,9 @@ def _alone(errors: list[str]) -> None:
         raise ValueError(f"{ALL_ERRORS} matches every error: list it alone in its rule")
 
 
-# `retry: sagemaker` names these rules; `retry: none` turns retries off for a step.
+# `retry: sagemaker` names the rules in plan/policy.py (SAGEMAKER_SERVICE_ERRORS, SAGEMAKER_QUOTA: the error names
+# SageMaker's integrations raise, and why validation errors cannot be told from throttling by name, are there);
+# `retry: none` turns retries off for a step.
 RETRY_PRESETS = ("sagemaker", "none")
 
 
@@ -84,9 +86,13 @@ RetryPolicy = Annotated[
     | Annotated[list[RetryRule], Field(min_length=1, max_length=20), AfterValidator(_all_last)]
     | None,
     Field(
-        description="How the step's calls are retried: sagemaker (throttling and capacity errors, with backoff and "
-        "jitter), none, or a list of rules; default: the state machine's retry, else none",
-        examples=["sagemaker", [{"errors": ["ThrottlingException"], "interval_seconds": 5, "max_attempts": 4}]],
+        description="How the step's calls are retried: sagemaker (SageMaker's service errors - throttling, internal "
+        "errors - 4 times within about a minute, and full job quotas 3 times over minutes, with backoff and jitter; "
+        "a job that failed is not retried), none, or a list of rules; default: the state machine's retry, else none",
+        examples=[
+            "sagemaker",
+            [{"errors": ["SageMaker.AmazonSageMakerException"], "interval_seconds": 5, "max_attempts": 4}],
+        ],
     ),
 ]
 CatchPolicy = Annotated[

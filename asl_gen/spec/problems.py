@@ -154,12 +154,17 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(part, str) and _is_tag(part):
+        elif isinstance(part, str) and _is_tag(part) and (part not in JOB_TYPES or _is_type_of(node, part)):
+            # A job type is the union tag of the job of that type; otherwise it is a field (a gate's training).
             continue
         else:
             path.append("from" if part == "from_" else part)
             node = None
     return tuple(path)
+
+
+def _is_type_of(node: Any, part: str) -> bool:
+    return not isinstance(node, dict) or node.get("type", part) == part
 
 
 def _lookup(data: Any, path: tuple[str | int, ...]) -> Any:

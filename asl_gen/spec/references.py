@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
 from asl_gen import catalog
@@ -17,6 +17,7 @@ from asl_gen.spec.call import CALL_PATTERNS, TASK_TOKEN, CallJob, call_inputs, d
 from asl_gen.spec.control import AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
 from asl_gen.spec.jobs import references_of
+from asl_gen.spec.labeling import LabelingJob, check_labeling
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
     ERROR_SLOT,
@@ -35,6 +36,7 @@ from asl_gen.spec.paths import check_call_paths
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.step import NamedStep
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.tuning import TUNING_PREFIX_MAX, TuningJob
 
 Path = tuple[str | int, ...]
 
@@ -82,36 +84,49 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             "Step Functions can only pass a role of its own account to SageMaker",
         )
 
-    def expect(path: Path, key: str, kind: str) -> Iterator[Problem]:
+    def expect(path: Path, key: str, kind: str, *others: str) -> Iterator[Problem]:
+        kinds = (kind, *others)
         if key not in jobs:
             hint = catalog.suggest(key, jobs)
             yield problem(path, f"no job named {key!r}", f"did you mean {hint!r}?" if hint else "define it under jobs")
-        elif jobs[key].type != kind:
-            yield problem(path, f"job {key!r} is of type {jobs[key].type}, not {kind}", f"name a job of type {kind}")
+        elif jobs[key].type not in kinds:
+            wanted = " or ".join(kinds)
+            yield problem(
+                path, f"job {key!r} is of type {jobs[key].type}, not {wanted}", f"name a job of type {wanted}"
+            )
 
     for key, job in jobs.items():
         base: Path = ("jobs", key)
         if isinstance(job, NamedStep):
             yield from _check_name(spec, key, job, problem)
-        if isinstance(job, TrainingJob) and job.algorithm is not None:
+        definition = job.training if isinstance(job, TuningJob) else job if isinstance(job, TrainingJob) else None
+        if definition is not None and definition.algorithm is not None:
+            at: Path = (*base, "training", "algorithm") if isinstance(job, TuningJob) else (*base, "algorithm")
             try:
                 if spec.aws.region is None:
-                    catalog.registries(job.algorithm.name, job.algorithm.version)
+                    catalog.registries(definition.algorithm.name, definition.algorithm.version)
                 else:
-                    catalog.image_uri(job.algorithm.name, job.algorithm.version, spec.aws.region)
+                    catalog.image_uri(definition.algorithm.name, definition.algorithm.version, spec.aws.region)
             except LookupError as exc:
-                yield problem((*base, "algorithm"), str(exc))
+                yield problem(at, str(exc))
+        if isinstance(job, TuningJob):
+            for where, message, fix in job.problems():
+                yield problem((*base, *where), message, fix)
         if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
-            yield from expect((*base, "from"), job.from_, "training")
+            yield from expect((*base, "from"), job.from_, "training", "tuning")
         if isinstance(job, EndpointConfigJob):
             for index, variant in enumerate(job.variants):
                 yield from expect((*base, "variants", index, "model"), variant.model, "model")
         if isinstance(job, EndpointJob):
             yield from expect((*base, "config"), job.config, "endpoint-config")
+        if isinstance(job, LabelingJob):
+            yield from check_labeling(spec.aws.region, spec.aws.account, partition, key, job, problem)
         if isinstance(job, CallJob):
             yield from _check_call(spec, key, job, located, problem)
-        if isinstance(job, QualityGateJob):
+        if isinstance(job, QualityGateJob) and job.training is not None:
             yield from expect((*base, "training"), job.training, "training")
+        if isinstance(job, QualityGateJob) and job.tuning is not None:
+            yield from _check_gate_on_tuning(spec, key, job, job.tuning, expect, problem)
         if isinstance(job, ParallelJob | MapJob):
             yield from _check_nested(spec, key, job, problem)
         if isinstance(job, MapJob) and isinstance(job.items, ItemsInput):
@@ -175,6 +190,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 for inner in scope:
                     seen.setdefault(inner, index)
         yield from _check_machine_flow(spec, machine_key, machine, problem)
+        yield from _check_tuning_sources(spec, machine_key, machine, located, problem)
         yield from check_call_paths(spec, machine_key, machine.steps, reported_paths, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
         shared = sorted({n for n in names if names.count(n) > 1})
@@ -193,6 +209,50 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 f"two states of state machine {machine_key!r} would be named {state!r}",
                 "a step's extra states are named '<state name>: <what they do>'; give a step a different state_name",
             )
+
+
+def _check_tuning_sources(
+    spec: Spec, machine_key: str, machine: StateMachine, located: Located, problem: Report
+) -> Iterator[Problem]:
+    """A step that uses a tuning job reads its result: the tuning step must have run before it, in its reach.
+
+    The best training job is known only from the tuning job's result, so there is no lookup by name. A branch sees
+    what ran before its Parallel; a Map body sees only its item (as the plan lays the states out).
+    """
+    top = {step: index for index, step in enumerate(machine.steps)}
+
+    def walk(steps: list[str], done: set[str], inside: str | None, depth: int) -> Iterator[Problem]:
+        for step in steps:
+            job = spec.jobs.get(step)
+            if job is None:
+                continue
+            for ref in references_of(job):
+                if isinstance(spec.jobs.get(ref), TuningJob) and ref not in done:
+                    path: Path = ("jobs", step)
+                    if inside is None and step in top:
+                        path = ("state_machines", machine_key, "steps", top[step])
+                        if path not in located.marks:
+                            path = ("state_machines", machine_key, top[step])
+                    where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
+                    yield problem(
+                        path,
+                        f"step {step!r} needs tuning job {ref!r}, which does not run before it in state machine "
+                        f"{machine_key!r}{where}",
+                        f"run {ref!r} before {step!r}, outside any map: its best training job is known only from "
+                        "its result",
+                    )
+            if depth < 10 and isinstance(job, ParallelJob):
+                finished: set[str] = set()
+                for branch in job.branches:
+                    seen = set(done)
+                    yield from walk(list(branch), seen, inside, depth + 1)
+                    finished |= seen
+                done |= finished
+            elif depth < 10 and isinstance(job, MapJob):
+                yield from walk(list(job.steps), set(), step, depth + 1)
+            done.add(step)
+
+    yield from walk(list(machine.steps), set(), None, 0)
 
 
 def _check_nested(spec: Spec, key: str, job: ParallelJob | MapJob, problem: Report) -> Iterator[Problem]:
@@ -301,13 +361,35 @@ def _check_jsonata_calls(spec: Spec, machine_key: str, keys: list[str], problem:
                     )
 
 
+def _check_gate_on_tuning(
+    spec: Spec,
+    key: str,
+    job: QualityGateJob,
+    tuning: str,
+    expect: Callable[[Path, str, str], Iterator[Problem]],
+    problem: Report,
+) -> Iterator[Problem]:
+    """A gate on a tuning job reads its objective: the metric, if given, must be that objective's."""
+    yield from expect(("jobs", key, "tuning"), tuning, "tuning")
+    target = spec.jobs.get(tuning)
+    if isinstance(target, TuningJob) and job.metric is not None and job.metric != target.objective.metric:
+        yield problem(
+            ("jobs", key, "metric"),
+            f"tuning job {tuning!r} optimises {target.objective.metric!r}, not {job.metric!r}; the gate reads the "
+            "best training job's objective value",
+            f"leave out metric, or write metric: {target.objective.metric}",
+        )
+
+
 def _check_name(spec: Spec, key: str, job: NamedStep, problem: Report) -> Iterator[Problem]:
     base: Path = ("jobs", key)
     name = job.name or default_name(spec.project, key)
-    if job.name is None and len(name.prefix or "") > PREFIX_MAX:
+    longest = TUNING_PREFIX_MAX if isinstance(job, TuningJob) else PREFIX_MAX
+    if job.name is None and len(name.prefix or "") > longest:
         yield problem(
             base,
-            f"the default name prefix {name.prefix!r} is longer than {PREFIX_MAX} characters",
+            f"the default name prefix {name.prefix!r} is longer than {longest} characters"
+            + (" (tuning job names stop at 32)" if isinstance(job, TuningJob) else ""),
             "give the job a name (a string, {input: X} or {prefix: short-prefix})",
         )
     if name.input is not None and name.input not in spec.inputs:
@@ -439,6 +521,8 @@ def _check_step_sources(
         target = spec.jobs.get(ref)
         if not isinstance(target, NamedStep) or ref in earlier:
             continue
+        if isinstance(target, TuningJob):
+            continue  # _check_tuning_sources
         if (
             isinstance(job, ModelJob | ModelPackageJob)
             and len(lookup := lookup_state_name(ref, target)) > STATE_NAME_MAX

@@ -73,10 +73,10 @@ def hyperparameter_text(value: HyperValue) -> str:
     return str(value)
 
 
-class TrainingJob(NamedStep):
-    type: Literal["training"] = Field(
-        description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
-    )
+class TrainingDefinition(StrictModel):
+    """What a training job runs: its algorithm or image, data, instances and output. A training step is one; a
+    tuning step runs many training jobs from one (its `training`)."""
+
     algorithm: Algorithm | None = Field(
         None,
         description="A built-in algorithm (give this or image)",
@@ -127,7 +127,14 @@ class TrainingJob(NamedStep):
         return value
 
     @model_validator(mode="after")
-    def _one_image(self) -> TrainingJob:
+    def _one_image(self) -> TrainingDefinition:
         if (self.algorithm is None) == (self.image is None):
             raise ValueError("give exactly one of 'algorithm' (a built-in by name and version) or 'image'")
         return self
+
+
+# TrainingDefinition first: the fields every step has (Step's `type` first among them) keep their places.
+class TrainingJob(TrainingDefinition, NamedStep):
+    type: Literal["training"] = Field(
+        description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
+    )
