@@ -6,6 +6,7 @@ The units, in the order data flows through them (each imports only units above i
     resources      finds `templates/` and `schemas/`, in a checkout and in a wheel
     loader         YAML/JSON into data, with the line and column of every value
     catalog        offline AWS facts: regions, partitions, instance types, algorithm images
+    catalog_processing  offline facts of processing jobs: their instance types and framework images (a data file)
     config         project settings from pyproject.toml or asl-gen.yaml
     placeholders   the `${...}` placeholders for what a spec leaves open
     integrations   the table of service integrations: resources, patterns, IAM grants

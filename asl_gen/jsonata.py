@@ -268,6 +268,8 @@ def condition(rule: Mapping[str, Any]) -> str:
             return f"$contains({variable}, /^{_wildcard_regex(str(value))}$/)"
         if operator == "IsPresent":
             return f"$exists({variable})" if value else f"$not($exists({variable}))"
+        if operator == "IsNumeric":
+            return f'($type({variable}) = "number")' if value else f'($type({variable}) != "number")'
         if operator == "IsNull":
             return f"({variable} = null)" if value else f"({variable} != null)"
     raise TranslationError(f"no JSONata translation for the Choice rule {dict(rule)!r}")

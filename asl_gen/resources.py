@@ -29,3 +29,8 @@ def load_schema(name: str) -> dict[str, Any]:
     """Load a JSON Schema from `schemas/` by file name."""
     path = data_dir("schemas") / name
     return cast(dict[str, Any], json.loads(path.read_text(encoding="utf-8")))
+
+
+def package_file(name: str) -> Path:
+    """A data file shipped inside the package (`asl_gen/<name>`), in a wheel and in a checkout alike."""
+    return Path(str(resources.files("asl_gen"))) / name

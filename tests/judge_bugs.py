@@ -64,3 +64,24 @@ STATELINT_OFF_BY_ONE = re.compile(
 def statelint_problems_that_count(problems: list[str]) -> list[str]:
     """statelint's problems without those of its off-by-one ceiling (statelint bug, see above)."""
     return [p for p in problems if not STATELINT_OFF_BY_ONE.search(p)]
+
+
+def moto_returns_object_bodies_as_text(monkeypatch: Any) -> None:
+    """moto's aws-sdk Task (moto.stepfunctions.parser, from LocalStack; moto 5.2) hands boto3's response on as
+    it is, so `s3:getObject` returns its `Body` as a StreamingBody object, and `States.StringToJson($.Body)` fails
+    with States.Runtime. Step Functions returns the body as text (the object must be UTF-8 and fit the payload
+    limit). Read the stream into text, as Step Functions does; nothing else of the response changes."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_aws_sdk as aws_sdk,
+    )
+
+    task = aws_sdk.StateTaskServiceAwsSdk
+    original = task._eval_service_task
+
+    def with_text_body(self: Any, env: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, env, *args, **kwargs)
+        response = env.stack[-1]
+        if isinstance(response, dict) and hasattr(response.get("Body"), "read"):
+            env.stack[-1] = {**response, "Body": response["Body"].read().decode("utf-8")}
+
+    monkeypatch.setattr(task, "_eval_service_task", with_text_body)

@@ -104,56 +104,56 @@ MISTAKES = [
         "misspelt retry preset",
         "    retry: sagemaker",
         "    retry: sagemakr",
-        "spec.yaml:84:12: state_machines.pipeline.retry: 'sagemakr' is not allowed; expected 'sagemaker' or 'none' "
+        "spec.yaml:75:12: state_machines.pipeline.retry: 'sagemakr' is not allowed; expected 'sagemaker' or 'none' "
         "(did you mean 'sagemaker'?)",
     ),
     (
         "States.ALL with others",
         "    retry: sagemaker",
         "    retry: [{errors: [States.ALL, ThrottlingException]}]",
-        "spec.yaml:84:13: state_machines.pipeline.retry.0: States.ALL matches every error: list it alone in its rule",
+        "spec.yaml:75:13: state_machines.pipeline.retry.0: States.ALL matches every error: list it alone in its rule",
     ),
     (
         "States.ALL not last",
         "    retry: sagemaker",
         "    retry: [{errors: [States.ALL]}, {errors: [ThrottlingException]}]",
-        "spec.yaml:84:12: state_machines.pipeline.retry: a rule on States.ALL must be the last one",
+        "spec.yaml:75:12: state_machines.pipeline.retry: a rule on States.ALL must be the last one",
     ),
     (
         "backoff below 1",
         "    retry: sagemaker",
         "    retry: [{errors: [X], backoff_rate: 0.5}]",
-        "spec.yaml:84:41: state_machines.pipeline.retry.0.backoff_rate: 0.5 is out of range",
+        "spec.yaml:75:41: state_machines.pipeline.retry.0.backoff_rate: 0.5 is out of range",
     ),
     (
         "unknown jitter",
         "    retry: sagemaker",
         "    retry: [{errors: [X], jitter: PARTIAL}]",
-        "spec.yaml:84:35: state_machines.pipeline.retry.0.jitter: 'PARTIAL' is not allowed; expected 'FULL' or 'NONE'",
+        "spec.yaml:75:35: state_machines.pipeline.retry.0.jitter: 'PARTIAL' is not allowed; expected 'FULL' or 'NONE'",
     ),
     (
         "zero max delay",
         "    retry: sagemaker",
         "    retry: [{errors: [X], max_delay_seconds: 0}]",
-        "spec.yaml:84:46: state_machines.pipeline.retry.0.max_delay_seconds: 0 is out of range",
+        "spec.yaml:75:46: state_machines.pipeline.retry.0.max_delay_seconds: 0 is out of range",
     ),
     (
         "no errors to retry",
         "    retry: sagemaker",
         "    retry: [{errors: []}]",
-        "spec.yaml:84:22: state_machines.pipeline.retry.0.errors: List should have at least 1 item",
+        "spec.yaml:75:22: state_machines.pipeline.retry.0.errors: List should have at least 1 item",
     ),
     (
         "misspelt retry field",
         "    retry: sagemaker",
         "    retry: [{error: [X]}]",
-        "spec.yaml:84:14: state_machines.pipeline.retry.0.error: unknown field 'error' (did you mean 'errors'?)",
+        "spec.yaml:75:14: state_machines.pipeline.retry.0.error: unknown field 'error' (did you mean 'errors'?)",
     ),
     (
         "misspelt notify",
         "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
         "      notfy: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
-        "spec.yaml:86:7: state_machines.pipeline.on_failure.notfy: unknown field 'notfy' (did you mean 'notify'?)",
+        "spec.yaml:77:7: state_machines.pipeline.on_failure.notfy: unknown field 'notfy' (did you mean 'notify'?)",
     ),
     (
         "branch naming a missing job",
@@ -177,7 +177,7 @@ MISTAKES = [
         "topic not an ARN",
         "      notify: arn:aws:sns:us-east-1:123456789012:evaluate-deploy-alerts",
         "      notify: evaluate-deploy-alerts",
-        "spec.yaml:86:15: state_machines.pipeline.on_failure.notify: 'evaluate-deploy-alerts' is not an SNS topic ARN",
+        "spec.yaml:77:15: state_machines.pipeline.on_failure.notify: 'evaluate-deploy-alerts' is not an SNS topic ARN",
     ),
     (
         "undeclared items input",
@@ -215,7 +215,7 @@ MISTAKES = [
         "job both in the machine and in a map",
         "    steps: [transform]",
         "    steps: [endpoint, transform]",
-        "spec.yaml:82:5: state_machines.pipeline: job 'endpoint' runs more than once in state machine 'pipeline'",
+        "spec.yaml:73:5: state_machines.pipeline: job 'endpoint' runs more than once in state machine 'pipeline'",
     ),
     (
         "too much concurrency",
@@ -253,7 +253,7 @@ MISTAKES = [
         "misspelt query language",
         "    retry: sagemaker",
         "    retry: sagemaker\n    query_language: JSONata2",
-        "spec.yaml:85:21: state_machines.pipeline.query_language: 'JSONata2' is not allowed; expected 'JSONPath' or "
+        "spec.yaml:76:21: state_machines.pipeline.query_language: 'JSONata2' is not allowed; expected 'JSONPath' or "
         "'JSONata' (did you mean 'JSONata'?)",
     ),
     (
@@ -269,28 +269,28 @@ MISTAKES = [
         "spec.yaml:19:10: inputs.Error: input 'Error' would be overwritten: caught errors are kept under $.Error",
     ),
 ]
-# The same, with a second edit: the machine made JSONata.
+# Mistakes in a call that only a JSONata machine makes: edits of the control-flow case, whose flow-jsonata machine
+# runs a createTransformJob call in a map (the example's transform is a `transform` step, which has no paths).
 JSONATA_MISTAKES = [
     (
         "intrinsic without a JSONata translation",
         "      ModelName.$: $$.Execution.Input.ModelName\n",
         "      ModelName.$: States.ArrayUnique($.names)\n",
-        "spec.yaml:70:20: jobs.transform.parameters.ModelName.$: state machine 'pipeline' is JSONata, and "
+        "spec.yaml:103:20: jobs.transform.parameters.ModelName.$: state machine 'flow-jsonata' is JSONata, and "
         "'States.ArrayUnique($.names)': States.ArrayUnique has no JSONata translation in asl-gen",
     ),
     (
         "filter without a JSONata translation",
         "S3Uri.$: $.item}",
         'S3Uri.$: "$.item[?(@.x)]"}',
-        "spec.yaml:73:57: jobs.transform.parameters.TransformInput.DataSource.S3DataSource.S3Uri.$: state machine "
-        "'pipeline' is JSONata, and '$.item[?(@.x)]' uses JSONPath that has no JSONata translation here",
+        "spec.yaml:105:68: jobs.transform.parameters.TransformInput.DataSource.S3DataSource.S3Uri.$: state "
+        "machine 'flow-jsonata' is JSONata, and '$.item[?(@.x)]' uses JSONPath that has no JSONata translation here",
     ),
 ]
-JSONATA = ("    retry: sagemaker", "    retry: sagemaker\n    query_language: JSONata")
 
 
-def _build_example_variant(tmp_path: Path, old: str, new: str, *extra: tuple[str, str]) -> Any:
-    text = EXAMPLE.read_text()
+def _build_example_variant(tmp_path: Path, old: str, new: str, *extra: tuple[str, str], spec: Path = EXAMPLE) -> Any:
+    text = spec.read_text()
     for before, after in ((old, new), *extra):
         assert before in text, f"the example no longer contains {before!r}; update the table"
         text = text.replace(before, after, 1)
@@ -307,7 +307,7 @@ def test_control_flow_mistake_gives_one_located_line(
     old: str, new: str, expected: str, jsonata_machine: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = _build_example_variant(tmp_path, old, new, *([JSONATA] if jsonata_machine else []))
+    result = _build_example_variant(tmp_path, old, new, spec=CASE if jsonata_machine else EXAMPLE)
     assert result.exit_code == 2, result.output
     lines = result.output.splitlines()
     assert lines[-1].endswith("found")

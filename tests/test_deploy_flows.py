@@ -447,7 +447,8 @@ MISTAKES = [
         "model package from a model",
         "    from: train\n    approval",
         "    from: model\n    approval",
-        "spec.yaml:51:11: jobs.register.from: job 'model' is of type model, not training (name a job of type training)",
+        "spec.yaml:51:11: jobs.register.from: job 'model' is of type model, not training or tuning "
+        "(name a job of type training or tuning)",
     ),
     (
         "model package with two sources",

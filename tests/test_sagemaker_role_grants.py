@@ -87,6 +87,17 @@ def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
             return [source["training"]["output"]], []  # the best training job's artifacts
         assert source is None, f"jobs.{key}: a model from a {source['type']} job; teach this test what it reads"
         return [], []
+    if kind == "transform":
+        # It runs as its model's role: the spec's, when the model is one of its steps; unknown with model_name.
+        if "model" not in job:
+            return [], []
+        source = job["input"]["s3"]
+        return [source] if _s3(source) else [], [job["output"]["s3"]]
+    if kind == "endpoint-config":
+        # Captured data and asynchronous answers are written as the models' role.
+        capture = job.get("data_capture", {})
+        answers = job.get("async_inference", {})
+        return [], [uri for uri in (capture.get("s3"), answers.get("output"), answers.get("failure")) if uri]
     if kind == "labeling":
         # Ground Truth reads the manifest, the objects it lists (default: the manifest's folder), the label
         # categories, the worker template and the output (it consolidates the answers written there).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -46,7 +47,19 @@ def test_a_new_endpoint_is_created_polled_until_in_service_and_the_batches_score
     ]
     assert batches == INPUT["Batches"]
     names = [c.parameters["TransformJobName"] for c in result.calls_to("Transform Batch")]
-    assert names[0].endswith("-0") and names[1].endswith("-1") and len(set(names)) == 2
+    # One job name per item (a hash of the execution and the item's index), within SageMaker's 63 characters.
+    assert len(set(names)) == 2
+    assert all(re.fullmatch(r"evaluate-deploy-score-[0-9a-f]{32}", name) and len(name) <= 63 for name in names)
+    assert result.calls_to("Transform Batch")[0].parameters["ModelName"] == INPUT["ModelName"]
+    # Each item keeps the transform's name, ARN and output location only, not the job's whole description.
+    assert [item["transform"] for item in result.output["score"]] == [
+        {
+            "TransformJobName": f"evaluate-deploy-score-{index}",
+            "TransformJobArn": f"arn:aws:sagemaker:us-east-1:123456789012:transform-job/evaluate-deploy-score-{index}",
+            "OutputPath": "s3://evaluate-deploy-data/scores",
+        }
+        for index in range(2)
+    ]
     # 30 min training, four 60 s polls, two transforms side by side (10 and 15 min).
     assert result.elapsed_seconds == 1800 + 4 * 60 + 900
     assert result.calls_to("Notify failure") == []

@@ -155,12 +155,12 @@ MISTAKES: list[tuple[str, list[tuple[str, str]], str]] = [
     (
         "gate on training and tuning",
         [("    tuning: tune\n    ge: 0.9", "    tuning: tune\n    training: tune\n    ge: 0.9")],
-        "spec.yaml:37:15: jobs.good-enough.training: give 'training' or 'tuning', not both: a gate reads one job",
+        "spec.yaml:34:5: jobs.good-enough: give exactly one of training (a training job's final metric), tuning (a tuning job's best objective value) or report (a JSON report a processing step wrote), not training and tuning together",
     ),
     (
         "gate with neither training nor tuning",
         [("    tuning: tune\n    ge: 0.9", "    ge: 0.9")],
-        "spec.yaml:34:5: jobs.good-enough.training: give 'training' (a training job's final metric) or 'tuning' (a tuning job's best objective value)",
+        "spec.yaml:34:5: jobs.good-enough: give exactly one of training (a training job's final metric), tuning (a tuning job's best objective value) or report (a JSON report a processing step wrote)",
     ),
     (
         "model from a tuning job inside a map",

@@ -39,6 +39,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
     images: list[tuple[str, str]] = []
     vpcs: list[tuple[spec_model.Vpc, str]] = []
     keys: list[tuple[str, str]] = []
+    topics: list[tuple[str, str]] = []
     logged: list[str] = []
     for key in spec_model.running_jobs(spec):
         uses = job_uses(spec, spec.jobs[key])
@@ -50,6 +51,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         images.extend((image, origin) for image in uses.images)
         vpcs.extend((vpc, origin) for vpc in uses.vpcs)
         keys.extend((kms, origin) for kms in uses.keys)
+        topics.extend((topic, origin) for topic in uses.topics)
         if uses.logs:
             logged.append(origin)
     # Locations known only at run time (an S3 URI from the execution input) are granted where the spec names them.
@@ -101,6 +103,7 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
         )
     needs.extend(_vpc_needs(vpcs, target))
     needs.extend(_key_needs(keys))
+    needs.extend(Need("sns:Publish", topic, "", "PublishNotifications", origin) for topic, origin in topics)
     return needs
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asl_gen import spec as spec_model
-from asl_gen.plan import image_of, model_image
+from asl_gen.plan import image_of, model_image, processing_image
 
 
 @dataclass
@@ -24,13 +24,20 @@ class JobUses:
     images: list[str] = field(default_factory=list)
     vpcs: list[spec_model.Vpc] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    # SNS topics SageMaker publishes to as the role (asynchronous inference's notifications).
+    topics: list[str] = field(default_factory=list)
     # Whether the job writes CloudWatch logs and metrics without pulling an image of its own (a labeling job).
     logs: bool = False
 
 
+def _literal(locations: list[spec_model.S3Location], spec: spec_model.Spec) -> list[str]:
+    """The S3 URIs of locations known at build time (an execution input's is granted by roles.sagemaker.reads)."""
+    return [uri for uri in (spec_model.located_uri(spec.jobs, loc) for loc in locations) if uri is not None]
+
+
 def _training(spec: spec_model.Spec, job: spec_model.TrainingDefinition) -> JobUses:
     return JobUses(
-        reads=[channel.s3 for channel in job.channels.values()],
+        reads=_literal([channel.s3 for channel in job.channels.values()], spec),
         writes=[job.output],
         images=[image_of(spec, job)],
         vpcs=[job.vpc] if job.vpc is not None else [],
@@ -43,12 +50,26 @@ def _tuning(spec: spec_model.Spec, job: spec_model.TuningJob) -> JobUses:
     return _training(spec, job.training)
 
 
+def _processing(spec: spec_model.Spec, job: spec_model.ProcessingJob) -> JobUses:
+    # The code is one more input SageMaker copies in; every output is uploaded under its prefix.
+    return JobUses(
+        reads=[
+            *([job.code] if job.code is not None else []),
+            *_literal([given.s3 for given in job.inputs.values()], spec),
+        ],
+        writes=[given.s3 for given in job.outputs.values()],
+        images=[processing_image(spec, job)],
+        vpcs=[job.vpc] if job.vpc is not None else [],
+        keys=[job.kms_key] if job.kms_key is not None else [],
+    )
+
+
 def _model(spec: spec_model.Spec, job: spec_model.ModelJob) -> JobUses:
     # The model's container reads the artifacts when an endpoint or transform job starts it, as this role.
     reads: list[str] = []
     source = spec.jobs.get(job.from_ or "")
     if job.model_data is not None:
-        reads.append(job.model_data)
+        reads.extend(_literal([job.model_data], spec))
     elif isinstance(source, spec_model.TrainingJob):
         reads.append(source.output)
     elif isinstance(source, spec_model.TuningJob):
@@ -96,10 +117,44 @@ def _call(spec: spec_model.Spec, job: spec_model.CallJob) -> JobUses | None:
     return uses
 
 
+def _transform(spec: spec_model.Spec, job: spec_model.TransformJob) -> JobUses | None:
+    # A transform job runs as its model's execution role (CreateTransformJob takes no role): it reads the input and
+    # writes the output there. The model step already grants the model's image and artifacts. A model made
+    # elsewhere (model_name) runs as a role the spec does not know: nothing is granted to this one for it.
+    if job.model is None:
+        return None
+    location = job.input.s3
+    return JobUses(
+        reads=[location.s3] if location.s3 is not None else [],
+        writes=[job.output.s3],
+        keys=[job.output.kms_key] if job.output.kms_key is not None else [],
+    )
+
+
+def _endpoint_config(spec: spec_model.Spec, job: spec_model.EndpointConfigJob) -> JobUses:
+    # SageMaker writes captured data and asynchronous responses, and publishes their notifications, as the execution
+    # role of the models the endpoint serves: the spec's SageMaker role.
+    uses = JobUses()
+    capture = job.data_capture
+    if capture is not None:
+        uses.writes.append(capture.s3)
+        uses.keys.extend([capture.kms_key] if capture.kms_key is not None else [])
+    config = job.async_inference
+    if config is not None:
+        uses.writes.extend(uri for uri in (config.output, config.failure) if uri is not None)
+        uses.keys.extend([config.kms_key] if config.kms_key is not None else [])
+        if config.notify is not None:
+            uses.topics.extend(t for t in (config.notify.success, config.notify.error) if t is not None)
+    return uses
+
+
 USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.TrainingJob: _training,
     spec_model.TuningJob: _tuning,
+    spec_model.ProcessingJob: _processing,
     spec_model.ModelJob: _model,
+    spec_model.TransformJob: _transform,
+    spec_model.EndpointConfigJob: _endpoint_config,
     spec_model.CallJob: _call,
     spec_model.LabelingJob: _labeling,
 }

@@ -36,6 +36,7 @@ from asl_gen.plan.model import (
     Value,
     WaitState,
 )
+from asl_gen.plan.processing import processing_image
 from asl_gen.plan.project import plan_project
 from asl_gen.plan.sagemaker_model import model_image
 from asl_gen.plan.training import image_of
@@ -67,4 +68,5 @@ __all__ = [
     "link",
     "model_image",
     "plan_project",
+    "processing_image",
 ]

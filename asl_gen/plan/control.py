@@ -79,7 +79,11 @@ def map_each(builder: MachineBuilder, key: str, job: MapJob) -> list[StatePlan]:
         )
         items_path = f"$.{slot}.Items"
     # Each run starts from its item alone: the results of earlier steps are not in its state.
-    processor = builder.nested(job.steps, set(), {})
+    outer, builder.in_map = builder.in_map, key
+    try:
+        processor = builder.nested(job.steps, set(), {})
+    finally:
+        builder.in_map = outer
     states.append(
         MapState(
             name=own,

@@ -57,12 +57,22 @@ def endpoint_config(builder: MachineBuilder, key: str, job: EndpointConfigJob) -
             {
                 "name": variant.name,
                 "model_name": builder.name(variant.model),
-                "instance_type": variant.instance.type,
-                "instance_count": variant.instance.count,
+                "instance": None
+                if variant.instance is None
+                else {"type": variant.instance.type, "count": variant.instance.count},
+                "serverless": None
+                if variant.serverless is None
+                else {
+                    "memory_mb": variant.serverless.memory_mb,
+                    "max_concurrency": variant.serverless.max_concurrency,
+                    "provisioned_concurrency": variant.serverless.provisioned_concurrency,
+                },
                 "weight": variant.weight,
             }
             for variant in job.variants
         ],
+        "data_capture": _data_capture(job),
+        "async_inference": _async_inference(job),
         "tags": tags(job.tags),
     }
     return [
@@ -78,6 +88,34 @@ def endpoint_config(builder: MachineBuilder, key: str, job: EndpointConfigJob) -
             {"EndpointConfigArn.$": "$.EndpointConfigArn"},
         )
     ]
+
+
+def _data_capture(job: EndpointConfigJob) -> dict[str, Any] | None:
+    capture = job.data_capture
+    if capture is None:
+        return None
+    return {
+        "s3_uri": capture.s3,
+        "sampling_percentage": capture.sampling_percentage,
+        "modes": list(capture.capture),
+        "kms_key": capture.kms_key,
+        "csv_content_types": capture.csv_content_types,
+        "json_content_types": capture.json_content_types,
+    }
+
+
+def _async_inference(job: EndpointConfigJob) -> dict[str, Any] | None:
+    config = job.async_inference
+    if config is None:
+        return None
+    return {
+        "output": config.output,
+        "failure": config.failure,
+        "success_topic": config.notify.success if config.notify else None,
+        "error_topic": config.notify.error if config.notify else None,
+        "max_concurrent_invocations_per_instance": config.max_concurrent_invocations_per_instance,
+        "kms_key": config.kms_key,
+    }
 
 
 def endpoint(builder: MachineBuilder, key: str, job: EndpointJob) -> list[StatePlan]:

@@ -1,21 +1,35 @@
-"""The quality gate family: read a training job's final metric and go on only if it passes the threshold.
+"""The quality gate family: read a training job's final metric, or a value in a JSON report a processing step
+wrote, and go on only if it passes the threshold.
 
-Imports: spec
+Imports: integrations, spec
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asl_gen.plan.model import ChoiceRule, ChoiceState, FailState, Goto, MapState, PassState, StatePlan
-from asl_gen.plan.request import describe_task
+from asl_gen.integrations import REQUEST_RESPONSE, task_resource
+from asl_gen.plan.model import (
+    ChoiceRule,
+    ChoiceState,
+    FailState,
+    Goto,
+    MapState,
+    PassState,
+    StatePlan,
+    TaskState,
+)
+from asl_gen.plan.request import describe_task, integration
 from asl_gen.spec import (
     GATE_OPERATORS,
     GATE_STATES,
+    REPORT_GATE_STATES,
     TUNING_GATE_STATES,
     QualityGateJob,
+    ReportLocation,
     TuningJob,
     derived_state_name,
+    report_object,
     result_slot,
     state_name_of,
 )
@@ -24,17 +38,26 @@ if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
 
 GATE_FAILED = "QualityGate.Failed"
+GET_OBJECT = "aws-sdk:s3:getObject"
 GATE_NO_METRIC = "QualityGate.NoMetric"
 
 
 def quality_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[StatePlan]:
+    """The gate on its source: a training job's final metric, a tuning job's best objective value, or a value in
+    a processing step's JSON report."""
+    if job.report is not None:
+        return report_gate(builder, key, job, job.report)
+    if job.tuning is not None:
+        return _tuning_gate(builder, key, job, job.tuning)
+    return metric_gate(builder, key, job)
+
+
+def metric_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[StatePlan]:
     """Read the training job's final metrics; go on if the metric passes the threshold, else fail.
 
     JSONPath filters (`[?(@.MetricName == ...)]`) are not part of the ASL spec's paths (statelint refuses them),
     so a small Map picks the metric out of FinalMetricDataList: each item keeps its Value if it is the metric.
     """
-    if job.tuning is not None:
-        return _tuning_gate(builder, key, job, job.tuning)
     assert job.training is not None and job.metric is not None
     own = state_name_of(key, job)
     slot = f"$.{result_slot(key)}"
@@ -141,5 +164,74 @@ def _tuning_gate(builder: MachineBuilder, key: str, job: QualityGateJob, source:
             error=GATE_FAILED,
             cause_path=f"States.Format('the best {metric} is {{}}; the quality gate needs it {words} {shown}', "
             f"{value})",
+        ),
+    ]
+
+
+def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: ReportLocation) -> list[StatePlan]:
+    """Read the JSON report from S3 (its literal object: the Step Functions role may read exactly that), keep the
+    value at the dotted path, and go on if it passes the threshold (SageMaker Pipelines' PropertyFile + JsonGet).
+
+    The object's body is text; `States.StringToJson` parses it in the ResultSelector. A Choice checks that the
+    report holds a number there before a Pass keeps only it: a path that matches nothing would fail the Pass with
+    States.Runtime, which no Catch sees.
+    """
+    assert job.value is not None
+    found = report_object(builder.spec.jobs, report)
+    assert found is not None, f"{key}: the reference checks let an unknown processing output through"
+    bucket, object_key = found
+    own = state_name_of(key, job)
+    slot = f"$.{result_slot(key)}"
+    names = {s: derived_state_name(own, s) for s in REPORT_GATE_STATES}
+    operator, words = GATE_OPERATORS[job.operator]
+    shown = f"{job.threshold:g}"
+    source = f"{report.file} of processing step '{report.from_}'"
+    in_report = f"{slot}.Report.{job.value}"
+    value = f"{slot}.Value"
+    return [
+        TaskState(
+            name=own,
+            comment=job.comment or f"Read {source} ({job.value} must be {words} {shown})",
+            resource=task_resource(builder.target.partition, integration(GET_OBJECT), REQUEST_RESPONSE),
+            template="call/parameters.json.j2",
+            context={"parameters": {"Bucket": bucket, "Key": object_key}},
+            result_selector={"Report.$": "States.StringToJson($.Body)"},
+            result_path=slot,
+            next=names["has value?"],
+        ),
+        ChoiceState(
+            name=names["has value?"],
+            comment=f"The report may lack {job.value}, or hold something other than a number there",
+            rules=(
+                ChoiceRule({"Not": {"Variable": in_report, "IsPresent": True}}, names["no metric"]),
+                ChoiceRule({"Not": {"Variable": in_report, "IsNumeric": True}}, names["no metric"]),
+            ),
+            default=names["keep"],
+        ),
+        PassState(
+            names["keep"],
+            f"Keep only {job.value} of the report",
+            {"Value.$": in_report},
+            slot,
+            next=names["passes?"],
+        ),
+        ChoiceState(
+            name=names["passes?"],
+            comment=f"Go on if {job.value} is {words} {shown}",
+            rules=(ChoiceRule({"Variable": value, operator: job.threshold}, Goto.NEXT_STEP),),
+            default=names["failed"],
+        ),
+        FailState(
+            name=names["failed"],
+            comment=f"{job.value} in {source} is not {words} {shown}",
+            error=GATE_FAILED,
+            cause_path=f"States.Format('{job.value} is {{}}; the quality gate needs it {words} {shown}', {value})",
+        ),
+        FailState(
+            name=names["no metric"],
+            comment=f"{source} has no number at {job.value}",
+            error=GATE_NO_METRIC,
+            cause=f"{source} has no number at {job.value}, so the quality gate cannot tell whether it is {words} "
+            f"{shown}",
         ),
     ]

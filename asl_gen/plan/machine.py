@@ -12,7 +12,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl_gen.plan import call, control, endpoint, gate, labeling, sagemaker_model, training, tuning
+from asl_gen.plan import (
+    call,
+    control,
+    endpoint,
+    gate,
+    labeling,
+    processing,
+    sagemaker_model,
+    training,
+    transform,
+    tuning,
+)
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
@@ -27,14 +38,19 @@ from asl_gen.spec import (
     ModelPackageJob,
     Name,
     ParallelJob,
+    ProcessingJob,
     QualityGateJob,
+    S3Location,
     Spec,
     StateMachine,
     TrainingJob,
+    TransformJob,
     TuningJob,
     default_name,
+    located_uri,
     result_slot,
 )
+from asl_gen.spec.step import NamedStep
 
 # The job argument is the family's own job class; the table pairs each with its function.
 StepBuilder = Callable[["MachineBuilder", str, Any], list[StatePlan]]
@@ -53,6 +69,8 @@ class MachineBuilder:
     # Whether the steps being added are the machine's own (not in a branch or a Map): only those can catch into
     # the failure handler, since no transition leaves a branch.
     top: bool = True
+    # The key of the map whose body is being added (its steps run once per item), else None.
+    in_map: str | None = None
     inputs: dict[str, str] = field(default_factory=dict)
     # Inputs a call reads (not as a SageMaker name): input name -> job key.
     plain_inputs: dict[str, str] = field(default_factory=dict)
@@ -61,7 +79,7 @@ class MachineBuilder:
     def name(self, key: str) -> Value:
         """The name of job `key` as this execution sees it."""
         job = self.spec.jobs[key]
-        assert isinstance(job, TrainingJob | TuningJob | ModelJob | EndpointConfigJob | EndpointJob | LabelingJob)
+        assert isinstance(job, NamedStep)
         name: Name = job.name or default_name(self.spec.project, key)
         if isinstance(job, TuningJob) and name.prefix is not None:
             # Tuning job names stop at 32 characters, too short for an MD5: the first group of a UUID (8 hex
@@ -77,6 +95,15 @@ class MachineBuilder:
             return Value(f"$$.Execution.Input.{name.input}", dynamic=True)
         # MD5 of the execution ARN: unique per execution, the same in every state, 32 characters.
         return Value(f"States.Format('{name.prefix}-{{}}', States.Hash($$.Execution.Id, 'MD5'))", dynamic=True)
+
+    def location(self, key: str, location: S3Location) -> Value:
+        """Where job `key` reads its data: the S3 URI (a processing output's, resolved here), or the input's."""
+        if location.input is not None:
+            self.plain_inputs.setdefault(location.input, key)
+            return Value(f"$$.Execution.Input.{location.input}", dynamic=True)
+        uri = located_uri(self.spec.jobs, location)
+        assert uri is not None, f"{key}: the reference checks let an unknown processing output through"
+        return Value(uri)
 
     def add(self, key: str) -> None:
         job = self.spec.jobs[key]
@@ -120,6 +147,7 @@ class MachineBuilder:
 FAMILIES: Mapping[type[Any], StepBuilder] = {
     TrainingJob: training.training,
     TuningJob: tuning.tuning,
+    ProcessingJob: processing.processing,
     LabelingJob: labeling.labeling,
     ModelJob: sagemaker_model.model,
     ModelPackageJob: sagemaker_model.model_package,
@@ -129,5 +157,6 @@ FAMILIES: Mapping[type[Any], StepBuilder] = {
     ParallelJob: control.parallel,
     MapJob: control.map_each,
     AslJob: control.raw,
+    TransformJob: transform.transform,
     CallJob: call.call,
 }

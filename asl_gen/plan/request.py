@@ -16,8 +16,10 @@ from asl_gen.spec import (
     LabelingJob,
     ModelJob,
     ModelPackageJob,
+    ProcessingJob,
     Spec,
     TrainingJob,
+    TransformJob,
     TuningJob,
     Vpc,
     result_slot,
@@ -51,13 +53,20 @@ def vpc(config: Vpc | None) -> dict[str, list[str]] | None:
 def job_task(
     partition: str,
     key: str,
-    job: TrainingJob | TuningJob | ModelJob | ModelPackageJob | EndpointConfigJob | LabelingJob,
+    job: TrainingJob
+    | TuningJob
+    | ProcessingJob
+    | ModelJob
+    | ModelPackageJob
+    | EndpointConfigJob
+    | LabelingJob
+    | TransformJob,
     api: str,
     pattern: str,
     template: str,
     context: Mapping[str, Any],
     comment: str,
-    result_selector: Mapping[str, str],
+    result_selector: Mapping[str, Any],
 ) -> TaskState:
     """The step's own Task: `api` called with the rendered `template`, its result selected into the step's slot."""
     return TaskState(

@@ -33,7 +33,7 @@ def _artifacts(builder: MachineBuilder, key: str, job: ModelJob | ModelPackageJo
     """The model data, and the lookup state that must run first when another machine trained the model."""
     states: list[StatePlan] = []
     if job.model_data is not None:
-        return states, Value(job.model_data)
+        return states, builder.location(key, job.model_data)
     return states, model_data(builder, job.from_ or "", states, state_name_of(key, job))
 
 

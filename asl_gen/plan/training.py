@@ -53,9 +53,10 @@ def algorithm_image(spec: Spec, algorithm: str, version: str) -> str:
     )
 
 
-def definition_context(spec: Spec, definition: TrainingDefinition) -> dict[str, Any]:
+def definition_context(builder: MachineBuilder, key: str, definition: TrainingDefinition) -> dict[str, Any]:
     """What a training job's request says of its definition (sagemaker/training-definition.j2): a training step's
-    own, or each training job of a tuning step."""
+    own, or each training job of a tuning step (`key`)."""
+    spec = builder.spec
     return {
         "image": image_of(spec, definition),
         "input_mode": definition.input_mode,
@@ -64,7 +65,7 @@ def definition_context(spec: Spec, definition: TrainingDefinition) -> dict[str, 
         "channels": [
             {
                 "name": channel_name,
-                "s3_uri": channel.s3,
+                "s3_uri": builder.location(key, channel.s3),
                 "data_type": channel.data_type,
                 "distribution": channel.distribution,
                 "content_type": channel.content_type,
@@ -87,7 +88,7 @@ def definition_context(spec: Spec, definition: TrainingDefinition) -> dict[str, 
 
 def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StatePlan]:
     """createTrainingJob, run to its end; the result keeps the job's name, ARN and model artifacts."""
-    context = {"name": builder.name(key), **definition_context(builder.spec, job), "tags": tags(job.tags)}
+    context = {"name": builder.name(key), **definition_context(builder, key, job), "tags": tags(job.tags)}
     return [
         job_task(
             builder.target.partition,

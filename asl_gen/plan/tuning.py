@@ -61,7 +61,7 @@ def tuning(builder: MachineBuilder, key: str, job: TuningJob) -> list[StatePlan]
         "max_runtime_seconds": job.max_runtime_seconds,
         "ranges": _ranges(dict(job.ranges)),
         "early_stopping": job.early_stopping,
-        "definition": definition_context(builder.spec, definition),
+        "definition": definition_context(builder, key, definition),
         "metric_definitions": (
             [{"Name": objective.metric, "Regex": objective.regex}] if objective.regex is not None else []
         ),

@@ -7,7 +7,7 @@ calls against the API's request shape), which jobs the state machines run and th
 (`usage`), the names of the states the steps become (`names`), and the JSON Schema of the spec (`schema`).
 Other stages import what they use from here.
 
-Imports: errors, loader, catalog, resources, integrations, jsonata
+Imports: errors, resources, loader, catalog, catalog_processing, integrations, jsonata
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from __future__ import annotations
 from asl_gen.spec.base import ECR_IMAGE, KEY, KMS_KEY_ARN, S3_URI, SAGEMAKER_NAME, Name, Vpc, is_s3_uri
 from asl_gen.spec.call import CallJob, call_inputs
 from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
+from asl_gen.spec.dataflow import ReportLocation, S3Location
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
-from asl_gen.spec.jobs import JOB_TYPES, Job
+from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references
 from asl_gen.spec.labeling import LabelingJob, price_parts
 from asl_gen.spec.load import load_spec
+from asl_gen.spec.locations import located_uri, report_object
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
     ERROR_SLOT,
@@ -26,6 +28,7 @@ from asl_gen.spec.names import (
     GATE_STATES,
     MAP_ITEMS_STATE,
     NOTIFY_STATE,
+    REPORT_GATE_STATES,
     TUNING_GATE_STATES,
     TUNING_STATES,
     default_name,
@@ -35,8 +38,10 @@ from asl_gen.spec.names import (
     state_name_of,
 )
 from asl_gen.spec.policies import CatchRule, RetryRule
+from asl_gen.spec.processing import FrameworkImage, ProcessingInput, ProcessingJob, ProcessingOutput
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.training import TrainingDefinition, TrainingJob, hyperparameter_text
+from asl_gen.spec.transform import DataLocation, TransformJob
 from asl_gen.spec.tuning import Range, TuningJob
 from asl_gen.spec.usage import running_jobs, spec_warnings, used_jobs
 
@@ -51,6 +56,7 @@ __all__ = [
     "KMS_KEY_ARN",
     "MAP_ITEMS_STATE",
     "NOTIFY_STATE",
+    "REPORT_GATE_STATES",
     "S3_URI",
     "SAGEMAKER_NAME",
     "TUNING_GATE_STATES",
@@ -58,9 +64,11 @@ __all__ = [
     "AslJob",
     "CallJob",
     "CatchRule",
+    "DataLocation",
     "EndpointConfigJob",
     "EndpointJob",
     "EndpointWait",
+    "FrameworkImage",
     "ItemsInput",
     "Job",
     "LabelingJob",
@@ -69,23 +77,33 @@ __all__ = [
     "ModelPackageJob",
     "Name",
     "ParallelJob",
+    "ProcessingInput",
+    "ProcessingJob",
+    "ProcessingOutput",
     "QualityGateJob",
     "Range",
+    "ReportLocation",
     "RetryRule",
+    "S3Location",
     "Spec",
     "StateMachine",
     "TrainingDefinition",
     "TrainingJob",
+    "TransformJob",
     "TuningJob",
     "Vpc",
     "call_inputs",
+    "data_locations",
+    "data_references",
     "default_name",
     "derived_state_name",
     "hyperparameter_text",
     "is_s3_uri",
     "load_spec",
+    "located_uri",
     "lookup_state_name",
     "price_parts",
+    "report_object",
     "result_slot",
     "running_jobs",
     "scopes",

@@ -24,6 +24,7 @@ INPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ROLE_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 KMS_KEY_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})$")
+SNS_TOPIC_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 S3_URI = re.compile(r"^s3://([^/]+)(?:/(.*))?$")
 BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ECR_IMAGE = re.compile(
@@ -103,7 +104,14 @@ def _role_name(value: str) -> str:
     return value
 
 
+def _sns_topic(value: str) -> str:
+    if not SNS_TOPIC_ARN.fullmatch(value):
+        raise ValueError(f"{value!r} is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
+    return value
+
+
 S3Uri = Annotated[str, AfterValidator(_s3_uri)]
+SnsTopicArn = Annotated[str, AfterValidator(_sns_topic)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
 EcrImage = Annotated[str, AfterValidator(_image)]
 RoleArn = Annotated[str, AfterValidator(_role_arn)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from asl_gen.spec.base import INPUT_NAME, Key, StateName, StrictModel
+from asl_gen.spec.dataflow import ReportLocation
 from asl_gen.spec.step import Step
 
 # SageMaker metric names (MetricDefinition.Name): 1-255 characters, `validation:rmse`, `train:loss`.
@@ -21,58 +23,76 @@ GATE_OPERATORS: Mapping[str, tuple[str, str]] = {
 }
 
 
+# A dotted path into a JSON report: names (letters, digits, '_') with optional list indices.
+REPORT_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*)*$")
+ReportValue = Annotated[str, StringConstraints(max_length=255, pattern=REPORT_VALUE.pattern)]
+# What a gate reads (exactly one), and the field naming the value in it.
+GATE_SOURCES: Mapping[str, str] = {"training": "metric", "tuning": "metric", "report": "value"}
+
+
 class QualityGateJob(Step):
     state_name_example = "Good Enough?"
 
     type: Literal["quality-gate"] = Field(
-        description="Continue only if a training job's final metric (or a tuning job's best objective value) passes "
-        "a threshold; otherwise fail the run with QualityGate.Failed",
+        description="Continue only if a value passes a threshold (a training job's final metric, a tuning job's "
+        "best objective value, or a number in a JSON report a processing step wrote); otherwise fail the run with "
+        "QualityGate.Failed",
         examples=["quality-gate"],
     )
-    # tuning first: the checks on training (and metric) below see whether it was given.
     tuning: Key | None = Field(
         None,
         description="The tuning job (run earlier in the state machine) whose best training job's objective value is "
-        "read (give this or training)",
+        "read (give one of training, tuning or report)",
         examples=["tune"],
+    )
+    report: ReportLocation | None = Field(
+        None,
+        description="A JSON report a processing step wrote, read from S3 when the gate runs (give one of training, "
+        "tuning or report)",
+        examples=[{"from": "evaluate", "output": "evaluation", "file": "evaluation.json"}],
     )
     training: Key | None = Field(
         None,
-        validate_default=True,
-        description="The training job whose final metric is read (give this or tuning)",
+        description="The training job whose final metric is read (give one of training, tuning or report)",
         examples=["train"],
     )
     metric: MetricName | None = Field(
         None,
-        validate_default=True,
         description="The metric's name as the algorithm reports it (FinalMetricDataList); with tuning, the tuning "
         "job's objective metric, which is the default",
         examples=["validation:rmse", "validation:auc"],
     )
-    lt: float | None = Field(None, description="Pass if the metric is below this", examples=[1.5])
-    le: float | None = Field(None, description="Pass if the metric is at most this", examples=[1.5])
-    gt: float | None = Field(None, description="Pass if the metric is above this", examples=[0.8])
-    ge: float | None = Field(None, description="Pass if the metric is at least this", examples=[0.8])
+    value: ReportValue | None = Field(
+        None,
+        description="With report: a dotted path to the number in the JSON (names, and [n] for list items)",
+        examples=["regression_metrics.mse.value"],
+    )
+    lt: float | None = Field(None, description="Pass if the value is below this", examples=[1.5])
+    le: float | None = Field(None, description="Pass if the value is at most this", examples=[1.5])
+    gt: float | None = Field(None, description="Pass if the value is above this", examples=[0.8])
+    ge: float | None = Field(None, description="Pass if the value is at least this", examples=[0.8])
 
-    # Field validators, not a model validator, so that a missing source or metric is reported at its field.
-    @field_validator("training")
-    @classmethod
-    def _one_source(cls, value: str | None, info: ValidationInfo) -> str | None:
-        tuning = info.data.get("tuning")
-        if value is None and tuning is None:
+    # One check after the fields: it runs only when every field is valid, so a broken report or a misspelt key is
+    # reported alone, not also as a missing source.
+    @model_validator(mode="after")
+    def _one_source(self) -> QualityGateJob:
+        given = [source for source in GATE_SOURCES if getattr(self, source) is not None]
+        if len(given) != 1:
             raise ValueError(
-                "give 'training' (a training job's final metric) or 'tuning' (a tuning job's best objective value)"
+                "give exactly one of training (a training job's final metric), tuning (a tuning job's best objective "
+                "value) or report (a JSON report a processing step wrote)"
+                + (f", not {' and '.join(given)} together" if given else "")
             )
-        if value is not None and tuning is not None:
-            raise ValueError("give 'training' or 'tuning', not both: a gate reads one job")
-        return value
-
-    @field_validator("metric")
-    @classmethod
-    def _metric_of_training(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None and info.data.get("training") is not None:
-            raise ValueError("a gate on a training job needs 'metric': the name of the final metric it reads")
-        return value
+        source = given[0]
+        if source == "training" and self.metric is None:
+            raise ValueError("a gate on training needs metric: the name of the final metric it reads")
+        if source == "report" and self.metric is not None:
+            raise ValueError("metric goes with training or tuning; a gate on report names its value with value")
+        if source == "report" and self.value is None:
+            raise ValueError("a gate on report needs value (e.g. value: regression_metrics.mse.value)")
+        if source != "report" and self.value is not None:
+            raise ValueError(f"value goes with report; a gate on {source} names its value with metric")
+        return self
 
     @model_validator(mode="after")
     def _one_threshold(self) -> QualityGateJob:

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from asl_gen.spec.base import INSTANCE_TYPE_DESCRIPTION, SAGEMAKER_NAME, InstanceType, Key, StrictModel, show
+from asl_gen.spec.base import (
+    INSTANCE_TYPE_DESCRIPTION,
+    SAGEMAKER_NAME,
+    InstanceType,
+    Key,
+    KmsKeyArn,
+    S3Uri,
+    SnsTopicArn,
+    StrictModel,
+    show,
+)
+from asl_gen.spec.model import ContentType
 from asl_gen.spec.step import NamedStep
 
 
@@ -17,16 +28,140 @@ class HostingInstance(StrictModel):
     )
 
 
+# ProductionVariantServerlessConfig (botocore 1.44.8, sagemaker service-2.json): MemorySizeInMB "in 1 GB increments:
+# 1024 MB, 2048 MB, 3072 MB, 4096 MB, 5120 MB, or 6144 MB"; MaxConcurrency and ProvisionedConcurrency 1-200, the
+# provisioned "less than or equal to MaxConcurrency".
+SERVERLESS_MEMORY_MB = (1024, 2048, 3072, 4096, 5120, 6144)
+SERVERLESS_CONCURRENCY_MAX = 200
+
+
+class Serverless(StrictModel):
+    memory_mb: int = Field(
+        description="Memory of each serverless worker in MB: 1024, 2048, 3072, 4096, 5120 or 6144",
+        examples=[2048],
+        json_schema_extra={"enum": list(SERVERLESS_MEMORY_MB)},
+    )
+    max_concurrency: Annotated[int, Field(ge=1, le=SERVERLESS_CONCURRENCY_MAX)] = Field(
+        description="Invocations the endpoint serves at once (1-200)", examples=[5]
+    )
+    provisioned_concurrency: Annotated[int, Field(ge=1, le=SERVERLESS_CONCURRENCY_MAX)] | None = Field(
+        None, description="Workers kept warm (at most max_concurrency)", examples=[2]
+    )
+
+    @field_validator("memory_mb")
+    @classmethod
+    def _memory(cls, value: int) -> int:
+        if value not in SERVERLESS_MEMORY_MB:
+            raise ValueError(
+                f"{value} MB is not a serverless memory size; SageMaker offers "
+                + ", ".join(str(m) for m in SERVERLESS_MEMORY_MB)
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _provisioned(self) -> Serverless:
+        if self.provisioned_concurrency is not None and self.provisioned_concurrency > self.max_concurrency:
+            raise ValueError(
+                f"provisioned_concurrency {self.provisioned_concurrency} is above max_concurrency "
+                f"{self.max_concurrency}; SageMaker keeps at most max_concurrency workers"
+            )
+        return self
+
+
 class Variant(StrictModel):
     model: Key = Field(description="The job key of the model this variant serves", examples=["model"])
     name: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern)] = Field(
         "AllTraffic", description="The variant's name", examples=["AllTraffic", "candidate"]
     )
-    instance: HostingInstance = Field(
-        description="The instances serving the variant", examples=[{"type": "ml.m5.large", "count": 1}]
+    instance: HostingInstance | None = Field(
+        None,
+        description="The instances serving the variant (give this or serverless)",
+        examples=[{"type": "ml.m5.large", "count": 1}],
+    )
+    serverless: Serverless | None = Field(
+        None,
+        description="Serve on SageMaker Serverless Inference instead of instances (give this or instance)",
+        examples=[{"memory_mb": 2048, "max_concurrency": 5}],
     )
     weight: Annotated[float, Field(ge=0)] = Field(
         1.0, description="The variant's share of traffic, relative to the other variants", examples=[1.0, 0.1]
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Variant:
+        if (self.instance is None) == (self.serverless is None):
+            raise ValueError(
+                "give exactly one of 'instance' (instances serve the variant) or 'serverless' (serverless inference)"
+                + (", not both" if self.instance is not None else "")
+            )
+        return self
+
+
+class DataCapture(StrictModel):
+    s3: S3Uri = Field(
+        description="S3 URI where SageMaker writes the captured requests and responses",
+        examples=["s3://my-bucket/capture"],
+    )
+    sampling_percentage: Annotated[int, Field(ge=0, le=100)] = Field(
+        100, description="Percentage of the requests captured", examples=[20]
+    )
+    capture: Annotated[list[Literal["Input", "Output"]], Field(min_length=1, max_length=2)] = Field(
+        ["Input", "Output"], description="What to capture: the requests, the responses, or both", examples=[["Input"]]
+    )
+    kms_key: KmsKeyArn | None = Field(
+        None,
+        description="KMS key that encrypts the captured data",
+        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    )
+    csv_content_types: Annotated[list[ContentType], Field(min_length=1, max_length=10)] | None = Field(
+        None, description="Content types captured as CSV", examples=[["text/csv"]]
+    )
+    json_content_types: Annotated[list[ContentType], Field(min_length=1, max_length=10)] | None = Field(
+        None, description="Content types captured as JSON", examples=[["application/json"]]
+    )
+
+    @field_validator("capture")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("list Input and Output once each")
+        return value
+
+
+class AsyncNotify(StrictModel):
+    success: SnsTopicArn | None = Field(
+        None,
+        description="SNS topic told when an asynchronous inference succeeds",
+        examples=["arn:aws:sns:us-east-1:123456789012:inference-done"],
+    )
+    error: SnsTopicArn | None = Field(
+        None,
+        description="SNS topic told when an asynchronous inference fails",
+        examples=["arn:aws:sns:us-east-1:123456789012:inference-failed"],
+    )
+
+
+class AsyncInference(StrictModel):
+    output: S3Uri = Field(
+        description="S3 URI where SageMaker writes the responses", examples=["s3://my-bucket/async/out"]
+    )
+    failure: S3Uri | None = Field(
+        None,
+        description="S3 URI where SageMaker writes the errors of failed requests",
+        examples=["s3://my-bucket/async/err"],
+    )
+    notify: AsyncNotify | None = Field(
+        None,
+        description="SNS topics SageMaker publishes the outcome of each request to",
+        examples=[{"success": "arn:aws:sns:us-east-1:123456789012:inference-done"}],
+    )
+    max_concurrent_invocations_per_instance: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None, description="Requests each instance works on at once (default: SageMaker's choice)", examples=[4]
+    )
+    kms_key: KmsKeyArn | None = Field(
+        None,
+        description="KMS key that encrypts the responses SageMaker writes to S3",
+        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
 
 
@@ -39,6 +174,36 @@ class EndpointConfigJob(NamedStep):
         description="The production variants: which model serves on which instances",
         examples=[[{"model": "model", "instance": {"type": "ml.m5.large"}}]],
     )
+    data_capture: DataCapture | None = Field(
+        None,
+        description="Capture the endpoint's requests and responses to S3 (for Model Monitor)",
+        examples=[{"s3": "s3://my-bucket/capture", "sampling_percentage": 20}],
+    )
+    async_inference: AsyncInference | None = Field(
+        None,
+        description="Serve requests asynchronously (InvokeEndpointAsync): responses go to S3, outcomes to SNS",
+        examples=[{"output": "s3://my-bucket/async/out", "failure": "s3://my-bucket/async/err"}],
+    )
+
+    # What serverless inference does not support: the "Feature exclusions" of the developer guide's page "Deploy
+    # models with Amazon SageMaker Serverless Inference" (docs.aws.amazon.com/sagemaker/latest/dg/
+    # serverless-endpoints.html) list multiple production variants and data capture (with Model Monitor);
+    # asynchronous inference queues requests for instances (dg/async-inference.html), not serverless workers.
+    @field_validator("variants")
+    @classmethod
+    def _one_serverless_variant(cls, value: list[Variant]) -> list[Variant]:
+        if len(value) > 1 and any(v.serverless is not None for v in value):
+            raise ValueError("a serverless endpoint serves one variant; SageMaker refuses several")
+        return value
+
+    @field_validator("data_capture", "async_inference")
+    @classmethod
+    def _not_serverless(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and any(v.serverless is not None for v in info.data.get("variants", [])):
+            if info.field_name == "data_capture":
+                raise ValueError("SageMaker Serverless Inference does not capture data; serve on instances to capture")
+            raise ValueError("asynchronous inference runs on instances, not serverless; give the variant an instance")
+        return value
 
     @model_validator(mode="after")
     def _unique_variants(self) -> EndpointConfigJob:

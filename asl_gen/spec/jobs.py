@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Annotated
 
 from pydantic import Field
@@ -10,19 +10,24 @@ from pydantic import Field
 from asl_gen.spec.base import StrictModel
 from asl_gen.spec.call import CallJob
 from asl_gen.spec.control import AslJob, MapJob, ParallelJob, QualityGateJob
+from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
 from asl_gen.spec.labeling import LabelingJob
 from asl_gen.spec.model import ModelJob, ModelPackageJob
+from asl_gen.spec.processing import ProcessingJob
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.transform import TransformJob
 from asl_gen.spec.tuning import TuningJob
 
 Job = Annotated[
     TrainingJob
     | TuningJob
+    | ProcessingJob
     | ModelJob
     | EndpointConfigJob
     | EndpointJob
     | ModelPackageJob
+    | TransformJob
     | LabelingJob
     | CallJob
     | QualityGateJob
@@ -35,10 +40,12 @@ Job = Annotated[
 JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "training": TrainingJob,
     "tuning": TuningJob,
+    "processing": ProcessingJob,
     "model": ModelJob,
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,
     "model-package": ModelPackageJob,
+    "transform": TransformJob,
     "labeling": LabelingJob,
     "call": CallJob,
     "quality-gate": QualityGateJob,
@@ -69,3 +76,24 @@ def references_of(job: Job) -> list[str]:
     if isinstance(job, QualityGateJob):
         return [source for source in (job.training, job.tuning) if source is not None]
     return []
+
+
+def data_locations(job: Job) -> Iterator[tuple[tuple[str | int, ...], S3Location]]:
+    """Every input-data location of a job, with its field path inside the job."""
+    if isinstance(job, TrainingJob):
+        for name, channel in job.channels.items():
+            yield ("channels", name, "s3"), channel.s3
+    if isinstance(job, ProcessingJob):
+        for name, item in job.inputs.items():
+            yield ("inputs", name, "s3"), item.s3
+    if isinstance(job, ModelJob | ModelPackageJob) and job.model_data is not None:
+        yield ("model_data",), job.model_data
+
+
+def data_references(job: Job) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """The processing outputs a job reads: (field path inside the job, processing step, output name)."""
+    for path, location in data_locations(job):
+        if location.reference is not None:
+            yield (path, *location.reference)
+    if isinstance(job, QualityGateJob) and job.report is not None:
+        yield ("report",), job.report.from_, job.report.output

@@ -15,16 +15,17 @@ from asl_gen.spec.base import (
     InstanceType,
     Key,
     OptionalVpc,
-    S3Uri,
 )
+from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.step import NamedStep, Step
 
 # Model artifacts made outside the spec, and the image that serves them (models and model packages).
 ModelData = Annotated[
-    S3Uri | None,
+    S3Location | None,
     Field(
-        description="S3 URI of model artifacts made elsewhere (give this and image instead of from)",
-        examples=["s3://my-bucket/models/model.tar.gz"],
+        description="Model artifacts made elsewhere (give this and image instead of from): an S3 URI, or "
+        "{input: InputName} for an S3 URI in the execution input",
+        examples=["s3://my-bucket/models/model.tar.gz", {"input": "ModelData"}],
     ),
 ]
 InferenceImage = Annotated[
@@ -125,7 +126,7 @@ class ModelPackageJob(Step):
         return self
 
 
-def _one_source(from_: str | None, model_data: str | None, image: str | None, what: str) -> None:
+def _one_source(from_: str | None, model_data: S3Location | None, image: str | None, what: str) -> None:
     if (from_ is None) == (model_data is None):
         raise ValueError("give exactly one of 'from' (a training job) or 'model_data' (an s3:// URI)")
     if model_data is not None and image is None:

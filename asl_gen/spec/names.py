@@ -32,6 +32,9 @@ GATE_STATES = ("any metrics?", "find metric", "is it?", "keep", "skip", "passes?
 TUNING_GATE_STATES = ("failed",)
 # The state a tuning step adds: the describeTrainingJob of its best training job (for the model artifacts).
 TUNING_STATES = ("best job",)
+# A gate on a JSON report: the Choice that checks the report holds a number there, the Pass that keeps only it,
+# the Choice on its value and the same two Fails.
+REPORT_GATE_STATES = ("has value?", "keep", "passes?", "failed", "no metric")
 # A Map over a written-out list first puts the list into the state (JSONPath reads items from the state).
 MAP_ITEMS_STATE = "items"
 
@@ -63,7 +66,13 @@ def step_state_names(key: str, job: Job) -> tuple[str, ...]:
         if job.wait_settings is not None:
             suffixes.extend(s for s in ENDPOINT_WAIT_STATES if s != "rolled back" or job.if_exists == "update")
     if isinstance(job, QualityGateJob):
-        suffixes.extend(GATE_STATES if job.tuning is None else TUNING_GATE_STATES)
+        suffixes.extend(
+            REPORT_GATE_STATES
+            if job.report is not None
+            else TUNING_GATE_STATES
+            if job.tuning is not None
+            else GATE_STATES
+        )
     if isinstance(job, TuningJob):
         suffixes.extend(TUNING_STATES)
     if isinstance(job, MapJob) and isinstance(job.items, list):

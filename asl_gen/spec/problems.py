@@ -245,6 +245,18 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
         return "a MIME type such as text/csv"
     if "content_types" in parents:
         return "a MIME type such as text/csv, without control characters"
+    if "report" in parents and parents[-1] == "file":
+        return (
+            "a path below the output's prefix such as evaluation.json, without '*', '?', '$', '//' or control "
+            "characters"
+        )
+    if "report" in parents and parents[-1] == "output":
+        return "an output name: a letter, then letters, digits, '_' and '-'"
+    if parents[:1] == ["jobs"] and parents[-1] == "value":
+        return (
+            "a dotted path into the JSON such as regression_metrics.mse.value (names of letters, digits and '_'; "
+            "[0] for a list item)"
+        )
     if parents[:1] == ["project"]:
         return "use lowercase letters, digits and single hyphens, at most 40 characters"
     if "errors" in parents and ("retry" in parents or "catch" in parents):

@@ -9,7 +9,19 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from asl_gen import catalog
-from asl_gen.spec.base import INPUT_NAME, KEY, Comment, Key, KmsKeyArn, RoleArn, RoleName, S3Uri, StrictModel, show
+from asl_gen.spec.base import (
+    INPUT_NAME,
+    KEY,
+    SNS_TOPIC_ARN,
+    Comment,
+    Key,
+    KmsKeyArn,
+    RoleArn,
+    RoleName,
+    S3Uri,
+    StrictModel,
+    show,
+)
 from asl_gen.spec.jobs import Job, nested_steps
 from asl_gen.spec.policies import RetryPolicy
 
@@ -171,9 +183,6 @@ class Logging(StrictModel):
         "create the group); leave it out to keep them forever",
         examples=[30, 365],
     )
-
-
-SNS_TOPIC_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 
 
 class OnFailure(StrictModel):

@@ -16,7 +16,7 @@ from asl_gen.spec.base import PREFIX_MAX, ROLE_ARN
 from asl_gen.spec.call import CALL_PATTERNS, TASK_TOKEN, CallJob, call_inputs, dynamic_values
 from asl_gen.spec.control import AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
-from asl_gen.spec.jobs import references_of
+from asl_gen.spec.jobs import Job, data_locations, data_references, nested_steps, references_of
 from asl_gen.spec.labeling import LabelingJob, check_labeling
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
@@ -33,9 +33,11 @@ from asl_gen.spec.names import (
     step_state_names,
 )
 from asl_gen.spec.paths import check_call_paths
+from asl_gen.spec.processing import ProcessingJob, processing_problems
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.step import NamedStep
 from asl_gen.spec.training import TrainingJob
+from asl_gen.spec.transform_checks import check_transforms
 from asl_gen.spec.tuning import TUNING_PREFIX_MAX, TuningJob
 
 Path = tuple[str | int, ...]
@@ -112,6 +114,9 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
         if isinstance(job, TuningJob):
             for where, message, fix in job.problems():
                 yield problem((*base, *where), message, fix)
+        if isinstance(job, ProcessingJob):
+            for where, message, hint in processing_problems(job, spec.aws.region):
+                yield problem((*base, *where), message, hint)
         if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
             yield from expect((*base, "from"), job.from_, "training", "tuning")
         if isinstance(job, EndpointConfigJob):
@@ -127,6 +132,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             yield from expect((*base, "training"), job.training, "training")
         if isinstance(job, QualityGateJob) and job.tuning is not None:
             yield from _check_gate_on_tuning(spec, key, job, job.tuning, expect, problem)
+        yield from _check_data(spec, key, job, problem)
         if isinstance(job, ParallelJob | MapJob):
             yield from _check_nested(spec, key, job, problem)
         if isinstance(job, MapJob) and isinstance(job.items, ItemsInput):
@@ -149,6 +155,8 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 f"{STATE_NAME_MAX}",
                 f"give the job a state_name of at most {STATE_NAME_MAX - len(longest) + len(own)} characters",
             )
+
+    yield from check_transforms(spec, problem)
 
     slots = {result_slot(k) for k in jobs}
     for clash in sorted(slots & set(spec.inputs)):
@@ -191,6 +199,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                     seen.setdefault(inner, index)
         yield from _check_machine_flow(spec, machine_key, machine, problem)
         yield from _check_tuning_sources(spec, machine_key, machine, located, problem)
+        yield from _check_data_order(spec, machine_key, machine, problem)
         yield from check_call_paths(spec, machine_key, machine.steps, reported_paths, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
         shared = sorted({n for n in names if names.count(n) > 1})
@@ -541,4 +550,82 @@ def _check_step_sources(
                 f"{machine_key!r}, and {ref!r} gets a new name in every execution",
                 f"run {ref!r} earlier in this state machine, or name it from an input "
                 f"(name: {{input: ...}}) or a literal",
+            )
+
+
+def _check_data(spec: Spec, key: str, job: Job, problem: Report) -> Iterator[Problem]:
+    """Each processing output a job reads exists; each execution input it reads is declared as a string."""
+    base: Path = ("jobs", key)
+    for path, source, output in data_references(job):
+        source_job = spec.jobs.get(source)
+        if source_job is None:
+            hint = catalog.suggest(source, spec.jobs)
+            yield problem(
+                (*base, *path, "from"),
+                f"no job named {source!r}",
+                f"did you mean {hint!r}?" if hint else "define it under jobs",
+            )
+        elif not isinstance(source_job, ProcessingJob):
+            yield problem(
+                (*base, *path, "from"),
+                f"job {source!r} is of type {source_job.type}, not processing",
+                "only a processing step's outputs can be read by name; write an S3 URI for other data",
+            )
+        elif output not in source_job.outputs:
+            hint = catalog.suggest(output, source_job.outputs)
+            listed = ", ".join(repr(o) for o in source_job.outputs) or "none"
+            yield problem(
+                (*base, *path, "output"),
+                f"processing step {source!r} has no output named {output!r}",
+                f"did you mean {hint!r}?" if hint else f"its outputs: {listed}",
+            )
+    for path, location in data_locations(job):
+        name = location.input
+        if name is None:
+            continue
+        declared = spec.inputs.get(name)
+        if declared != "string":
+            yield problem(
+                (*base, *path, "input"),
+                f"input {name!r} is " + ("not declared" if declared is None else f"declared {declared}, not string"),
+                f"declare it under inputs: {{{name}: string}}, an S3 URI",
+            )
+
+
+def _ran_before(spec: Spec, steps: list[str], done: set[str], depth: int = 0) -> Iterator[tuple[str, set[str]]]:
+    """Each step of a list (and of the branches and Map bodies in it) with the jobs that have ended before it
+    starts: a branch or a Map body sees what ran before its Parallel or Map, and the steps before it inside."""
+    for step in steps:
+        job = spec.jobs.get(step)
+        if job is None:
+            continue
+        yield step, set(done)
+        finished: set[str] = set()
+        if depth < 10:
+            for inner in nested_steps(job):
+                seen = set(done)
+                yield from _ran_before(spec, inner, seen, depth + 1)
+                finished |= seen
+        done |= finished
+        done.add(step)
+
+
+def _check_data_order(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:
+    """A processing output is read only after its step ran, earlier in the same state machine."""
+    runs = {k for scope in scopes(spec, machine.steps) for k in scope}
+    for step, before in _ran_before(spec, list(machine.steps), set()):
+        told: set[str] = set()
+        for path, source, output in data_references(spec.jobs[step]):
+            if not isinstance(spec.jobs.get(source), ProcessingJob) or source in before or source in told:
+                continue
+            # Once per step and processing step: the fix is the same for each of its outputs read.
+            told.add(source)
+            where = "does not run before it" if source in runs else "does not run"
+            yield problem(
+                ("jobs", step, *path, "from"),
+                f"step {step!r} reads output {output!r} of processing step {source!r}, which {where} in state "
+                f"machine {machine_key!r}",
+                f"run {source!r} before {step!r} in state machine {machine_key!r}"
+                if source in runs
+                else f"add {source!r} to state machine {machine_key!r} before {step!r}",
             )

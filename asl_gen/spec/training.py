@@ -17,6 +17,7 @@ from asl_gen.spec.base import (
     S3Uri,
     StrictModel,
 )
+from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.step import NamedStep
 
 HYPERPARAMETER_VALUE_MAX = 2500
@@ -40,9 +41,10 @@ class Algorithm(StrictModel):
 
 
 class Channel(StrictModel):
-    s3: S3Uri = Field(
-        description="S3 URI of the channel's data (a prefix, or a manifest file)",
-        examples=["s3://my-bucket/pipeline/train"],
+    s3: S3Location = Field(
+        description="The channel's data (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, "
+        "output: <output name>} or {input: InputName}",
+        examples=["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}],
     )
     content_type: NonEmpty | None = Field(
         None,

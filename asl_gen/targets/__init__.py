@@ -5,7 +5,7 @@
 build writes, every state machine carries a name the trust policy allows, and the template embeds exactly the
 documents written beside it. `shared` holds what both read the same way.
 
-Imports: errors, catalog, placeholders, plan, render
+Imports: errors, catalog, placeholders, spec, plan, render
 """
 
 from __future__ import annotations

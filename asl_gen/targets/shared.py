@@ -10,6 +10,7 @@ from typing import Any
 
 from asl_gen import catalog, placeholders
 from asl_gen.plan import ProjectPlan
+from asl_gen.spec import ProcessingJob
 
 # How a check reports a problem: `report(path, message, pointer)`.
 Report = Callable[[str, str, str], None]
@@ -65,15 +66,28 @@ def placeholders_in(documents: Iterable[Any]) -> set[str]:
 
 
 def registries(plan: ProjectPlan, used: set[str]) -> dict[str, dict[str, str]]:
-    """Placeholder → region → registry account, for the built-in algorithms whose images the output names."""
+    """Placeholder → region → registry account, for the built-in algorithms and framework images the output names.
+
+    Framework images share a placeholder per repository; where jobs use several versions of one repository, the
+    table keeps the regions that offer all of them (the accounts of a repository are the same in every version).
+    """
     tables: dict[str, dict[str, str]] = {}
     for job in plan.spec.jobs.values():
         algorithm = getattr(job, "algorithm", None)
-        if algorithm is None:
-            continue
-        name = placeholders.registry_name(algorithm.name)
-        if name in used:
-            tables[name] = dict(sorted(catalog.registries(algorithm.name, algorithm.version).items()))
+        if algorithm is not None:
+            name = placeholders.registry_name(algorithm.name)
+            if name in used:
+                tables[name] = dict(sorted(catalog.registries(algorithm.name, algorithm.version).items()))
+        if isinstance(job, ProcessingJob):
+            image = job.framework_image()
+            if image is None:
+                continue
+            name = placeholders.registry_name(image.placeholder_key)
+            if name in used:
+                table = dict(image.registries)
+                if name in tables:
+                    table = {region: account for region, account in tables[name].items() if region in table}
+                tables[name] = dict(sorted(table.items()))
     return dict(sorted(tables.items()))
 
 

@@ -1,0 +1,113 @@
+"""The transform family: a SageMaker batch transform job (createTransformJob), by default run to its end (`.sync`).
+
+Imports: integrations, spec
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from asl_gen.integrations import REQUEST_RESPONSE, SYNC
+from asl_gen.plan.model import StatePlan, Value
+from asl_gen.plan.request import job_task, tags
+from asl_gen.spec import Name, TransformJob, default_name
+
+if TYPE_CHECKING:
+    from asl_gen.plan.machine import MachineBuilder
+
+# Only what later steps (and a map's list of results) need: a map of transforms over a long list keeps three short
+# strings per item, far below the 256 KiB a state may hold. DescribeTransformJob's full answer, which `.sync`
+# returns, repeats the whole request.
+TRANSFORM_RESULT = {
+    "TransformJobName.$": "$.TransformJobName",
+    "TransformJobArn.$": "$.TransformJobArn",
+    "OutputPath.$": "$.TransformOutput.S3OutputPath",
+}
+# CreateTransformJob answers with the ARN alone.
+TRANSFORM_STARTED = {"TransformJobArn.$": "$.TransformJobArn"}
+
+
+def job_name(builder: MachineBuilder, key: str, job: TransformJob) -> Value:
+    """The job's name; inside a map, a prefix plus a hash of the execution and the item's index (one per item)."""
+    name: Name = job.name or default_name(builder.spec.project, key)
+    if builder.in_map is None or name.prefix is None:
+        return builder.name(key)
+    # 32 hex characters whatever the index: the prefix keeps the length the spec allows (names stop at 63).
+    return Value(
+        f"States.Format('{name.prefix}-{{}}', States.Hash(States.Format('{{}}-{{}}', $$.Execution.Id, $.index), "
+        "'MD5'))",
+        dynamic=True,
+    )
+
+
+def model_name(builder: MachineBuilder, key: str, job: TransformJob) -> Value:
+    """The model's name: the model step's, or the one given for a model made elsewhere."""
+    if job.model is not None:
+        return builder.name(job.model)
+    assert job.model_name is not None
+    if job.model_name.input is not None:
+        builder.inputs.setdefault(job.model_name.input, key)
+        return Value(f"$$.Execution.Input.{job.model_name.input}", dynamic=True)
+    return Value(job.model_name.literal)
+
+
+def data_location(builder: MachineBuilder, key: str, job: TransformJob) -> Value:
+    """The input's S3 URI: as written, from the execution input, or the map's current item."""
+    location = job.input.s3
+    if location.item_path is not None:
+        return Value(location.item_path, dynamic=True)
+    if location.input is not None:
+        builder.plain_inputs.setdefault(location.input, key)
+        return Value(f"$$.Execution.Input.{location.input}", dynamic=True)
+    return Value(location.s3)
+
+
+def transform(builder: MachineBuilder, key: str, job: TransformJob) -> list[StatePlan]:
+    """createTransformJob: the model scores the input; the result keeps the job's name, ARN and output location."""
+    processing = job.data_processing
+    context = {
+        "name": job_name(builder, key, job),
+        "model_name": model_name(builder, key, job),
+        "batch_strategy": job.batch_strategy,
+        "max_payload_mb": job.max_payload_mb,
+        "max_concurrent_transforms": job.max_concurrent_transforms,
+        "environment": dict(job.environment),
+        "input": {
+            "s3_uri": data_location(builder, key, job),
+            "data_type": job.input.data_type,
+            "content_type": job.input.content_type,
+            "split_type": job.input.split_type,
+            "compression": job.input.compression,
+        },
+        "output": {
+            "s3_uri": job.output.s3,
+            "assemble_with": job.output.assemble_with,
+            "accept": job.output.accept,
+            "kms_key": job.output.kms_key,
+        },
+        "instance": {"type": job.instance.type, "count": job.instance.count},
+        "data_processing": None
+        if processing is None
+        else {
+            "input_filter": processing.input_filter,
+            "output_filter": processing.output_filter,
+            "join_source": processing.join_source,
+        },
+        "tags": tags(job.tags),
+    }
+    sync = job.pattern == "sync"
+    source = f"model '{job.model}'" if job.model is not None else "the model named in model_name"
+    return [
+        job_task(
+            builder.target.partition,
+            key,
+            job,
+            "sagemaker:createTransformJob",
+            SYNC if sync else REQUEST_RESPONSE,
+            "sagemaker/create-transform-job.json.j2",
+            context,
+            f"Run SageMaker transform job '{key}' with {source}"
+            + (" and wait until it ends" if sync else " (returns when the job starts)"),
+            TRANSFORM_RESULT if sync else TRANSFORM_STARTED,
+        )
+    ]

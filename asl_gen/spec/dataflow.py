@@ -1,0 +1,152 @@
+"""Where a step's input data comes from: an S3 URI written out, an output of a processing step, or the execution
+input; and where a quality gate finds a JSON report a processing step wrote.
+
+A field that takes input data is an `S3Location`; `located_uri` turns one into the S3 URI the output names. A
+processing output's location is literal in the spec, so a reference to it resolves at build time to that URI:
+the definition stays a plain string and IAM stays exact. What the reference adds over copying the URI is the
+checks (in `spec.references`): the step exists, is a processing step, has that output, and runs earlier in the
+same state machine.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from asl_gen.spec.base import INPUT_NAME, KEY, S3_URI, StrictModel, _s3_uri, show
+
+# A processing job's input and output names (ProcessingInputName / OutputName: 1-64 characters).
+OUTPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+# The object key below an output's prefix: no wildcard, variable or control character (it ends up in an ARN).
+REPORT_FILE = re.compile(r"^[^/*?$\x00-\x1f\x7f]+(/[^/*?$\x00-\x1f\x7f]+)*$")
+
+
+def _report_file(value: str) -> str:
+    if any(part in (".", "..") for part in value.split("/")):
+        raise ValueError(f"{value!r} must be a plain path below the output (no '.' or '..')")
+    return value
+
+
+S3_LOCATION_DESCRIPTION = (
+    "Where the data is: an S3 URI, {from: <processing step>, output: <output name>} (an output of a processing step "
+    "that runs earlier in the same state machine), or {input: InputName} (an S3 URI in the execution input)"
+)
+FORMS = "an s3:// URI, {from: <processing step>, output: <output name>} or {input: InputName}"
+
+
+def _location_schema(schema: dict[str, Any]) -> None:
+    # Users write a location as a string or a small mapping; the schema offers those forms, not the model's
+    # internal optional fields.
+    schema.clear()
+    schema.update(
+        {
+            "description": S3_LOCATION_DESCRIPTION,
+            "anyOf": [
+                {"type": "string", "pattern": S3_URI.pattern, "description": "An S3 URI, the same in every execution"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "from": {
+                            "type": "string",
+                            "pattern": KEY.pattern,
+                            "description": "A processing step that runs earlier in the same state machine",
+                            "examples": ["preprocess"],
+                        },
+                        "output": {
+                            "type": "string",
+                            "pattern": OUTPUT_NAME.pattern,
+                            "description": "The name of one of its outputs; its S3 URI is used",
+                            "examples": ["train"],
+                        },
+                    },
+                    "required": ["from", "output"],
+                    "additionalProperties": False,
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "input": {
+                            "type": "string",
+                            "pattern": INPUT_NAME.pattern,
+                            "description": "The execution input field that holds the S3 URI (declare it under "
+                            "inputs as string; grant it with roles.sagemaker.reads)",
+                            "examples": ["TrainData"],
+                        }
+                    },
+                    "required": ["input"],
+                    "additionalProperties": False,
+                },
+            ],
+            "examples": ["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}, {"input": "Data"}],
+        }
+    )
+
+
+class S3Location(StrictModel):
+    """Input data: an S3 URI, an output of an earlier processing step, or an S3 URI from the execution input."""
+
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_location_schema)
+
+    uri: str | None = None
+    from_: str | None = Field(None, alias="from")
+    output: str | None = None
+    input: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"uri": value}
+        if not isinstance(value, dict) or "uri" in value:
+            raise ValueError(f"give the location as {FORMS}, not {show(value)}")
+        unknown = sorted(str(k) for k in value if k not in ("from", "output", "input"))
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r}: give the location as {FORMS}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_form(self) -> S3Location:
+        if self.uri is not None:
+            _s3_uri(self.uri)
+            return self
+        if self.input is not None:
+            if self.from_ is not None or self.output is not None:
+                raise ValueError(f"give the location as {FORMS}, not input together with from or output")
+            if not INPUT_NAME.fullmatch(self.input):
+                raise ValueError(f"{self.input!r} is not an input name (letters, digits and '_')")
+            return self
+        if self.from_ is None or self.output is None:
+            missing = "output" if self.from_ is not None else "from"
+            raise ValueError(f"a processing output is named by from and output together: add {missing}")
+        if not KEY.fullmatch(self.from_):
+            raise ValueError(f"{self.from_!r} is not a job key (lowercase letters, digits, single hyphens)")
+        if not OUTPUT_NAME.fullmatch(self.output):
+            raise ValueError(f"{self.output!r} is not an output name (a letter, then letters, digits, '_', '-')")
+        return self
+
+    @property
+    def reference(self) -> tuple[str, str] | None:
+        """The processing step and output this location names, if it names one."""
+        return (self.from_, self.output) if self.from_ is not None and self.output is not None else None
+
+
+class ReportLocation(StrictModel):
+    """A file a processing step writes into one of its outputs."""
+
+    from_: Annotated[str, StringConstraints(pattern=KEY.pattern, max_length=40)] = Field(
+        alias="from",
+        description="The processing step that writes the report (it runs earlier in the same state machine)",
+        examples=["evaluate"],
+    )
+    output: Annotated[str, StringConstraints(pattern=OUTPUT_NAME.pattern)] = Field(
+        description="The processing output the report is uploaded with", examples=["evaluation"]
+    )
+    file: Annotated[
+        str, StringConstraints(max_length=1024, pattern=REPORT_FILE.pattern), AfterValidator(_report_file)
+    ] = Field(
+        description="The report's path below the output's S3 prefix (what the job writes under the output's "
+        "local_path)",
+        examples=["evaluation.json"],
+    )
