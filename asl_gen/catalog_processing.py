@@ -39,6 +39,7 @@ __all__ = [
     "frameworks",
     "processing_instance_types",
     "resolve_framework",
+    "tables",
 ]
 
 # How each framework's processor runs a script when the spec gives no entrypoint (the SDK's ScriptProcessor and
@@ -54,19 +55,20 @@ FRAMEWORK_COMMANDS: Mapping[str, tuple[str, ...]] = {
 
 
 @functools.cache
-def _data() -> dict[str, Any]:
+def tables() -> dict[str, Any]:
+    """The data file's tables (processing_instance_types, registries, frameworks), parsed on first use."""
     return cast(dict[str, Any], json.loads(package_file("data/processing.json").read_text(encoding="utf-8")))
 
 
 @functools.cache
 def processing_instance_types() -> frozenset[str]:
     """The instance types CreateProcessingJob takes."""
-    return frozenset(_data()["processing_instance_types"])
+    return frozenset(tables()["processing_instance_types"])
 
 
 def frameworks() -> list[str]:
     """The frameworks whose images a processing job can name."""
-    return sorted(_data()["frameworks"])
+    return sorted(tables()["frameworks"])
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def resolve_framework(
 
     Raises LookupError with a one-line message naming what is unknown or does not fit, and what to use instead.
     """
-    data = _data()
+    data = tables()
     known = data["frameworks"]
     if framework not in known:
         raise ImageLookupError(

@@ -13,11 +13,6 @@ from typing import Any
 from asl_gen.errors import Problem, UsageError
 from asl_gen.loader import load_file
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 _KEYS = {"specs", "out", "templates"}
 
 
@@ -33,6 +28,12 @@ def load_settings(cwd: Path) -> Settings:
     """Settings of the project in `cwd`; without any, no default specs and `out/` in `cwd`."""
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
+        # Imported here: a folder without pyproject.toml should not pay for the TOML parser.
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on Python 3.10 only
+            import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:

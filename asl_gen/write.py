@@ -9,8 +9,6 @@ Imports: errors
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import difflib
 import errno
 import hashlib
 import json
@@ -383,6 +381,8 @@ def _exchange(first: Path, second: Path) -> bool:
     """Swap two folders in one step with Linux's renameat2(RENAME_EXCHANGE); False where it is unavailable."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here: only a rebuild over an existing folder swaps, and ctypes takes a while to import
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
@@ -496,6 +496,8 @@ def _differences(project_dir: Path, project: str, everything: Mapping[str, str])
 
 
 def _short_diff(old: str, new: str, path: str, limit: int = 40) -> Iterator[str]:
+    import difflib  # here: only a check that finds a difference shows one
+
     lines = difflib.unified_diff(
         old.splitlines(keepends=True),
         new.splitlines(keepends=True),

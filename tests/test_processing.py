@@ -16,7 +16,7 @@ import pytest
 from asl_gen import catalog, placeholders
 from asl_gen.build import Generated, generate
 from asl_gen.catalog_processing import FRAMEWORK_COMMANDS, ImageLookupError, frameworks, resolve_framework
-from asl_gen.catalog_processing import _data as catalog_data
+from asl_gen.catalog_processing import tables as catalog_data
 from asl_gen.simulate import simulate_definition
 from asl_gen.spec import ECR_IMAGE
 
@@ -148,7 +148,7 @@ def test_the_catalog_is_read_only_when_a_spec_has_a_processing_job() -> None:
     code = (
         "import sys; from pathlib import Path; from asl_gen.build import generate; "
         "import asl_gen.catalog_processing as c; generate(Path(sys.argv[1])); "
-        "print(c._data.cache_info().currsize)"
+        "print(c.tables.cache_info().currsize)"
     )
     run = _run(["python", "-c", code, str(REPO / "examples" / "big-mart" / "spec.yaml")])
     assert (run.returncode, run.stdout.strip()) == (0, "0"), run.stderr

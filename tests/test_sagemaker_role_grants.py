@@ -67,6 +67,18 @@ def _strings(value: Any) -> Iterator[str]:
         yield value
 
 
+def _located(spec: dict[str, Any], value: Any) -> list[str]:
+    """The S3 URI a data location names when the spec is built: as written, or a processing step's output; an
+    execution input's is known only at run time (granted through roles.sagemaker.reads, not here)."""
+    if isinstance(value, str):
+        assert _s3(value), f"{value!r} is not an S3 URI; teach this test"
+        return [value]
+    if isinstance(value, dict) and "from" in value:
+        return [spec["jobs"][value["from"]]["outputs"][value["output"]]["s3"]]
+    assert isinstance(value, dict) and set(value) == {"input"}, f"{value!r}: a location this test does not know"
+    return []
+
+
 def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
     """The S3 URIs job `key` reads and writes as the SageMaker role, from its YAML."""
     job = spec["jobs"][key]
@@ -74,12 +86,11 @@ def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
     if kind in ("training", "tuning"):
         definition = job if kind == "training" else job["training"]
         channels = definition["channels"].values()
-        assert all(_s3(c["s3"]) for c in channels), f"jobs.{key}: a channel that is not an S3 URI; teach this test"
-        return [c["s3"] for c in channels], [definition["output"]]
+        return [uri for c in channels for uri in _located(spec, c["s3"])], [definition["output"]]
     if kind == "model":
         # The model's container reads its artifacts: the literal model data, else the training job's output.
-        if _s3(job.get("model_data")):
-            return [job["model_data"]], []
+        if "model_data" in job:
+            return _located(spec, job["model_data"]), []
         source = spec["jobs"].get(job.get("from", ""))
         if source is not None and source["type"] == "training":
             return [source["output"]], []
@@ -87,6 +98,12 @@ def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
             return [source["training"]["output"]], []  # the best training job's artifacts
         assert source is None, f"jobs.{key}: a model from a {source['type']} job; teach this test what it reads"
         return [], []
+    if kind == "processing":
+        # SageMaker copies the code and every input in, and uploads every output.
+        inputs = [uri for i in job.get("inputs", {}).values() for uri in _located(spec, i["s3"])]
+        outputs = [o["s3"] for o in job.get("outputs", {}).values()]
+        assert all(_s3(u) for u in outputs), f"jobs.{key}: an output that is not an S3 URI; teach this test"
+        return [*([job["code"]] if "code" in job else []), *inputs], outputs
     if kind == "transform":
         # It runs as its model's role: the spec's, when the model is one of its steps; unknown with model_name.
         if "model" not in job:

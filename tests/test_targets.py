@@ -3,6 +3,7 @@ under the tools' own validators (`terraform validate` offline from a provider mi
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from asl_gen import catalog
+from asl_gen import catalog, placeholders
 from asl_gen.build import (
     SAGEMAKER_POLICY,
     SAGEMAKER_TRUST,
@@ -26,6 +27,7 @@ from asl_gen.build import (
     Generated,
     generate,
 )
+from asl_gen.catalog_processing import tables as catalog_data
 from asl_gen.cli import main
 from asl_gen.errors import SpecError, ValidationFailure
 from asl_gen.spec import load_spec
@@ -239,7 +241,23 @@ def _deployed(text: str) -> object:
         text = text.replace("${" + name + "}", _STACK[pseudo])
     text = text.replace("${DnsSuffix}", _STACK["AWS::URLSuffix"])
     text = text.replace("${RegistryXgboost}", catalog.registries("xgboost", "1.7-1")[_STACK["AWS::Region"]])
+    for name, account in _framework_registries().items():
+        text = text.replace("${" + name + "}", account)
     return json.loads(text)
+
+
+@functools.cache
+def _framework_registries() -> dict[str, str]:
+    """Each framework image repository's registry placeholder and its account in the stack's region, from the
+    processing catalog (one account per repository and region, whatever the version)."""
+    found: dict[str, str] = {}
+    for framework, table in catalog_data()["frameworks"].items():
+        for config in table["versions"].values():
+            for entry in config["bases"].values() if framework == "huggingface" else [config]:
+                account = catalog_data()["registries"][entry["registries"]].get(_STACK["AWS::Region"])
+                if account is not None:
+                    found[placeholders.registry_name(entry["repository"])] = account
+    return found
 
 
 def test_cloudformation_embeds_exactly_the_written_documents(all_targets: dict[str, Generated]) -> None:

@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from asl_gen import __version__
+from asl_gen.cli.collector import pause_collector
 
 if TYPE_CHECKING:
     import click
@@ -39,9 +40,11 @@ def _group() -> click.Group:
 
 class _Entry:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not args and not kwargs and sys.argv[1:] == ["--version"]:
+        # `python -m asl_gen` passes prog_name, which a version line does not use.
+        if not args and set(kwargs) <= {"prog_name"} and sys.argv[1:] == ["--version"]:
             sys.stdout.write(f"asl-gen {__version__}\n")
             return 0
+        pause_collector()
         return _group()(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:

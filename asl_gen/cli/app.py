@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from asl_gen import __version__
+from asl_gen.cli.collector import resume_collector
 from asl_gen.cli.console import NORMAL, QUIET, VERBOSE, Console, use_color
 from asl_gen.errors import EXIT_INTERNAL, AslGenError, Problem, UsageError
 
@@ -40,6 +41,7 @@ def console_for(fmt: str) -> Console:
 
 def run(action: Callable[[], T], console: Console, debug: bool) -> T:
     """`action()`, or exit: with the exit code of an `AslGenError`, 130 on Ctrl-C, 3 on a bug (unless `debug`)."""
+    resume_collector()
     try:
         return action()
     except AslGenError as exc:

@@ -150,8 +150,8 @@ def _endpoint_config(spec: spec_model.Spec, job: spec_model.EndpointConfigJob) -
 
 USES: Mapping[type[Any], Callable[[spec_model.Spec, Any], JobUses | None]] = {
     spec_model.TrainingJob: _training,
-    spec_model.TuningJob: _tuning,
     spec_model.ProcessingJob: _processing,
+    spec_model.TuningJob: _tuning,
     spec_model.ModelJob: _model,
     spec_model.TransformJob: _transform,
     spec_model.EndpointConfigJob: _endpoint_config,

@@ -21,8 +21,8 @@ from asl_gen.spec.tuning import TuningJob
 
 Job = Annotated[
     TrainingJob
-    | TuningJob
     | ProcessingJob
+    | TuningJob
     | ModelJob
     | EndpointConfigJob
     | EndpointJob
@@ -39,8 +39,8 @@ Job = Annotated[
 # Each job type and its model; a new kind of job is a new module and a row here and in `Job`.
 JOB_MODELS: Mapping[str, type[StrictModel]] = {
     "training": TrainingJob,
-    "tuning": TuningJob,
     "processing": ProcessingJob,
+    "tuning": TuningJob,
     "model": ModelJob,
     "endpoint-config": EndpointConfigJob,
     "endpoint": EndpointJob,

@@ -111,12 +111,12 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                     catalog.image_uri(definition.algorithm.name, definition.algorithm.version, spec.aws.region)
             except LookupError as exc:
                 yield problem(at, str(exc))
-        if isinstance(job, TuningJob):
-            for where, message, fix in job.problems():
-                yield problem((*base, *where), message, fix)
         if isinstance(job, ProcessingJob):
             for where, message, hint in processing_problems(job, spec.aws.region):
                 yield problem((*base, *where), message, hint)
+        if isinstance(job, TuningJob):
+            for where, message, fix in job.problems():
+                yield problem((*base, *where), message, fix)
         if isinstance(job, ModelJob | ModelPackageJob) and job.from_ is not None:
             yield from expect((*base, "from"), job.from_, "training", "tuning")
         if isinstance(job, EndpointConfigJob):
