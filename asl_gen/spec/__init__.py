@@ -2,11 +2,12 @@
 
 It owns the models (`project` for the project level, one module per job family, `step` for the fields every
 step shares), the rewriting of validation errors into located problems (`problems`), the checks that relate
-several parts of a spec (`references`), which jobs the state machines run and the warnings about the others
+several parts of a spec (`references`; `paths`: what the state holds before each step; `shapes`: SageMaker
+calls against the API's request shape), which jobs the state machines run and the warnings about the others
 (`usage`), the names of the states the steps become (`names`), and the JSON Schema of the spec (`schema`).
 Other stages import what they use from here.
 
-Imports: errors, loader, catalog, catalog_processing, integrations, jsonata
+Imports: errors, resources, loader, catalog, catalog_processing, integrations, jsonata
 """
 
 from __future__ import annotations

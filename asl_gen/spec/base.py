@@ -65,6 +65,15 @@ def _s3_uri(value: str) -> str:
     return value
 
 
+def s3_uri_problem(value: str) -> str | None:
+    """Why `value` is not an S3 URI the spec would accept, or None when it is one."""
+    try:
+        _s3_uri(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def is_s3_uri(value: str) -> bool:
     """Whether `value` is an S3 URI the spec would accept (a valid bucket, no wildcard in the key)."""
     try:
