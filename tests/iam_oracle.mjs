@@ -31,8 +31,14 @@ async function judge(batch, request) {
   if (response.resultType === 'error') {
     return { result: 'Error', errors: response.errors.message + ' ' + JSON.stringify(response.errors) }
   }
-  if (response.resultType !== 'single') {
-    return { result: 'Error', errors: `unexpected result type ${response.resultType} (a wildcard resource?)` }
+  if (response.resultType === 'wildcard') {
+    // Resource "*" (an action that takes no resource): one result per matching resource pattern, none when
+    // nothing matched; no resource policy takes part, so the overall result is the identity policy's.
+    return {
+      result: response.overallResult,
+      identity: response.overallResult,
+      ignored: response.results.flatMap((r) => r.ignoredContextKeys ?? [])
+    }
   }
   return {
     result: response.overallResult,
