@@ -36,6 +36,7 @@ __all__ = [
     "sdk_prefix",
     "service",
     "source",
+    "suggest_sdk_service",
     "suggest_action",
 ]
 
@@ -136,6 +137,11 @@ def sdk_prefix(client: str) -> str | None:
     """The IAM prefix of an AWS SDK client name as Step Functions' `aws-sdk:<client>:<api>` writes it, or None."""
     sdk: Mapping[str, str] = _data()["sdk"]
     return sdk.get(client.lower())
+
+
+def suggest_sdk_service(client: str) -> str | None:
+    """The AWS SDK client name closest to `client`, or None."""
+    return suggest(client, _data()["sdk"])
 
 
 # ---- ARN patterns against ARN formats ----------------------------------------------------------------------------
