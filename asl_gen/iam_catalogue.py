@@ -36,8 +36,8 @@ __all__ = [
     "sdk_prefix",
     "service",
     "source",
-    "suggest_sdk_service",
     "suggest_action",
+    "suggest_sdk_service",
 ]
 
 DATA_FILE = "data/iam-catalogue.json.gz"

@@ -99,11 +99,23 @@ def catalogue(package: Path) -> dict[str, Any]:
         resources = _read(data / "resourceTypes" / f"{prefix}.json")
         conditions_file = data / "conditionKeys" / f"{prefix}.json"
         conditions = _read(conditions_file) if conditions_file.exists() else {}
+        # An action names its resource types in the reference's spelling, which now and then differs in case from
+        # the resource type's key (secretsmanager:GetSecretValue takes "Secret", the type is "secret").
+        keys = {key.lower(): key for key in resources}
+        unknown = [
+            (a["name"], r["name"])
+            for a in actions.values()
+            for r in a["resourceTypes"]
+            if r["name"].lower() not in keys
+        ]
+        if unknown:
+            raise SystemExit(f"{prefix}: actions name resource types the service does not define: {unknown}")
         services[prefix] = {
             "name": names.get(prefix, prefix),
             # action -> [resource types (none: "*" only), condition keys]
             "actions": {
-                a["name"]: [[r["name"] for r in a["resourceTypes"]], a["conditionKeys"]] for a in actions.values()
+                a["name"]: [[keys[r["name"].lower()] for r in a["resourceTypes"]], a["conditionKeys"]]
+                for a in actions.values()
             },
             "resources": {key: r["arn"] for key, r in sorted(resources.items())},
             "conditions": {c["key"]: c.get("type", "") for c in conditions.values()},
