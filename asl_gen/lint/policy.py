@@ -26,10 +26,12 @@ LOG_DELIVERY_ACTIONS = (
 )
 XRAY_ACTIONS = ("xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments")
 
-# Actions IAM authorizes only against Resource "*" (checked against parliament's copy of the AWS service
-# authorization reference: their resource-type list is empty). One deliberate exception: sagemaker:ListTags does
-# support resource-level permissions, but the AWS Step Functions docs and CDK grant it on "*" for every
-# SageMaker integration, and Step Functions calls it on resources whose ARNs the definition cannot know.
+# Actions IAM authorizes only against Resource "*" (checked against IAM's catalogue, `iam_catalogue`: their
+# resource-type list is empty). Two deliberate exceptions: sagemaker:ListTags does support resource-level
+# permissions, but the AWS Step Functions docs and CDK grant it on "*" for every SageMaker integration, and Step
+# Functions calls it on resources whose ARNs the definition cannot know; cloudwatch:PutMetricData's one resource
+# type, a CloudWatch dataset (added to the reference in 2026), is optional, and metrics put without one are
+# authorized on "*".
 ACTIONS_WITHOUT_RESOURCES: frozenset[str] = frozenset(
     {
         "cloudwatch:PutMetricData",
