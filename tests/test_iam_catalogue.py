@@ -164,9 +164,8 @@ def test_an_action_without_resource_types_is_on_star_with_its_reason() -> None:
         actions = [iam_catalogue.action(a) for a in _as_list(statement["Action"])]
         if any(a is not None and not a.resource_types for a in actions):
             assert _as_list(statement["Resource"]) == ["*"], (where, statement)
-            if where.endswith(".json") and "/services/" not in where and not where.endswith("trust-policy.json"):
-                if reason is None or reason == "no reason recorded":
-                    unexplained.append((where, statement.get("Sid")))
+            if "/services/" not in where and reason in (None, "no reason recorded"):
+                unexplained.append((where, statement.get("Sid")))
     assert unexplained == []
 
 
@@ -224,7 +223,8 @@ def test_sdk_calls_map_to_the_actions_iam_authorizes_them_under(key: str, action
     [
         ("aws-sdk:pinpont:sendMessages", "IAM knows no service for the AWS SDK client 'pinpont'",
          "did you mean aws-sdk:pinpoint:sendMessages?"),
-        ("aws-sdk:s3:getObjects", "IAM has no action s3:GetObjects for aws-sdk:s3:getObjects", "asl-gen does not invent"),
+        ("aws-sdk:s3:getObjects", "IAM has no action s3:GetObjects for aws-sdk:s3:getObjects",
+         "asl-gen does not invent"),
         ("aws-sdk:dynamodb:executeStatement", "asl-gen cannot tell which IAM actions aws-sdk:dynamodb:executeStatement",
          "PartiQL"),
     ],
@@ -275,8 +275,9 @@ def test_star_is_granted_where_the_action_takes_no_resource_type(tmp_path: Path)
          "it on '*' (declare the ARNs it acts on, e.g. arn:${Partition}:s3:${Region}:${Account}:accesspoint/"
          "${AccessPointName})"),
         ("s3:listObjects", "arn:aws:s3:::bucket/*",
-         "$.States.Call.Resource: 'arn:aws:s3:::bucket/*' is not a resource s3:ListBucket acts on (s3:ListBucket takes "
-         "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}; arn:${Partition}:s3:::${BucketName})"),
+         "$.States.Call.Resource: 'arn:aws:s3:::bucket/*' is not a resource s3:ListBucket acts on (s3:ListBucket "
+         "takes arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}; "
+         "arn:${Partition}:s3:::${BucketName})"),
         ("rekognition:recognizeCelebrities", "arn:aws:rekognition:us-east-1:123456789012:collection/c",
          "$.States.Call.Resource: 'arn:aws:rekognition:us-east-1:123456789012:collection/c' is not a resource "
          "rekognition:RecognizeCelebrities acts on (rekognition:RecognizeCelebrities takes '*' only)"),

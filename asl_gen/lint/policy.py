@@ -108,7 +108,7 @@ def policy_findings(
         if statement.get("Effect") != "Allow":
             continue
         actions = statement.get("Action")
-        action_items = (
+        action_items: list[tuple[Path, Any]] = (
             [(("Action",), actions)]
             if isinstance(actions, str)
             else [(("Action", i), a) for i, a in enumerate(as_list(actions))]
