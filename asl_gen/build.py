@@ -438,7 +438,7 @@ def _validate(
         elif path.startswith("iam/"):
             # A "*" the generator recorded a reason for (an SMS publish has no topic) is not an oversight.
             justified = [s.sid for s in (statements or {}).get(path, []) if s.unscoped_because]
-            problems.extend(validate_policy(document, source=source, justified=justified))
+            problems.extend(validate_policy(document, source=source, justified=justified, catalogue=False))
             if path not in (STEPFUNCTIONS_TRUST, SAGEMAKER_TRUST):
                 problems.extend(
                     iam.check_size(placeholders.fill(given, placeholders.sample_values(given, longest=True)), source)

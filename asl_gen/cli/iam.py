@@ -18,9 +18,12 @@ def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
     declared: dict[str, list[str]] = {}
     for value in values:
         state, sep, arn = value.partition("=")
-        if not sep or not state or not arn.startswith("arn:"):
+        if not sep or not state or not (arn.startswith("arn:") or arn == "*"):
             raise UsageError(
-                Problem(f"--resource {value!r} is not STATE=ARN", hint="e.g. --resource 'Read config=arn:aws:s3:::b/k'")
+                Problem(
+                    f"--resource {value!r} is not STATE=ARN (or STATE='*')",
+                    hint="e.g. --resource 'Read config=arn:aws:s3:::b/k'; '*' only for actions without resource types",
+                )
             )
         declared.setdefault(state, []).append(arn)
     return {state: tuple(arns) for state, arns in declared.items()}
@@ -36,7 +39,8 @@ def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
         "resources",
         multiple=True,
         metavar="STATE=ARN",
-        help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable).",
+        help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable); '*' where IAM's catalogue says the "
+        "call's actions take no resource type.",
     ),
     click.option("--logging", is_flag=True, help="The machines log to CloudWatch Logs: add log-delivery actions."),
     click.option("--tracing", is_flag=True, help="The machines are traced with X-Ray: add the X-Ray actions."),

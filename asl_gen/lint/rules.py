@@ -62,6 +62,9 @@ RULES: dict[str, str] = {
     "policy-missing-resource": "An identity-policy statement without Resource",
     "policy-wildcard-action": "An Action of '*' or 'service:*'",
     "policy-wildcard-resource": "Resource '*' for actions that support resource-level permissions",
+    "policy-unknown-action": "An action (or an action pattern) that IAM's catalogue does not have",
+    "policy-resource-type": "A Resource ARN that names none of the resource types the action takes",
+    "policy-passrole-wildcard": "iam:PassRole on Resource '*'",
 }
 
 # Rules whose findings AWS accepts at creation but that fail or misbehave at run time: severity "warning".
@@ -74,5 +77,8 @@ WARNING_RULES: frozenset[str] = frozenset(
         "wait-without-timeout",
         "custom-states-error",
         "express-duration",
+        # AWS accepts these policies: they are security findings, not invalid documents.
+        "policy-wildcard-resource",
+        "policy-passrole-wildcard",
     }
 )
