@@ -1,7 +1,8 @@
 """What every part of the spec builds on: the strict model base, the shared patterns and field types.
 
 The field validators here (S3 URIs, instance types, images, tags, SageMaker names) are the ones several job
-families use; a rule only one family needs lives with that family.
+families use; a rule only one family needs lives with that family (`matching` makes the validator of a string in a
+fixed form, with the one message all of them give).
 """
 
 from __future__ import annotations
@@ -75,38 +76,27 @@ def _instance_type(value: str) -> str:
     return value
 
 
-def _image(value: str) -> str:
-    if not ECR_IMAGE.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)"
-        )
-    return value
+def matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    """The validator of a string written in a fixed form: one that `pattern` does not match "is not `what`"."""
 
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
 
-def _role_arn(value: str) -> str:
-    if not ROLE_ARN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
-    return value
-
-
-def _role_name(value: str) -> str:
-    if not ROLE_NAME.fullmatch(value):
-        raise ValueError(f"{value!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-)")
-    return value
-
-
-def _sns_topic(value: str) -> str:
-    if not SNS_TOPIC_ARN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
-    return value
+    return AfterValidator(check)
 
 
 S3Uri = Annotated[str, AfterValidator(_s3_uri)]
-SnsTopicArn = Annotated[str, AfterValidator(_sns_topic)]
+SnsTopicArn = Annotated[
+    str, matching(SNS_TOPIC_ARN, "an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
+]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
-EcrImage = Annotated[str, AfterValidator(_image)]
-RoleArn = Annotated[str, AfterValidator(_role_arn)]
-RoleName = Annotated[str, AfterValidator(_role_name)]
+EcrImage = Annotated[
+    str, matching(ECR_IMAGE, "an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)")
+]
+RoleArn = Annotated[str, matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::123456789012:role/name)")]
+RoleName = Annotated[str, matching(ROLE_NAME, "an IAM role name (1-64 of letters, digits and +=,.@_-)")]
 
 
 def _name_schema(schema: dict[str, Any]) -> None:

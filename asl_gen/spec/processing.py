@@ -24,7 +24,7 @@ from asl_gen.catalog_processing import (
     resolve_framework,
 )
 from asl_gen.catalog_processing import FrameworkImage as ResolvedImage
-from asl_gen.spec.base import EcrImage, KmsKeyArn, NonEmpty, OptionalVpc, S3Uri, StrictModel
+from asl_gen.spec.base import EcrImage, KmsKeyArn, NonEmpty, OptionalVpc, S3Uri, StrictModel, matching
 from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.step import NamedStep
 
@@ -60,16 +60,12 @@ ProcessingInstanceType = Annotated[str, AfterValidator(_processing_instance_type
 LocalPath = Annotated[str, StringConstraints(max_length=256), AfterValidator(_local_path)]
 
 
-def _io_name(value: str) -> str:
-    if not IO_NAME.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not an input or output name "
-            "(write it as 1-64 letters, digits, '-' and '_', starting with a letter)"
-        )
-    return value
-
-
-IoName = Annotated[str, AfterValidator(_io_name)]
+IoName = Annotated[
+    str,
+    matching(
+        IO_NAME, "an input or output name (write it as 1-64 letters, digits, '-' and '_', starting with a letter)"
+    ),
+]
 ContainerString = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
