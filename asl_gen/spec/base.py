@@ -207,6 +207,12 @@ def show(value: Any) -> str:
 
 
 INSTANCE_TYPE_DESCRIPTION = "A SageMaker instance type, checked against the ones SageMaker offers"
+# How many instances a job runs on (a job's InstanceCount: 1-100); each use says what the instances do.
+InstanceCount = Annotated[int, Field(ge=1, le=100, examples=[1, 2])]
+# The ML storage volume of each instance of a training or processing job (VolumeSizeInGB: 1-16384).
+VolumeGb = Annotated[
+    int, Field(ge=1, le=16384, description="Size of each instance's ML storage volume, in GB", examples=[30, 100])
+]
 
 # State names are shown in the console and history events (80 characters at most there); control characters
 # would break both.
@@ -243,14 +249,17 @@ Environment = dict[
 ]
 
 
+KMS_KEY_EXAMPLE = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 KmsKeyArn = Annotated[
     str,
     StringConstraints(pattern=KMS_KEY_ARN.pattern),
     Field(
         description="ARN of a KMS key (key/<id>, not an alias: IAM grants are written on the key ARN)",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+        examples=[KMS_KEY_EXAMPLE],
     ),
 ]
+# The optional KMS key of a job, an output or a machine: each field's description says what the key encrypts.
+OptionalKmsKey = Annotated[KmsKeyArn | None, Field(examples=[KMS_KEY_EXAMPLE])]
 
 
 class Vpc(StrictModel):

@@ -11,7 +11,7 @@ same state machine.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
@@ -28,6 +28,15 @@ def _report_file(value: str) -> str:
         raise ValueError(f"{value!r} must be a plain path below the output (no '.' or '..')")
     return value
 
+
+# How input data is spread over a job's instances (SageMaker's S3DataDistributionType).
+S3Distribution = Annotated[
+    Literal["FullyReplicated", "ShardedByS3Key"],
+    Field(
+        description="Every instance gets all data, or each a share of the S3 objects",
+        examples=["FullyReplicated", "ShardedByS3Key"],
+    ),
+]
 
 S3_LOCATION_DESCRIPTION = (
     "Where the data is: an S3 URI, {from: <processing step>, output: <output name>} (an output of a processing step "

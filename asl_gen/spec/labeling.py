@@ -16,7 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from asl_gen import catalog
 from asl_gen.errors import Problem
-from asl_gen.spec.base import KmsKeyArn, S3Uri, matching
+from asl_gen.spec.base import OptionalKmsKey, S3Uri, matching
 from asl_gen.spec.step import NamedStep
 
 # arn:<partition>:sagemaker:<region>:<account>:workteam/<private-crowd|vendor-crowd|public-crowd>/<name>
@@ -162,11 +162,7 @@ class LabelingJob(NamedStep):
     free_of_adult_content: bool = Field(
         False, description="Declare that the data holds no adult content", examples=[True]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the labeling output",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the labeling output")
 
     @field_validator("price_per_task")
     @classmethod

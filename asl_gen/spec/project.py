@@ -14,7 +14,7 @@ from asl_gen.spec.base import (
     KEY,
     Comment,
     Key,
-    KmsKeyArn,
+    OptionalKmsKey,
     RoleArn,
     RoleName,
     S3Uri,
@@ -206,10 +206,9 @@ class StateMachine(StrictModel):
         examples=[{"level": "ERROR"}],
     )
     tracing: bool = Field(False, description="Trace executions with AWS X-Ray", examples=[True])
-    kms_key: KmsKeyArn | None = Field(
+    kms_key: OptionalKmsKey = Field(
         None,
         description="Customer managed KMS key that encrypts execution data; the role may use it for this machine only",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
     type: Literal["STANDARD", "EXPRESS"] = Field(
         "STANDARD",

@@ -14,10 +14,11 @@ from asl_gen.spec.base import (
     INPUT_NAME,
     INSTANCE_TYPE_DESCRIPTION,
     Environment,
+    InstanceCount,
     InstanceType,
     Key,
-    KmsKeyArn,
     Name,
+    OptionalKmsKey,
     S3Uri,
     StrictModel,
     show,
@@ -165,18 +166,12 @@ class TransformOutput(StrictModel):
     accept: ContentType | None = Field(
         None, description="MIME type the model is asked to answer with", examples=["text/csv"]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the results in S3",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the results in S3")
 
 
 class TransformInstance(StrictModel):
     type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.large", "ml.c5.xlarge"])
-    count: Annotated[int, Field(ge=1, le=100)] = Field(
-        1, description="How many instances run the transform", examples=[1, 2]
-    )
+    count: InstanceCount = Field(1, description="How many instances run the transform")
 
 
 class DataProcessing(StrictModel):
