@@ -73,7 +73,6 @@ def endpoint_config(builder: MachineBuilder, key: str, job: EndpointConfigJob) -
         ],
         "data_capture": _data_capture(job),
         "async_inference": _async_inference(job),
-        "tags": tags(job.tags),
     }
     return [
         job_task(
