@@ -6,6 +6,7 @@ Imports: integrations, spec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from asl_gen.integrations import REQUEST_RESPONSE, task_resource
@@ -89,13 +90,13 @@ def metric_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[
             result_path=slot,
             next=names["any metrics?"],
         ),
-        ChoiceState(
-            name=names["any metrics?"],
-            comment=f"Training job '{job.training}' may have reported no metric at all",
-            rules=(
-                ChoiceRule({"Not": {"Variable": f"{slot}.FinalMetricDataList", "IsPresent": True}}, names["no metric"]),
-            ),
-            default=names["find metric"],
+        _guard(
+            names,
+            "any metrics?",
+            f"{slot}.FinalMetricDataList",
+            ("IsPresent",),
+            "find metric",
+            f"Training job '{job.training}' may have reported no metric at all",
         ),
         MapState(
             name=names["find metric"],
@@ -116,7 +117,7 @@ def metric_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[
             value,
             job.metric,
             failed_comment=f"{job.metric} of training job '{job.training}' is not {needed}",
-            first=(ChoiceRule({"Not": {"Variable": value, "IsPresent": True}}, names["no metric"]),),
+            first=_lacking(names, value, "IsPresent"),
         ),
         FailState(
             name=names["no metric"],
@@ -182,14 +183,13 @@ def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: 
             result_path=slot,
             next=names["has value?"],
         ),
-        ChoiceState(
-            name=names["has value?"],
-            comment=f"The report may lack {job.value}, or hold something other than a number there",
-            rules=(
-                ChoiceRule({"Not": {"Variable": in_report, "IsPresent": True}}, names["no metric"]),
-                ChoiceRule({"Not": {"Variable": in_report, "IsNumeric": True}}, names["no metric"]),
-            ),
-            default=names["keep"],
+        _guard(
+            names,
+            "has value?",
+            in_report,
+            ("IsPresent", "IsNumeric"),
+            "keep",
+            f"The report may lack {job.value}, or hold something other than a number there",
         ),
         PassState(
             names["keep"],
@@ -248,3 +248,18 @@ def _verdict(
 def _needed(job: QualityGateJob) -> str:
     """What the gate needs of the value, in words: 'at least 0.8'."""
     return f"{GATE_OPERATORS[job.operator][1]} {job.threshold:g}"
+
+
+def _lacking(names: Mapping[str, str], variable: str, *tests: str) -> tuple[ChoiceRule, ...]:
+    """Choice rules that go to the gate's 'no metric' Fail when the value at `variable` fails any of `tests`
+    (IsPresent, IsNumeric): the gate cannot judge a value it does not have."""
+    return tuple(ChoiceRule({"Not": {"Variable": variable, test: True}}, names["no metric"]) for test in tests)
+
+
+def _guard(
+    names: Mapping[str, str], name: str, variable: str, tests: tuple[str, ...], default: str, comment: str
+) -> ChoiceState:
+    """The Choice `names[name]` after a gate's read: to 'no metric' when the value is lacking, else to `default`."""
+    return ChoiceState(
+        name=names[name], comment=comment, rules=_lacking(names, variable, *tests), default=names[default]
+    )
