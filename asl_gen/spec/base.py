@@ -8,7 +8,7 @@ fixed form, with the one message all of them give).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -99,12 +99,61 @@ RoleArn = Annotated[str, matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::12345
 RoleName = Annotated[str, matching(ROLE_NAME, "an IAM role name (1-64 of letters, digits and +=,.@_-)")]
 
 
-def _name_schema(schema: dict[str, Any]) -> None:
-    # Users write a name as a plain string or a one-key mapping; the schema offers those forms, not the model's
-    # internal three optional fields.
+def _written_forms(schema: dict[str, Any], model: type[Shorthand]) -> None:
+    # The schema offers the forms users write, not the model's internal optional fields.
     schema.clear()
-    schema.update(
-        {
+    schema.update(model.written_forms())
+
+
+class Shorthand(StrictModel):
+    """A value users write as a string or a small mapping, kept in optional fields: a string goes to
+    `string_field`, a mapping is checked by `mapping`; the JSON Schema shows the forms (`written_forms`)."""
+
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_written_forms)
+    what: ClassVar[str]  # what messages call the value: "name", "location"
+    forms: ClassVar[str]  # the forms, as messages list them
+    string_field: ClassVar[str]
+
+    @classmethod
+    def written_forms(cls) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def mapping(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """A mapping the user wrote, checked before its fields are (by default it is taken as it is)."""
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {cls.string_field: value}
+        if not isinstance(value, dict):
+            raise ValueError(f"give the {cls.what} as {cls.forms}, not {show(value)}")
+        return cls.mapping(value)
+
+
+NAME_DESCRIPTION = (
+    "The SageMaker name: a literal string, {input: InputName} (from the execution input) or {prefix: name-prefix} "
+    "(the prefix plus a hash of the execution); default {prefix: <project>-<job key>}"
+)
+
+
+class Name(Shorthand):
+    """How a SageMaker resource is named: a literal, an execution input, or a prefix plus a per-execution hash."""
+
+    what = "name"
+    forms = "a string, {input: InputName} or {prefix: name-prefix}"
+    string_field = "literal"
+
+    literal: str | None = None
+    input: str | None = None
+    prefix: str | None = None
+
+    @classmethod
+    def written_forms(cls) -> dict[str, Any]:
+        # A plain string or a one-key mapping.
+        return {
             "description": NAME_DESCRIPTION,
             "anyOf": [
                 {
@@ -143,42 +192,13 @@ def _name_schema(schema: dict[str, Any]) -> None:
             ],
             "examples": ["churn-baseline-v1", {"input": "ModelName"}, {"prefix": "churn-train"}],
         }
-    )
-
-
-NAME_DESCRIPTION = (
-    "The SageMaker name: a literal string, {input: InputName} (from the execution input) or {prefix: name-prefix} "
-    "(the prefix plus a hash of the execution); default {prefix: <project>-<job key>}"
-)
-
-
-class Name(StrictModel):
-    """How a SageMaker resource is named: a literal, an execution input, or a prefix plus a per-execution hash."""
-
-    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_name_schema)
-
-    literal: str | None = None
-    input: str | None = None
-    prefix: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_shorthand(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"literal": value}
-        if not isinstance(value, dict):
-            raise ValueError(
-                f"give the name as a string, {{input: InputName}} or {{prefix: name-prefix}}, not {show(value)}"
-            )
-        return value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Name:
         given = [k for k in ("literal", "input", "prefix") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give the name as a string, {input: InputName} or {prefix: name-prefix}"
-                + (f", not {' and '.join(given)} together" if given else "")
+                f"give the name as {self.forms}" + (f", not {' and '.join(given)} together" if given else "")
             )
         if self.literal is not None and not SAGEMAKER_NAME.fullmatch(self.literal):
             raise ValueError(
