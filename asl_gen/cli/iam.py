@@ -72,7 +72,7 @@ def iam(
 
         from asl_gen import iam as derivation
         from asl_gen.catalog import partition_for_region, suggest
-        from asl_gen.loader import load_file
+        from asl_gen.loader import load_document
         from asl_gen.plan import Target
         from asl_gen.render import dump
         from asl_gen.spec import KMS_KEY_ARN
@@ -94,7 +94,7 @@ def iam(
         names: dict[str, str] = {}
         lines: dict[str, dict[str, tuple[int, int]]] = {}
         for path in files:
-            located = load_file(path, display(path))
+            located = load_document(path, display(path))
             loaded.append((located.data, located.file))
             names[located.file] = name or machine_name(path)
             lines[located.file] = located_lines(located)

@@ -11,7 +11,7 @@ Imports: asl_gen, errors, resources, integrations
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
 from asl_gen.errors import Problem
@@ -128,3 +128,8 @@ def validate_document(
         rule="document-kind",
     )
     return to_problems([finding], source, lines)
+
+
+def unreadable_findings(problems: Iterable[Problem]) -> list[Finding]:
+    """A file that cannot be read or parsed, as findings: one more invalid file (exit 1), not a usage error."""
+    return [Finding(p.message, p.file, p.line, p.column, p.pointer, p.hint, rule="unreadable-file") for p in problems]

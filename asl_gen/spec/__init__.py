@@ -11,7 +11,17 @@ Imports: errors, loader, catalog, catalog_processing, integrations, jsonata
 
 from __future__ import annotations
 
-from asl_gen.spec.base import ECR_IMAGE, KEY, KMS_KEY_ARN, S3_URI, SAGEMAKER_NAME, Name, Vpc, is_s3_uri
+from asl_gen.spec.base import (
+    ECR_IMAGE,
+    KEY,
+    KMS_KEY_ARN,
+    S3_URI,
+    SAGEMAKER_NAME,
+    SAGEMAKER_NAME_CHARS,
+    Name,
+    Vpc,
+    is_s3_uri,
+)
 from asl_gen.spec.call import CallJob, call_inputs
 from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.dataflow import ReportLocation, S3Location
@@ -35,6 +45,7 @@ from asl_gen.spec.names import (
     lookup_state_name,
     result_slot,
     state_name_of,
+    step_state_names,
 )
 from asl_gen.spec.policies import CatchRule, RetryRule
 from asl_gen.spec.processing import FrameworkImage, ProcessingInput, ProcessingJob, ProcessingOutput
@@ -58,6 +69,7 @@ __all__ = [
     "REPORT_GATE_STATES",
     "S3_URI",
     "SAGEMAKER_NAME",
+    "SAGEMAKER_NAME_CHARS",
     "TUNING_GATE_STATES",
     "TUNING_STATES",
     "AslJob",
@@ -108,5 +120,6 @@ __all__ = [
     "scopes",
     "spec_warnings",
     "state_name_of",
+    "step_state_names",
     "used_jobs",
 ]

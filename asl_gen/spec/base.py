@@ -14,8 +14,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from asl_gen import catalog
 
-SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+# SageMaker's own pattern (`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`) bounds the alphanumerics, not the length: hyphens
+# are free, so `a-----…-b` of 100 characters matches it and SageMaker then refuses the name (max 63). The lookahead
+# makes length part of the check every literal name goes through; Pydantic's regex engine has no lookahead, so its
+# fields take the characters' pattern with the length as max_length (`SageMakerName`).
+SAGEMAKER_NAME_CHARS = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+SAGEMAKER_NAME = re.compile(r"^(?=.{1,63}$)" + SAGEMAKER_NAME_CHARS[1:])
 SAGEMAKER_NAME_MAX = 63
+SageMakerName = Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME_CHARS, max_length=SAGEMAKER_NAME_MAX)]
 # A generated name is `<prefix>-<32 hex chars of MD5>`: the prefix gets what is left of 63.
 GENERATED_SUFFIX_LEN = 33
 PREFIX_MAX = SAGEMAKER_NAME_MAX - GENERATED_SUFFIX_LEN

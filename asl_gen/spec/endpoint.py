@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
-    SAGEMAKER_NAME,
     InstanceType,
     Key,
     OptionalKmsKey,
     S3Uri,
+    SageMakerName,
     SnsTopicArn,
     StrictModel,
     show,
@@ -70,9 +70,7 @@ class Serverless(StrictModel):
 
 class Variant(StrictModel):
     model: Key = Field(description="The job key of the model this variant serves", examples=["model"])
-    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern)] = Field(
-        "AllTraffic", description="The variant's name", examples=["AllTraffic", "candidate"]
-    )
+    name: SageMakerName = Field("AllTraffic", description="The variant's name", examples=["AllTraffic", "candidate"])
     instance: HostingInstance | None = Field(
         None,
         description="The instances serving the variant (give this or serverless)",
