@@ -10,7 +10,7 @@ from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
     InstanceType,
     Key,
-    KmsKeyArn,
+    OptionalKmsKey,
     S3Uri,
     SageMakerName,
     SnsTopicArn,
@@ -106,11 +106,7 @@ class DataCapture(StrictModel):
     capture: Annotated[list[Literal["Input", "Output"]], Field(min_length=1, max_length=2)] = Field(
         ["Input", "Output"], description="What to capture: the requests, the responses, or both", examples=[["Input"]]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the captured data",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the captured data")
     csv_content_types: Annotated[list[ContentType], Field(min_length=1, max_length=10)] | None = Field(
         None, description="Content types captured as CSV", examples=[["text/csv"]]
     )
@@ -156,11 +152,7 @@ class AsyncInference(StrictModel):
     max_concurrent_invocations_per_instance: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         None, description="Requests each instance works on at once (default: SageMaker's choice)", examples=[4]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the responses SageMaker writes to S3",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the responses SageMaker writes to S3")
 
 
 class EndpointConfigJob(NamedStep):
