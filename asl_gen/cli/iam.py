@@ -18,9 +18,12 @@ def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
     declared: dict[str, list[str]] = {}
     for value in values:
         state, sep, arn = value.partition("=")
-        if not sep or not state or not arn.startswith("arn:"):
+        if not sep or not state or not (arn.startswith("arn:") or arn == "*"):
             raise UsageError(
-                Problem(f"--resource {value!r} is not STATE=ARN", hint="e.g. --resource 'Read config=arn:aws:s3:::b/k'")
+                Problem(
+                    f"--resource {value!r} is not STATE=ARN (or STATE='*')",
+                    hint="e.g. --resource 'Read config=arn:aws:s3:::b/k'; '*' only for actions without resource types",
+                )
             )
         declared.setdefault(state, []).append(arn)
     return {state: tuple(arns) for state, arns in declared.items()}
@@ -36,7 +39,8 @@ def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
         "resources",
         multiple=True,
         metavar="STATE=ARN",
-        help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable).",
+        help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable); '*' where IAM's catalogue says the "
+        "call's actions take no resource type.",
     ),
     click.option("--logging", is_flag=True, help="The machines log to CloudWatch Logs: add log-delivery actions."),
     click.option("--tracing", is_flag=True, help="The machines are traced with X-Ray: add the X-Ray actions."),
@@ -72,7 +76,7 @@ def iam(
 
         from asl_gen import iam as derivation
         from asl_gen.catalog import partition_for_region, suggest
-        from asl_gen.loader import load_file
+        from asl_gen.loader import load_document
         from asl_gen.plan import Target
         from asl_gen.render import dump
         from asl_gen.spec import KMS_KEY_ARN
@@ -94,7 +98,7 @@ def iam(
         names: dict[str, str] = {}
         lines: dict[str, dict[str, tuple[int, int]]] = {}
         for path in files:
-            located = load_file(path, display(path))
+            located = load_document(path, display(path))
             loaded.append((located.data, located.file))
             names[located.file] = name or machine_name(path)
             lines[located.file] = located_lines(located)

@@ -88,6 +88,8 @@ class _IntrinsicParser:
 
     def parse(self) -> _IntrinsicCall:
         call = self._call(1)
+        # Blanks after the closing parenthesis are trimmed, as AWS's language service does and LocalStack accepts.
+        self._skip_spaces()
         if self.pos != len(self.text):
             raise _IntrinsicSyntaxError(f"unexpected text after the closing ')': {self.text[self.pos :]!r}")
         return call
