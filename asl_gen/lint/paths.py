@@ -33,8 +33,8 @@ _VARIABLE = re.compile(r"[^\W\d]\w*")
 _NAME_STOP = set(".[]()'\",") | {" ", "\t", "\n", "\r"}
 
 
-def bracket_end(text: str, start: int) -> int:
-    """Index just past the ']' that closes the '[' at `start`, or -1."""
+def bracket_end(text: str, start: int, opening: str = "[", closing: str = "]") -> int:
+    """Index just past the `closing` that closes the `opening` at `start` (quoted text skipped), or -1."""
     depth, quote, i = 0, "", start
     while i < len(text):
         ch = text[i]
@@ -45,9 +45,9 @@ def bracket_end(text: str, start: int) -> int:
                 quote = ""
         elif ch in "'\"":
             quote = ch
-        elif ch == "[":
+        elif ch == opening:
             depth += 1
-        elif ch == "]":
+        elif ch == closing:
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -281,25 +281,10 @@ class _Parser:
             self.pos += 1
 
     def json_object(self) -> None:
-        depth, quote = 0, ""
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if quote:
-                if char == "\\":
-                    self.pos += 1
-                elif char == quote:
-                    quote = ""
-            elif char in "'\"":
-                quote = char
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    self.pos += 1
-                    return
-            self.pos += 1
-        raise self.fail("the '{' is never closed")
+        end = bracket_end(self.text, self.pos, "{", "}")
+        if end < 0:
+            raise self.fail("the '{' is never closed")
+        self.pos = end
 
 
 def filter_error(inner: str) -> str | None:
