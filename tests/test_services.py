@@ -98,6 +98,20 @@ LITERALS: dict[str, dict[str, Any]] = {
     "aws-sdk:sagemaker:describeTransformJob": {"TransformJobName": "churn-score"},
     "aws-sdk:sagemaker:describeHyperParameterTuningJob": {"HyperParameterTuningJobName": "churn-tune"},
     "aws-sdk:sagemaker:listTags": {"ResourceArn": f"arn:aws:sagemaker:{HERE}:endpoint/churn-endpoint"},
+    "aws-sdk:lambda:getFunction": {"FunctionName": "resize-image"},
+    "aws-sdk:lambda:listFunctions": {"MaxItems": 50},
+    "aws-sdk:rekognition:detectLabels": {"Image": {"S3Object": {"Bucket": "photos", "Name.$": "$.key"}}},
+    "aws-sdk:comprehend:detectSentiment": {"LanguageCode": "en", "Text.$": "$.text"},
+    "aws-sdk:scheduler:createSchedule": {
+        "Name": "reminder",
+        "GroupName": "reminders",
+        "ScheduleExpression": "at(2030-01-01T00:00:00)",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": {
+            "Arn": f"arn:aws:lambda:{HERE}:function:remind",
+            "RoleArn": "arn:aws:iam::123456789012:role/scheduler",
+        },
+    },
     "athena:startQueryExecution": {
         "QueryString": "SELECT 1",
         "WorkGroup": "reports",

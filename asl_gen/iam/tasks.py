@@ -55,9 +55,19 @@ def fold_constants(value: Any) -> Any:
     return value
 
 
+# The placeholders asl-gen itself writes into portable output (`asl_gen.placeholders`): they stand for where the
+# machine runs, and a policy keeps them as they are for CloudFormation or Terraform to fill.
+_OWN_PLACEHOLDERS = re.compile(r"\$\{(?:Partition|Region|AccountId|DnsSuffix|Registry[A-Za-z0-9]*)\}")
+
+
+def _placeholder(value: str) -> re.Match[str] | None:
+    """The first placeholder of a hand-written definition in `value` (not one asl-gen writes itself)."""
+    return PLACEHOLDER.search(_OWN_PLACEHOLDERS.sub(lambda m: "_" * len(m.group(0)), value))
+
+
 def _is_dynamic(value: str) -> bool:
     """A string whose value is known only at run time (JSONata) or at deployment (a placeholder)."""
-    return value.startswith("{%") or PLACEHOLDER.search(value) is not None
+    return value.startswith("{%") or _placeholder(value) is not None
 
 
 def iter_tasks(
@@ -111,7 +121,7 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
                 prefix = str(json.loads(f'"{jsonata_match.group(1)}"'))
                 return (prefix.lower() if lowercase else prefix) + "*"
             return "*"
-        placeholder = PLACEHOLDER.search(literal)
+        placeholder = _placeholder(literal)
         if placeholder is not None:
             # Known at deployment only: the literal text before it is still a prefix.
             prefix = literal[: placeholder.start()]
@@ -368,9 +378,9 @@ def _direct_resource(resource: str, target: Context) -> tuple[str, ...] | None:
     """
     if not re.match(r"arn:[a-z-]+:lambda:", resource):
         return None
-    if PLACEHOLDER.search(resource):
+    if _placeholder(resource):
         head = resource.split(":function:", 1)[0]
-        return (f"{head}:function:*",) if PLACEHOLDER.search(head) is None else None
+        return (f"{head}:function:*",) if _placeholder(head) is None else None
     return lambda_resource(resource, target)
 
 

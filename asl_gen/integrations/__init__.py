@@ -80,6 +80,7 @@ SERVICE_ROWS: tuple[Integration, ...] = (
     + compute.SDK
     + messaging.SDK
     + sagemaker.SDK_ROWS
+    + bedrock.SDK
 )
 ROWS: tuple[Integration, ...] = sagemaker.JOBS + SERVICE_ROWS
 # A Distributed Map's ItemReader and ResultWriter: looked up apart, since they are not Tasks.

@@ -1,4 +1,6 @@
-"""Rows for Amazon Bedrock: invoking a model and customizing one (`bedrock-iam` in the Step Functions guide)."""
+"""Rows for the AI services: Amazon Bedrock (invoking a model and customizing one, after `bedrock-iam` in the Step
+Functions guide), and the Rekognition and Comprehend calls published samples make through the AWS SDK integration.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from asl_gen.integrations.model import (
     Grant,
     Integration,
     PassRole,
+    sdk,
 )
 from asl_gen.integrations.references import ACCOUNT, PARTITION, REGION, here
 
@@ -112,5 +115,44 @@ OPTIMIZED: tuple[Integration, ...] = (
             "OutputDataConfig",
             "HyperParameters",
         ),
+    ),
+)
+
+
+# ---- Rekognition and Comprehend (AWS SDK integration) ---------------------------------------------------------
+
+DETECT_WHY = "{action} has no resource type; IAM accepts only '*' for it"
+# Rekognition reads an S3 image with the caller's permissions.
+_IMAGE = ArnParam(
+    "Image.S3Object.Bucket",
+    lambda value, target: (f"arn:{target.partition}:s3:::{value}/*",),
+    "arn:{partition}:s3:::*/*",
+)
+
+SDK: tuple[Integration, ...] = (
+    sdk(
+        "rekognition",
+        "detectLabels",
+        (
+            Grant(
+                ("rekognition:DetectLabels",),
+                ("*",),
+                unscoped_because=DETECT_WHY.format(action="rekognition:DetectLabels"),
+            ),
+            Grant(("s3:GetObject",), (_IMAGE,), when_parameter="Image"),
+        ),
+        ("Image",),
+    ),
+    sdk(
+        "comprehend",
+        "detectSentiment",
+        (
+            Grant(
+                ("comprehend:DetectSentiment",),
+                ("*",),
+                unscoped_because=DETECT_WHY.format(action="comprehend:DetectSentiment"),
+            ),
+        ),
+        ("LanguageCode", "Text"),
     ),
 )

@@ -330,4 +330,10 @@ OPTIMIZED += (
     _codebuild("deleteBuildBatch", "codebuild:DeleteBuildBatch", BUILD_PROJECT, "Id"),
 )
 
-SDK: tuple[Integration, ...] = (sdk("lambda", "invoke", (LAMBDA_INVOKE,), ("FunctionName",)),)
+LIST_FUNCTIONS_WHY = "lambda:ListFunctions has no resource type; IAM accepts only '*' for it"
+
+SDK: tuple[Integration, ...] = (
+    sdk("lambda", "invoke", (LAMBDA_INVOKE,), ("FunctionName",)),
+    sdk("lambda", "getFunction", (Grant(("lambda:GetFunction",), (LAMBDA_FUNCTION,)),), ("FunctionName",)),
+    sdk("lambda", "listFunctions", (Grant(("lambda:ListFunctions",), ("*",), unscoped_because=LIST_FUNCTIONS_WHY),)),
+)

@@ -29,7 +29,12 @@ _ROUTE_PART = r"[^*?\s]*"
 
 def _route(request: Mapping[str, Any], dynamic: frozenset[str], target: Context) -> tuple[str, ...] | str:
     """`execute-api:Invoke` is authorised on `<api>/<stage>/<METHOD>/<path>`: every part the request gives as a
-    constant narrows it; the first part that is not one ends the ARN with `*`."""
+    constant narrows it; the first part that is not one ends the ARN with `*`.
+
+    A call with `AuthType` NO_AUTH (the default) is not signed, so IAM never sees it: nothing is granted.
+    """
+    if "AuthType" not in dynamic and request.get("AuthType", "NO_AUTH") == "NO_AUTH":
+        return ()
     endpoint = request.get("ApiEndpoint")
     region, api = target.region, "*"
     if isinstance(endpoint, str):
@@ -52,7 +57,7 @@ def _route(request: Mapping[str, Any], dynamic: frozenset[str], target: Context)
     return (f"arn:{target.partition}:execute-api:{region}:{target.account}:{route}",)
 
 
-API_ROUTE = RequestArns(("ApiEndpoint", "Stage", "Method", "Path"), _route)
+API_ROUTE = RequestArns(("ApiEndpoint", "Stage", "Method", "Path", "AuthType"), _route)
 
 # ---- HTTP Task ------------------------------------------------------------------------------------------------
 
@@ -92,8 +97,8 @@ OPTIMIZED: tuple[Integration, ...] = (
         "apigateway",
         "invoke",
         RR_CALLBACK,
-        # Needed when the route authorises with IAM (AuthType IAM_ROLE, or a resource policy naming the role);
-        # granted whatever AuthType says, since a route's authoriser may change without the definition changing.
+        # Needed when the call is signed: AuthType IAM_ROLE, or RESOURCE_POLICY (the API's policy may name the
+        # account rather than the role); an unsigned NO_AUTH call needs nothing.
         (Grant(("execute-api:Invoke",), (API_ROUTE,)),),
         required=("ApiEndpoint", "Method"),
     ),
