@@ -414,6 +414,26 @@ def _in_partition(value: Any, target: Target) -> Any:
 _ROWS = sorted(integrations.SERVICE_ROWS, key=lambda row: row.key)
 
 
+def _state_reads(value: Any, draft: Draft) -> Any:
+    """The request with each `$.field` it reads made readable: a declared input (capitalised, so no job's result
+    slot takes it) for a call of its own, the whole state (`$`) inside a parallel or map, whose state differs."""
+    if isinstance(value, list):
+        return [_state_reads(item, draft) for item in value]
+    if not isinstance(value, dict):
+        return value
+    fixed: dict[str, Any] = {}
+    for key, item in value.items():
+        if key.endswith(".$") and isinstance(item, str) and item.startswith("$.") and draft.nested:
+            item = "$"
+        elif key.endswith(".$") and isinstance(item, str) and item.startswith("$."):
+            head, _, rest = item[2:].partition(".")
+            name = head[:1].upper() + head[1:]
+            draft.inputs.setdefault(name, "string")
+            item = f"$.{name}" + (f".{rest}" if rest else "")
+        fixed[key] = item if key.endswith(".$") else _state_reads(item, draft)
+    return fixed
+
+
 @st.composite
 def call_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     job: dict[str, Any] = {"type": "call"}
@@ -428,12 +448,15 @@ def call_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             parameters["TaskToken.$"] = "$$.Task.Token"
     else:
         row = draw(st.sampled_from(_ROWS))
-        pattern = draw(st.sampled_from(sorted(row.patterns)))
+        # A SageMaker request is checked against the API's shape, and a Describe call has no member for a token.
+        patterns = row.patterns - {".waitForTaskToken"} if row.service == "sagemaker" else row.patterns
+        pattern = draw(st.sampled_from(sorted(patterns)))
         job["resource"] = row.key
         parameters = _in_partition(copy.deepcopy(LITERALS.get(row.key, {})), draft.target)
         if pattern == ".waitForTaskToken":
             replaced = CALLBACK_FIELDS.get(row.key, {"TaskToken.$": "$$.Task.Token"})
             parameters = {k: v for k, v in parameters.items() if k.removesuffix(".$") not in replaced} | replaced
+    parameters = _state_reads(parameters, draft)
     if pattern or draw(st.booleans()):
         job["pattern"] = PATTERN_WORD[pattern]
     if bool(parameters) or draw(st.booleans()):
@@ -811,6 +834,9 @@ def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: boo
     if all(draft.jobs[s]["type"] == "asl" for m in spec["state_machines"].values() for s in _top_steps(m)):
         task = next((k for k, j in draft.jobs.items() if j["type"] != "asl" and k not in draft.owned), None)
         spec["state_machines"]["tasks"] = [task or _add_job(draw, draft, "call")]
+        if draft.inputs:
+            # The call may read a field of the state, declared as an input while it was drawn.
+            spec["inputs"] = dict(draft.inputs)
     if CONTROL_FLOW:
         _catches(draw, draft, spec["state_machines"])
     if draw(st.booleans()):

@@ -167,12 +167,14 @@ def test_an_sdk_call_without_a_row_is_refused_with_its_line(runner: CliRunner, t
 
 
 def test_declared_resources_scope_an_sdk_call_without_a_row(runner: CliRunner, tmp_path: Path) -> None:
-    path = _write(tmp_path, "poke.asl.json", _unknown_sdk_call())
-    arn = "arn:aws:widgets:us-east-1:123456789012:widget/w-1"
+    call = _unknown_sdk_call()
+    call["States"]["Poke"]["Resource"] = "arn:aws:states:::aws-sdk:kinesis:putRecord"
+    path = _write(tmp_path, "poke.asl.json", call)
+    arn = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks"
     result = runner.invoke(main, ["iam", str(path), *WHERE, "--resource", f"Poke={arn}"])
     assert result.exit_code == 0, result.output
     (statement,) = json.loads(result.stdout)["Statement"]
-    assert statement["Action"] == ["widgets:PokeWidget"]
+    assert statement["Action"] == ["kinesis:PutRecord"]
     assert statement["Resource"] == arn
 
 
@@ -181,7 +183,7 @@ def test_declared_resources_scope_an_sdk_call_without_a_row(runner: CliRunner, t
     [
         (["--region", "us-east-9", "--account", "123456789012"], "--region 'us-east-9' is not an AWS region"),
         (["--region", "us-east-1", "--account", "1234"], "--account '1234' is not a 12-digit account ID"),
-        ([*WHERE, "--resource", "Poke"], "--resource 'Poke' is not STATE=ARN"),
+        ([*WHERE, "--resource", "Poke"], "--resource 'Poke' is not STATE=ARN (or STATE='*')"),
         ([*WHERE, "--kms-key", "alias/mine"], "--kms-key 'alias/mine' is not a KMS key ARN"),
     ],
 )

@@ -18,9 +18,12 @@ def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
     declared: dict[str, list[str]] = {}
     for value in values:
         state, sep, arn = value.partition("=")
-        if not sep or not state or not arn.startswith("arn:"):
+        if not sep or not state or not (arn.startswith("arn:") or arn == "*"):
             raise UsageError(
-                Problem(f"--resource {value!r} is not STATE=ARN", hint="e.g. --resource 'Read config=arn:aws:s3:::b/k'")
+                Problem(
+                    f"--resource {value!r} is not STATE=ARN (or STATE='*')",
+                    hint="e.g. --resource 'Read config=arn:aws:s3:::b/k'; '*' only for actions without resource types",
+                )
             )
         declared.setdefault(state, []).append(arn)
     return {state: tuple(arns) for state, arns in declared.items()}
@@ -46,7 +49,8 @@ def _substitutions(values: Sequence[str]) -> dict[str, str]:
         "resources",
         multiple=True,
         metavar="STATE=ARN",
-        help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable).",
+        help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable); '*' where IAM's catalogue says the "
+        "call's actions take no resource type.",
     ),
     click.option(
         "--placeholders",
@@ -109,7 +113,7 @@ def iam(
 
         from asl_gen import iam as derivation
         from asl_gen.catalog import partition_for_region, suggest
-        from asl_gen.loader import load_file
+        from asl_gen.loader import load_document
         from asl_gen.plan import Target
         from asl_gen.render import dump
         from asl_gen.spec import KMS_KEY_ARN
@@ -131,7 +135,7 @@ def iam(
         names: dict[str, str] = {}
         lines: dict[str, dict[str, tuple[int, int]]] = {}
         for path in files:
-            located = load_file(path, display(path))
+            located = load_document(path, display(path))
             loaded.append((located.data, located.file))
             names[located.file] = name or machine_name(path)
             lines[located.file] = located_lines(located)

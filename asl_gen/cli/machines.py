@@ -33,9 +33,9 @@ def definition(machine: str, spec: Path | None, templates: Path | None) -> tuple
         if spec is not None:
             raise UsageError(Problem("give an ASL file, or a state machine key and a spec, not a file and a spec"))
         from asl_gen.lint import validate_definition
-        from asl_gen.loader import load_file
+        from asl_gen.loader import load_document
 
-        located = load_file(path, display(path))
+        located = load_document(path, display(path))
         problems = validate_definition(located.data, source=located.file, lines=located_lines(located))
         if problems:
             raise ValidationFailure(problems)

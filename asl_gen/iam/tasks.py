@@ -20,10 +20,11 @@ from asl_gen.integrations import (
     Grant,
     Integration,
     RequestArns,
+    SdkMappingError,
     find,
     lambda_resource,
     parse_resource,
-    sdk_action,
+    sdk_actions,
 )
 
 _FORMAT_PREFIX = re.compile(r"^States\.Format\('((?:[^'{}\\]|\\.)*?)\{\}")
@@ -312,7 +313,8 @@ def needs_of_task(
         integration = ITEM_IO_BY_KEY.get(parsed.key) if is_item_io else find(parsed.key)
     declared = resources.get(str(path[-1]))
     if parsed is not None and integration is None and declared is not None:
-        yield from _declared_needs(parsed.key, declared, origin)
+        at_resource = pointer_of((*path, "Resource"))
+        yield from _declared_needs(parsed.key, declared, origin, source, at_resource)
         yield from _credentials_needs(state, target, origin)
         return
     if parsed is None or integration is None:
@@ -438,10 +440,47 @@ def _unknown_hint(key: str | None, is_item_io: bool, resource: object = None) ->
     return "asl-gen derives IAM only for the service integrations listed in the README"
 
 
-def _declared_needs(key: str, declared: tuple[str, ...], origin: str) -> Iterator[Need]:
-    action = sdk_action(key)
-    for arn in declared:
-        yield Need(action, arn, "", origin=origin)
+def _declared_needs(
+    key: str, declared: tuple[str, ...], origin: str, source: str | None, pointer: str
+) -> Iterator[Need | Problem]:
+    """The declared ARNs of an `aws-sdk:` call with no row, granted the call's actions as IAM's catalogue names them.
+
+    "*" is accepted only when every action takes no resource type (IAM authorizes it only on "*"); an ARN only
+    when it is of one of each action's resource types.
+    """
+    from asl_gen import iam_catalogue
+
+    try:
+        actions = sdk_actions(key)
+    except SdkMappingError as error:
+        yield Problem(error.message, file=source, pointer=pointer, hint=error.hint)
+        return
+    for name in actions:
+        action = iam_catalogue.action(name)
+        formats = iam_catalogue.resource_formats(action) if action is not None else {}
+        for arn in declared:
+            if arn == "*":
+                if formats:
+                    yield Problem(
+                        f"{name} takes resource types ({', '.join(formats)}), so asl-gen will not grant it on '*'",
+                        file=source,
+                        pointer=pointer,
+                        hint="declare the ARNs it acts on, e.g. " + next(iter(formats.values())),
+                    )
+                    continue
+                why = f"{name} has no resource type in IAM: it is authorized only on '*'"
+                yield Need(name, "*", "", origin=origin, unscoped_because=why)
+                continue
+            if action is not None and not iam_catalogue.matching_resource_types(action, arn):
+                expected = "; ".join(formats.values()) if formats else "'*' only"
+                yield Problem(
+                    f"{arn!r} is not a resource {name} acts on",
+                    file=source,
+                    pointer=pointer,
+                    hint=f"{name} takes {expected}",
+                )
+                continue
+            yield Need(name, arn, "", origin=origin)
 
 
 def _credentials_needs(state: Mapping[str, Any], target: Context, origin: str) -> Iterator[Need]:

@@ -4,9 +4,10 @@ supports (request-response, `.sync`, `.sync:2`, `.waitForTaskToken`) and the IAM
 This is data: adding a service call is adding a row to its family's module (`sagemaker`, `compute`, `messaging`,
 `data`, `stepfunctions`, `analytics`, `bedrock`, `web`), each built from the shapes in `model`; this package
 assembles the table. It sits low in the layering (rank 2) rather than inside `iam` because the spec checks, the
-planner, the validator and `iam` all read it, and each of those must import only what lies below it.
+planner, the validator and `iam` all read it, and each of those must import only what lies below it. The
+`aws-sdk:` fallback (`sdk`) reads the IAM catalogue.
 
-Imports: nothing from asl_gen
+Imports: iam_catalogue
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from asl_gen.integrations.model import (
     PassRole,
     RequestArns,
 )
-from asl_gen.integrations.sdk import SDK_IAM_PREFIX, sdk_action
+from asl_gen.integrations.sdk import SDK_API_ACTIONS, SdkMappingError, sdk_actions
 
 __all__ = [
     "ALL_PATTERNS",
@@ -44,7 +45,7 @@ __all__ = [
     "PATTERNS",
     "REQUEST_RESPONSE",
     "ROWS",
-    "SDK_IAM_PREFIX",
+    "SDK_API_ACTIONS",
     "SERVICE_ROWS",
     "SYNC",
     "SYNC2",
@@ -56,10 +57,11 @@ __all__ = [
     "ParsedResource",
     "PassRole",
     "RequestArns",
+    "SdkMappingError",
     "find",
     "lambda_resource",
     "parse_resource",
-    "sdk_action",
+    "sdk_actions",
     "table",
     "task_resource",
 ]

@@ -46,47 +46,39 @@ ATHENA_S3 = (
     "s3:ListMultipartUploadParts",
     "s3:PutObject",
 )
-# The Glue Data Catalog calls a query makes (DDL statements create, alter and drop tables and partitions).
-ATHENA_GLUE = tuple(
-    f"glue:{action}"
-    for action in (
-        "BatchCreatePartition",
-        "BatchDeletePartition",
-        "BatchDeleteTable",
-        "BatchGetPartition",
-        "CreateDatabase",
-        "CreatePartition",
-        "CreateTable",
-        "DeleteDatabase",
-        "DeletePartition",
-        "DeleteTable",
-        "GetDatabase",
-        "GetDatabases",
-        "GetPartition",
-        "GetPartitions",
-        "GetTable",
-        "GetTables",
-        "UpdateDatabase",
-        "UpdatePartition",
-        "UpdateTable",
-    )
+# The Glue Data Catalog calls a query makes (DDL statements create, alter and drop tables and partitions), split
+# by the resource types IAM authorises each on: database calls on the catalog and databases, the rest on tables too.
+_GLUE_DATABASES = ("CreateDatabase", "GetDatabase", "GetDatabases", "UpdateDatabase")
+_GLUE_TABLES = (
+    "BatchCreatePartition",
+    "BatchDeletePartition",
+    "BatchDeleteTable",
+    "BatchGetPartition",
+    "CreatePartition",
+    "CreateTable",
+    "DeletePartition",
+    "DeleteTable",
+    "GetPartition",
+    "GetPartitions",
+    "GetTable",
+    "GetTables",
+    "UpdatePartition",
+    "UpdateTable",
 )
-ATHENA_CATALOG = (
-    here("glue", "catalog"),
-    here("glue", "database/*"),
-    here("glue", "table/*"),
-    here("glue", "userDefinedFunction/*"),
+_CATALOG = (here("glue", "catalog"), here("glue", "database/*"))
+ATHENA_GLUE = (
+    Grant(tuple(f"glue:{a}" for a in _GLUE_DATABASES), _CATALOG),
+    Grant(tuple(f"glue:{a}" for a in _GLUE_TABLES), (*_CATALOG, here("glue", "table/*"))),
+    # Dropping a database drops its tables and functions: it is authorised on all of them.
+    Grant(("glue:DeleteDatabase",), (*_CATALOG, here("glue", "table/*"), here("glue", "userDefinedFunction/*/*"))),
 )
 LAKE_FORMATION_WHY = "lakeformation:GetDataAccess has no resource type; IAM accepts only '*' for it"
 ATHENA_QUERY = (
-    Grant(("athena:GetDataCatalog", "athena:StartQueryExecution"), (ATHENA_WORKGROUP, ATHENA_CATALOGS)),
-    Grant(
-        ("athena:GetQueryExecution", "athena:StopQueryExecution"),
-        (ATHENA_WORKGROUP, ATHENA_CATALOGS),
-        patterns=ONLY_SYNC,
-    ),
+    Grant(("athena:StartQueryExecution",), (ATHENA_WORKGROUP,)),
+    Grant(("athena:GetDataCatalog",), (ATHENA_CATALOGS,)),
+    Grant(("athena:GetQueryExecution", "athena:StopQueryExecution"), (ATHENA_WORKGROUP,), patterns=ONLY_SYNC),
     Grant(ATHENA_S3, ("arn:{partition}:s3:::*",), unscoped_because=ATHENA_S3_WHY),
-    Grant(ATHENA_GLUE, ATHENA_CATALOG),
+    *ATHENA_GLUE,
     Grant(("lakeformation:GetDataAccess",), ("*",), unscoped_because=LAKE_FORMATION_WHY),
 )
 
@@ -353,12 +345,11 @@ OPTIMIZED: tuple[Integration, ...] = (
         "createJob",
         REQUEST_RESPONSE_SYNC,
         (
-            # CreateJob is authorised on the new job, its queue, and any preset or job template it uses (which
-            # the job's Settings name deep inside; every one of the account's is granted).
+            # CreateJob is authorised on its queue and any preset or job template it uses (which the job's
+            # Settings name deep inside; every one of the account's is granted).
             Grant(
                 ("mediaconvert:CreateJob",),
                 (
-                    MEDIACONVERT_JOBS,
                     MEDIACONVERT_QUEUE,
                     here("mediaconvert", "presets/*"),
                     here("mediaconvert", "jobTemplates/*"),

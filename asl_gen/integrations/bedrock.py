@@ -92,11 +92,8 @@ OPTIMIZED: tuple[Integration, ...] = (
         "createModelCustomizationJob",
         REQUEST_RESPONSE_SYNC,
         (
-            # Authorised on the new job, the custom model it creates, and the base model it starts from.
-            Grant(
-                ("bedrock:CreateModelCustomizationJob",),
-                (here("bedrock", "model-customization-job/*"), here("bedrock", "custom-model/*"), BASE_MODEL),
-            ),
+            # Authorised on the custom model it creates and the base model it starts from.
+            Grant(("bedrock:CreateModelCustomizationJob",), (here("bedrock", "custom-model/*"), BASE_MODEL)),
             Grant(("bedrock:TagResource",), (here("bedrock", "model-customization-job/*"),), when_parameter="JobTags"),
             Grant(("bedrock:TagResource",), (here("bedrock", "custom-model/*"),), when_parameter="CustomModelTags"),
             Grant(

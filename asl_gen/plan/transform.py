@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from asl_gen.integrations import REQUEST_RESPONSE, SYNC
 from asl_gen.plan.model import StatePlan, Value
-from asl_gen.plan.request import job_task, tags
+from asl_gen.plan.request import job_task
 from asl_gen.spec import Name, TransformJob, default_name
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def data_location(builder: MachineBuilder, key: str, job: TransformJob) -> Value
 
 def transform(builder: MachineBuilder, key: str, job: TransformJob) -> list[StatePlan]:
     """createTransformJob: the model scores the input; the result keeps the job's name, ARN and output location."""
+    # The template takes the spec's own fields, with the input's location resolved and both S3 URIs as s3_uri.
     processing = job.data_processing
     context = {
         "name": job_name(builder, key, job),
@@ -72,28 +73,10 @@ def transform(builder: MachineBuilder, key: str, job: TransformJob) -> list[Stat
         "max_payload_mb": job.max_payload_mb,
         "max_concurrent_transforms": job.max_concurrent_transforms,
         "environment": dict(job.environment),
-        "input": {
-            "s3_uri": data_location(builder, key, job),
-            "data_type": job.input.data_type,
-            "content_type": job.input.content_type,
-            "split_type": job.input.split_type,
-            "compression": job.input.compression,
-        },
-        "output": {
-            "s3_uri": job.output.s3,
-            "assemble_with": job.output.assemble_with,
-            "accept": job.output.accept,
-            "kms_key": job.output.kms_key,
-        },
-        "instance": {"type": job.instance.type, "count": job.instance.count},
-        "data_processing": None
-        if processing is None
-        else {
-            "input_filter": processing.input_filter,
-            "output_filter": processing.output_filter,
-            "join_source": processing.join_source,
-        },
-        "tags": tags(job.tags),
+        "input": {"s3_uri": data_location(builder, key, job), **job.input.model_dump(exclude={"s3"})},
+        "output": {"s3_uri": job.output.s3, **job.output.model_dump(exclude={"s3"})},
+        "instance": job.instance.model_dump(),
+        "data_processing": None if processing is None else processing.model_dump(),
     }
     sync = job.pattern == "sync"
     source = f"model '{job.model}'" if job.model is not None else "the model named in model_name"

@@ -50,10 +50,10 @@ def _load_definition(definition: dict[str, Any] | str | Path) -> tuple[dict[str,
                 Problem(f"the definition is not JSON: {exc.msg}", line=exc.lineno, column=exc.colno)
             ) from None
         return data, None
-    from asl_gen.loader import load_file
+    from asl_gen.loader import load_document
 
     path = Path(definition)
-    located = load_file(path)
+    located = load_document(path)
     if not isinstance(located.data, dict):
         raise UsageError(Problem("a state machine definition must be an object", file=located.file))
     name = path.name

@@ -11,11 +11,11 @@ same state machine.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from asl_gen.spec.base import INPUT_NAME, KEY, S3_URI, StrictModel, _s3_uri, show
+from asl_gen.spec.base import INPUT_NAME, KEY, S3_URI, Shorthand, StrictModel, _s3_uri, show
 
 # A processing job's input and output names (ProcessingInputName / OutputName: 1-64 characters).
 OUTPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
@@ -29,6 +29,15 @@ def _report_file(value: str) -> str:
     return value
 
 
+# How input data is spread over a job's instances (SageMaker's S3DataDistributionType).
+S3Distribution = Annotated[
+    Literal["FullyReplicated", "ShardedByS3Key"],
+    Field(
+        description="Every instance gets all data, or each a share of the S3 objects",
+        examples=["FullyReplicated", "ShardedByS3Key"],
+    ),
+]
+
 S3_LOCATION_DESCRIPTION = (
     "Where the data is: an S3 URI, {from: <processing step>, output: <output name>} (an output of a processing step "
     "that runs earlier in the same state machine), or {input: InputName} (an S3 URI in the execution input)"
@@ -36,12 +45,22 @@ S3_LOCATION_DESCRIPTION = (
 FORMS = "an s3:// URI, {from: <processing step>, output: <output name>} or {input: InputName}"
 
 
-def _location_schema(schema: dict[str, Any]) -> None:
-    # Users write a location as a string or a small mapping; the schema offers those forms, not the model's
-    # internal optional fields.
-    schema.clear()
-    schema.update(
-        {
+class S3Location(Shorthand):
+    """Input data: an S3 URI, an output of an earlier processing step, or an S3 URI from the execution input."""
+
+    what = "location"
+    forms = FORMS
+    string_field = "uri"
+
+    uri: str | None = None
+    from_: str | None = Field(None, alias="from")
+    output: str | None = None
+    input: str | None = None
+
+    @classmethod
+    def written_forms(cls) -> dict[str, Any]:
+        # A string or a small mapping.
+        return {
             "description": S3_LOCATION_DESCRIPTION,
             "anyOf": [
                 {"type": "string", "pattern": S3_URI.pattern, "description": "An S3 URI, the same in every execution"},
@@ -81,25 +100,10 @@ def _location_schema(schema: dict[str, Any]) -> None:
             ],
             "examples": ["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}, {"input": "Data"}],
         }
-    )
 
-
-class S3Location(StrictModel):
-    """Input data: an S3 URI, an output of an earlier processing step, or an S3 URI from the execution input."""
-
-    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_location_schema)
-
-    uri: str | None = None
-    from_: str | None = Field(None, alias="from")
-    output: str | None = None
-    input: str | None = None
-
-    @model_validator(mode="before")
     @classmethod
-    def _from_shorthand(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"uri": value}
-        if not isinstance(value, dict) or "uri" in value:
+    def mapping(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if "uri" in value:
             raise ValueError(f"give the location as {FORMS}, not {show(value)}")
         unknown = sorted(str(k) for k in value if k not in ("from", "output", "input"))
         if unknown:

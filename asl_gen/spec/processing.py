@@ -24,8 +24,18 @@ from asl_gen.catalog_processing import (
     resolve_framework,
 )
 from asl_gen.catalog_processing import FrameworkImage as ResolvedImage
-from asl_gen.spec.base import EcrImage, KmsKeyArn, NonEmpty, OptionalVpc, S3Uri, StrictModel
-from asl_gen.spec.dataflow import S3Location
+from asl_gen.spec.base import (
+    EcrImage,
+    InstanceCount,
+    NonEmpty,
+    OptionalKmsKey,
+    OptionalVpc,
+    S3Uri,
+    StrictModel,
+    VolumeGb,
+    matching,
+)
+from asl_gen.spec.dataflow import S3Distribution, S3Location
 from asl_gen.spec.step import NamedStep
 
 MAX_RUNTIME_LIMIT = 777600
@@ -60,16 +70,12 @@ ProcessingInstanceType = Annotated[str, AfterValidator(_processing_instance_type
 LocalPath = Annotated[str, StringConstraints(max_length=256), AfterValidator(_local_path)]
 
 
-def _io_name(value: str) -> str:
-    if not IO_NAME.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not an input or output name "
-            "(write it as 1-64 letters, digits, '-' and '_', starting with a letter)"
-        )
-    return value
-
-
-IoName = Annotated[str, AfterValidator(_io_name)]
+IoName = Annotated[
+    str,
+    matching(
+        IO_NAME, "an input or output name (write it as 1-64 letters, digits, '-' and '_', starting with a letter)"
+    ),
+]
 ContainerString = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
@@ -78,10 +84,8 @@ class ProcessingInstance(StrictModel):
         description="An instance type offered for processing jobs (a GPU type selects a framework's GPU image)",
         examples=["ml.m5.xlarge", "ml.g5.2xlarge"],
     )
-    count: Annotated[int, Field(ge=1, le=100)] = Field(1, description="How many instances run", examples=[1, 2])
-    volume_gb: Annotated[int, Field(ge=1, le=16384)] = Field(
-        30, description="Size of each instance's ML storage volume, in GB", examples=[30, 100]
-    )
+    count: InstanceCount = Field(1, description="How many instances run")
+    volume_gb: VolumeGb = 30
 
 
 class FrameworkImage(StrictModel):
@@ -130,11 +134,7 @@ class ProcessingInput(StrictModel):
     input_mode: Literal["File", "Pipe"] = Field(
         "File", description="Copy the data before the job starts, or stream it", examples=["File"]
     )
-    distribution: Literal["FullyReplicated", "ShardedByS3Key"] = Field(
-        "FullyReplicated",
-        description="Every instance gets all data, or each a share of the S3 objects",
-        examples=["FullyReplicated", "ShardedByS3Key"],
-    )
+    distribution: S3Distribution = "FullyReplicated"
     compression: Literal["None", "Gzip"] | None = Field(
         None, description="Compression of the data (Pipe mode only); leave out for none", examples=["Gzip"]
     )
@@ -204,11 +204,7 @@ class ProcessingJob(NamedStep):
         86400, description="SageMaker stops the job after this many seconds (at most 9 days)", examples=[3600]
     )
     vpc: OptionalVpc = None
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the outputs and the processing volume",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the outputs and the processing volume")
 
     def input_path(self, name: str) -> str:
         """Where the container finds input `name`."""

@@ -12,13 +12,13 @@ from asl_gen import catalog
 from asl_gen.spec.base import (
     INPUT_NAME,
     KEY,
-    SNS_TOPIC_ARN,
     Comment,
     Key,
-    KmsKeyArn,
+    OptionalKmsKey,
     RoleArn,
     RoleName,
     S3Uri,
+    SnsTopicArn,
     StrictModel,
     show,
 )
@@ -186,18 +186,11 @@ class Logging(StrictModel):
 
 
 class OnFailure(StrictModel):
-    notify: str = Field(
+    notify: SnsTopicArn = Field(
         description="ARN of the SNS topic told about the failure (the message carries the error and its cause); "
         "the run then fails with that error",
         examples=["arn:aws:sns:us-east-1:123456789012:ml-alerts"],
     )
-
-    @field_validator("notify")
-    @classmethod
-    def _topic(cls, value: str) -> str:
-        if not SNS_TOPIC_ARN.fullmatch(value):
-            raise ValueError(f"{value!r} is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
-        return value
 
 
 class StateMachine(StrictModel):
@@ -213,10 +206,9 @@ class StateMachine(StrictModel):
         examples=[{"level": "ERROR"}],
     )
     tracing: bool = Field(False, description="Trace executions with AWS X-Ray", examples=[True])
-    kms_key: KmsKeyArn | None = Field(
+    kms_key: OptionalKmsKey = Field(
         None,
         description="Customer managed KMS key that encrypts execution data; the role may use it for this machine only",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
     type: Literal["STANDARD", "EXPRESS"] = Field(
         "STANDARD",

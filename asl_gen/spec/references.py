@@ -11,6 +11,7 @@ from typing import Protocol
 from asl_gen import catalog
 from asl_gen.errors import Problem
 from asl_gen.loader import Located
+from asl_gen.spec import shapes
 from asl_gen.spec.base import PREFIX_MAX, ROLE_ARN
 from asl_gen.spec.call import CALL_PATTERNS, TASK_TOKEN, CallJob, call_inputs, dynamic_values
 from asl_gen.spec.control import AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
@@ -31,6 +32,7 @@ from asl_gen.spec.names import (
     state_name_of,
     step_state_names,
 )
+from asl_gen.spec.paths import check_call_paths
 from asl_gen.spec.processing import ProcessingJob, processing_problems
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.step import NamedStep
@@ -44,14 +46,14 @@ Path = tuple[str | int, ...]
 class Report(Protocol):
     """Makes a problem located at the field `path` names."""
 
-    def __call__(self, path: Path, message: str, hint: str | None = None) -> Problem: ...
+    def __call__(self, path: Path, message: str, hint: str | None = None, *, key: bool = False) -> Problem: ...
 
 
 def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
     """Check what no single field can: references between jobs, steps, inputs and names."""
 
-    def problem(path: Path, message: str, hint: str | None = None) -> Problem:
-        position = located.position(path)
+    def problem(path: Path, message: str, hint: str | None = None, *, key: bool = False) -> Problem:
+        position = located.position(path, key=key)
         line, column = position if position else (None, None)
         return Problem(
             message,
@@ -164,6 +166,8 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             "rename the input or the job",
         )
 
+    # A call in several state machines may read a field only one of them holds: say so once.
+    reported_paths: set[Path] = set()
     for machine_key, machine in spec.state_machines.items():
         state_machine_name = f"{spec.project}-{machine_key}"
         if len(state_machine_name) > 80:
@@ -196,6 +200,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
         yield from _check_machine_flow(spec, machine_key, machine, problem)
         yield from _check_tuning_sources(spec, machine_key, machine, located, problem)
         yield from _check_data_order(spec, machine_key, machine, problem)
+        yield from check_call_paths(spec, machine_key, machine.steps, reported_paths, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
         shared = sorted({n for n in names if names.count(n) > 1})
         for state in shared:
@@ -419,6 +424,23 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
     row = integrations.find(job.resource)
     sdk = job.resource.startswith("aws-sdk:")
     supported: tuple[str, ...]
+    api = shapes.sagemaker_api(job.resource)
+    required: tuple[str, ...] = () if row is None else row.required
+    if api is not None and not shapes.known_operation(api):
+        hint = shapes.suggest_api(api)
+        yield problem(
+            (*base, "resource"),
+            f"SageMaker has no API {api!r}",
+            f"did you mean {job.resource.rsplit(':', 1)[0]}:{hint}?"
+            if hint
+            else "see the SageMaker API reference for the operation's name",
+        )
+        return
+    if api is not None:
+        # The request shape names the members the call needs (a superset of the row's), and every other mistake.
+        required = shapes.required_parameters(api)
+        for found in shapes.check_request(api, job.parameters):
+            yield problem((*base, "parameters", *found.path), found.message, found.hint, key=found.key)
     if row is None and not sdk:
         hint = catalog.suggest(job.resource, integrations.table())
         yield problem(
@@ -447,14 +469,14 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
                 "remove resources",
             )
         supported = tuple(name for name, suffix in CALL_PATTERNS.items() if suffix in row.patterns)
-        missing = [r for r in row.required if r not in job.parameters and f"{r}.$" not in job.parameters]
-        if missing:
-            listed = ", ".join(repr(r) for r in missing)
-            yield problem(
-                at_parameters,
-                f"{job.resource} needs the parameter{'s' if len(missing) > 1 else ''} {listed}",
-                f"add {missing[0]}: ... under parameters, or {missing[0]}.$: $.path to take it from the state",
-            )
+    missing = [r for r in required if r not in job.parameters and f"{r}.$" not in job.parameters]
+    if missing:
+        listed = ", ".join(repr(r) for r in missing)
+        yield problem(
+            at_parameters,
+            f"{job.resource} needs the parameter{'s' if len(missing) > 1 else ''} {listed}",
+            f"add {missing[0]}: ... under parameters, or {missing[0]}.$: $.path to take it from the state",
+        )
     if job.pattern not in supported:
         yield problem(
             (*base, "pattern"),

@@ -10,14 +10,16 @@ from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
     EcrImage,
     Environment,
+    InstanceCount,
     InstanceType,
-    KmsKeyArn,
     NonEmpty,
+    OptionalKmsKey,
     OptionalVpc,
     S3Uri,
     StrictModel,
+    VolumeGb,
 )
-from asl_gen.spec.dataflow import S3Location
+from asl_gen.spec.dataflow import S3Distribution, S3Location
 from asl_gen.spec.step import NamedStep
 
 HYPERPARAMETER_VALUE_MAX = 2500
@@ -26,10 +28,8 @@ MAX_RUNTIME_LIMIT = 28 * 24 * 3600
 
 class Instance(StrictModel):
     type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.xlarge", "ml.g5.2xlarge"])
-    count: Annotated[int, Field(ge=1, le=100)] = Field(1, description="How many instances train", examples=[1, 2])
-    volume_gb: Annotated[int, Field(ge=1, le=16384)] = Field(
-        30, description="Size of each instance's ML storage volume, in GB", examples=[30, 100]
-    )
+    count: InstanceCount = Field(1, description="How many instances train")
+    volume_gb: VolumeGb = 30
 
 
 class Algorithm(StrictModel):
@@ -54,11 +54,7 @@ class Channel(StrictModel):
     data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
         "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
     )
-    distribution: Literal["FullyReplicated", "ShardedByS3Key"] = Field(
-        "FullyReplicated",
-        description="Every instance gets all data, or each a share of the S3 objects",
-        examples=["FullyReplicated", "ShardedByS3Key"],
-    )
+    distribution: S3Distribution = "FullyReplicated"
     compression: Literal["None", "Gzip"] | None = Field(
         None, description="Compression of the data; leave out for none", examples=["Gzip"]
     )
@@ -114,10 +110,8 @@ class TrainingDefinition(StrictModel):
         {}, description="Environment variables of the training container", examples=[{"LOG_LEVEL": "info"}]
     )
     vpc: OptionalVpc = None
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the model artifacts and the training volume",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    kms_key: OptionalKmsKey = Field(
+        None, description="KMS key that encrypts the model artifacts and the training volume"
     )
 
     @field_validator("hyperparameters")

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from asl_gen.spec.base import (
     INPUT_NAME,
     INSTANCE_TYPE_DESCRIPTION,
     Environment,
+    InstanceCount,
     InstanceType,
     Key,
-    KmsKeyArn,
     Name,
+    OptionalKmsKey,
     S3Uri,
+    Shorthand,
     StrictModel,
-    show,
 )
 from asl_gen.spec.model import ContentType
 from asl_gen.spec.step import NamedStep
@@ -46,11 +47,27 @@ DataFilter = Annotated[str, AfterValidator(_data_filter)]
 InputField = Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_length=80)]
 
 
-def _location_schema(schema: dict[str, Any]) -> None:
-    # Users write an S3 URI, {input: X} or {item: true}; the schema offers those forms.
-    schema.clear()
-    schema.update(
-        {
+LOCATION_DESCRIPTION = (
+    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), or, for a "
+    "transform inside a map, {item: true} (the current item is the S3 URI) or {item: field} (a field of the item)"
+)
+
+
+class DataLocation(Shorthand):
+    """An S3 URI: written out, from the execution input, or the current item of the map the step runs in."""
+
+    what = "location"
+    forms = "an s3:// URI, {input: InputName} or, inside a map, {item: true}"
+    string_field = "s3"
+
+    s3: S3Uri | None = None
+    input: InputField | None = None
+    item: bool | InputField | None = None
+
+    @classmethod
+    def written_forms(cls) -> dict[str, Any]:
+        # An S3 URI, {input: X} or {item: true}.
+        return {
             "description": LOCATION_DESCRIPTION,
             "anyOf": [
                 {"type": "string", "pattern": "^s3://", "description": "An S3 URI, the same in every execution"},
@@ -84,34 +101,11 @@ def _location_schema(schema: dict[str, Any]) -> None:
             ],
             "examples": ["s3://my-bucket/batches/today", {"input": "BatchUri"}, {"item": True}, {"item": "uri"}],
         }
-    )
 
-
-LOCATION_DESCRIPTION = (
-    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), or, for a "
-    "transform inside a map, {item: true} (the current item is the S3 URI) or {item: field} (a field of the item)"
-)
-
-
-class DataLocation(StrictModel):
-    """An S3 URI: written out, from the execution input, or the current item of the map the step runs in."""
-
-    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_location_schema)
-
-    s3: S3Uri | None = None
-    input: InputField | None = None
-    item: bool | InputField | None = None
-
-    @model_validator(mode="before")
     @classmethod
-    def _from_shorthand(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"s3": value}
-        if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("input", "item"):
-            raise ValueError(
-                "give the location as an s3:// URI, {input: InputName} or, inside a map, {item: true}"
-                + ("" if isinstance(value, dict) else f", not {show(value)}")
-            )
+    def mapping(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) != 1 or next(iter(value)) not in ("input", "item"):
+            raise ValueError(f"give the location as {cls.forms}")
         return value
 
     @field_validator("item")
@@ -165,18 +159,12 @@ class TransformOutput(StrictModel):
     accept: ContentType | None = Field(
         None, description="MIME type the model is asked to answer with", examples=["text/csv"]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the results in S3",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the results in S3")
 
 
 class TransformInstance(StrictModel):
     type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.large", "ml.c5.xlarge"])
-    count: Annotated[int, Field(ge=1, le=100)] = Field(
-        1, description="How many instances run the transform", examples=[1, 2]
-    )
+    count: InstanceCount = Field(1, description="How many instances run the transform")
 
 
 class DataProcessing(StrictModel):
