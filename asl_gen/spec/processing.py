@@ -35,7 +35,7 @@ from asl_gen.spec.base import (
     VolumeGb,
     matching,
 )
-from asl_gen.spec.dataflow import S3Distribution, S3Location
+from asl_gen.spec.dataflow import S3Input
 from asl_gen.spec.step import NamedStep
 
 MAX_RUNTIME_LIMIT = 777600
@@ -117,26 +117,18 @@ Image = Annotated[
 ]
 
 
-class ProcessingInput(StrictModel):
-    s3: S3Location = Field(
-        description="The input (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, output: "
-        "<output name>} or {input: InputName}",
-        examples=["s3://my-bucket/abalone/raw", {"from": "preprocess", "output": "test"}],
+class ProcessingInput(S3Input):
+    # A processing job reads no augmented manifest (ProcessingS3DataType).
+    data_type: Literal["S3Prefix", "ManifestFile"] = Field(
+        "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
     )
     local_path: LocalPath | None = Field(
         None,
         description="Where the container finds the input (default /opt/ml/processing/input/<name>)",
         examples=["/opt/ml/processing/input/raw"],
     )
-    data_type: Literal["S3Prefix", "ManifestFile"] = Field(
-        "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
-    )
     input_mode: Literal["File", "Pipe"] = Field(
         "File", description="Copy the data before the job starts, or stream it", examples=["File"]
-    )
-    distribution: S3Distribution = "FullyReplicated"
-    compression: Literal["None", "Gzip"] | None = Field(
-        None, description="Compression of the data (Pipe mode only); leave out for none", examples=["Gzip"]
     )
 
 

@@ -19,7 +19,7 @@ from asl_gen.spec.base import (
     StrictModel,
     VolumeGb,
 )
-from asl_gen.spec.dataflow import S3Distribution, S3Location
+from asl_gen.spec.dataflow import S3Input
 from asl_gen.spec.step import NamedStep
 
 HYPERPARAMETER_VALUE_MAX = 2500
@@ -40,23 +40,11 @@ class Algorithm(StrictModel):
     version: str = Field(description="The algorithm's image version, quoted: '1.7-1'", examples=["1.7-1"])
 
 
-class Channel(StrictModel):
-    s3: S3Location = Field(
-        description="The channel's data (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, "
-        "output: <output name>} or {input: InputName}",
-        examples=["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}],
-    )
+class Channel(S3Input):
     content_type: NonEmpty | None = Field(
         None,
         description="MIME type of the data, passed to the algorithm",
         examples=["text/csv", "application/x-parquet"],
-    )
-    data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
-        "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
-    )
-    distribution: S3Distribution = "FullyReplicated"
-    compression: Literal["None", "Gzip"] | None = Field(
-        None, description="Compression of the data; leave out for none", examples=["Gzip"]
     )
 
 
