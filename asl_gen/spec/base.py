@@ -249,6 +249,16 @@ VolumeGb = Annotated[
     int, Field(ge=1, le=16384, description="Size of each instance's ML storage volume, in GB", examples=[30, 100])
 ]
 
+
+class JobInstances(StrictModel):
+    """The instances a training or processing job runs on: their type, how many, and each one's storage volume."""
+
+    # Each kind of job narrows this to the instance types it is offered; declared here so that it stays first.
+    type: str
+    count: InstanceCount = Field(1, description="How many instances run the job")
+    volume_gb: VolumeGb = 30
+
+
 # State names are shown in the console and history events (80 characters at most there); control characters
 # would break both.
 StateName = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]

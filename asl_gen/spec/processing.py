@@ -26,13 +26,12 @@ from asl_gen.catalog_processing import (
 from asl_gen.catalog_processing import FrameworkImage as ResolvedImage
 from asl_gen.spec.base import (
     EcrImage,
-    InstanceCount,
+    JobInstances,
     NonEmpty,
     OptionalKmsKey,
     OptionalVpc,
     S3Uri,
     StrictModel,
-    VolumeGb,
     matching,
 )
 from asl_gen.spec.dataflow import S3Input
@@ -68,6 +67,15 @@ def _local_path(value: str) -> str:
 
 ProcessingInstanceType = Annotated[str, AfterValidator(_processing_instance_type)]
 LocalPath = Annotated[str, StringConstraints(max_length=256), AfterValidator(_local_path)]
+# The folder in the container an input is copied to, or an output uploaded from.
+IoFolder = Annotated[
+    LocalPath | None,
+    Field(
+        description="The container's folder for it: where an input is copied to, or what an output uploads "
+        "(default /opt/ml/processing/input/<name> or /opt/ml/processing/output/<name>)",
+        examples=["/opt/ml/processing/input/raw", "/opt/ml/processing/train"],
+    ),
+]
 
 
 IoName = Annotated[
@@ -79,13 +87,11 @@ IoName = Annotated[
 ContainerString = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
-class ProcessingInstance(StrictModel):
+class ProcessingInstance(JobInstances):
     type: ProcessingInstanceType = Field(
         description="An instance type offered for processing jobs (a GPU type selects a framework's GPU image)",
         examples=["ml.m5.xlarge", "ml.g5.2xlarge"],
     )
-    count: InstanceCount = Field(1, description="How many instances run")
-    volume_gb: VolumeGb = 30
 
 
 class FrameworkImage(StrictModel):
@@ -122,11 +128,7 @@ class ProcessingInput(S3Input):
     data_type: Literal["S3Prefix", "ManifestFile"] = Field(
         "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
     )
-    local_path: LocalPath | None = Field(
-        None,
-        description="Where the container finds the input (default /opt/ml/processing/input/<name>)",
-        examples=["/opt/ml/processing/input/raw"],
-    )
+    local_path: IoFolder = None
     input_mode: Literal["File", "Pipe"] = Field(
         "File", description="Copy the data before the job starts, or stream it", examples=["File"]
     )
@@ -134,11 +136,7 @@ class ProcessingInput(S3Input):
 
 class ProcessingOutput(StrictModel):
     s3: S3Uri = Field(description="S3 URI SageMaker uploads the output to", examples=["s3://my-bucket/abalone/train"])
-    local_path: LocalPath | None = Field(
-        None,
-        description="The folder the container writes (default /opt/ml/processing/output/<name>)",
-        examples=["/opt/ml/processing/train"],
-    )
+    local_path: IoFolder = None
     upload_mode: Literal["EndOfJob", "Continuous"] = Field(
         "EndOfJob", description="Upload when the job ends, or while it runs", examples=["EndOfJob"]
     )

@@ -10,14 +10,13 @@ from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
     EcrImage,
     Environment,
-    InstanceCount,
     InstanceType,
+    JobInstances,
     NonEmpty,
     OptionalKmsKey,
     OptionalVpc,
     S3Uri,
     StrictModel,
-    VolumeGb,
 )
 from asl_gen.spec.dataflow import S3Input
 from asl_gen.spec.step import NamedStep
@@ -26,10 +25,8 @@ HYPERPARAMETER_VALUE_MAX = 2500
 MAX_RUNTIME_LIMIT = 28 * 24 * 3600
 
 
-class Instance(StrictModel):
+class Instance(JobInstances):
     type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.xlarge", "ml.g5.2xlarge"])
-    count: InstanceCount = Field(1, description="How many instances train")
-    volume_gb: VolumeGb = 30
 
 
 class Algorithm(StrictModel):
