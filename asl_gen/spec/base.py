@@ -324,3 +324,11 @@ OptionalVpc = Annotated[
         examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
     ),
 ]
+
+
+class InstanceJob(StrictModel):
+    """What a job running on instances of its own (training, processing) takes beyond them: the VPC its containers
+    run in, and the KMS key of its outputs and its instances' storage volumes."""
+
+    vpc: OptionalVpc = None
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the job's outputs and its storage volumes")

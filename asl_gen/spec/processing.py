@@ -26,10 +26,9 @@ from asl_gen.catalog_processing import (
 from asl_gen.catalog_processing import FrameworkImage as ResolvedImage
 from asl_gen.spec.base import (
     EcrImage,
+    InstanceJob,
     JobInstances,
     NonEmpty,
-    OptionalKmsKey,
-    OptionalVpc,
     S3Uri,
     StrictModel,
     matching,
@@ -151,7 +150,8 @@ ProcessingEnvironment = Annotated[
 ]
 
 
-class ProcessingJob(NamedStep):
+# InstanceJob first: the fields every step has (Step's `type` first among them) keep their places.
+class ProcessingJob(InstanceJob, NamedStep):
     state_name_example = "Preprocess"
 
     type: Literal["processing"] = Field(
@@ -193,8 +193,6 @@ class ProcessingJob(NamedStep):
     max_runtime_seconds: Annotated[int, Field(ge=1, le=MAX_RUNTIME_LIMIT)] = Field(
         86400, description="SageMaker stops the job after this many seconds (at most 9 days)", examples=[3600]
     )
-    vpc: OptionalVpc = None
-    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the outputs and the processing volume")
 
     def input_path(self, name: str) -> str:
         """Where the container finds input `name`."""

@@ -10,11 +10,10 @@ from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
     EcrImage,
     Environment,
+    InstanceJob,
     InstanceType,
     JobInstances,
     NonEmpty,
-    OptionalKmsKey,
-    OptionalVpc,
     S3Uri,
     StrictModel,
 )
@@ -56,7 +55,7 @@ def hyperparameter_text(value: HyperValue) -> str:
     return str(value)
 
 
-class TrainingDefinition(StrictModel):
+class TrainingDefinition(InstanceJob):
     """What a training job runs: its algorithm or image, data, instances and output. A training step is one; a
     tuning step runs many training jobs from one (its `training`)."""
 
@@ -93,10 +92,6 @@ class TrainingDefinition(StrictModel):
     )
     environment: Environment = Field(
         {}, description="Environment variables of the training container", examples=[{"LOG_LEVEL": "info"}]
-    )
-    vpc: OptionalVpc = None
-    kms_key: OptionalKmsKey = Field(
-        None, description="KMS key that encrypts the model artifacts and the training volume"
     )
 
     @field_validator("hyperparameters")
