@@ -470,14 +470,9 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
                 "remove resources",
             )
         supported = tuple(name for name, suffix in CALL_PATTERNS.items() if suffix in row.patterns)
-    missing = [r for r in required if r not in job.parameters and f"{r}.$" not in job.parameters]
+    missing = shapes.left_out(required, job.parameters)
     if missing:
-        listed = ", ".join(repr(r) for r in missing)
-        yield problem(
-            at_parameters,
-            f"{job.resource} needs the parameter{'s' if len(missing) > 1 else ''} {listed}",
-            f"add {missing[0]}: ... under parameters, or {missing[0]}.$: $.path to take it from the state",
-        )
+        yield problem(at_parameters, *shapes.missing_message(job.resource, "parameter", missing, " under parameters"))
     if job.pattern not in supported:
         yield problem(
             (*base, "pattern"),
