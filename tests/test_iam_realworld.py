@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from asl_gen.cli import main
-from asl_gen.loader import load_file
+from asl_gen.loader import load_document
 
 from .realworld import ACCOUNT, REGION, Sample, covered, sample_for
 
@@ -54,12 +54,7 @@ def _d(missing: str = "", extra: str = "", why: str = "") -> Difference:
 
 
 # Definitions asl-gen gives no policy for, and why.
-REFUSED: dict[str, str] = {
-    "lambda-sfn-sls/statemachine/stateMachine.asl.yml": (
-        "asl-gen's YAML loader reads `Next: Yes` / `Default: No` as booleans (YAML 1.1); the Serverless Framework "
-        "(YAML 1.2 core schema) reads the state names: a loader question, not IAM"
-    ),
-}
+REFUSED: dict[str, str] = {}  # none: YAML definitions are read as YAML 1.2, as the Serverless Framework reads them
 
 LOGS_STREAM = "logs:CreateLogStream logs:PutLogEvents"
 # The log-delivery actions `--logging` grants (Step Functions guide, "Logging using CloudWatch Logs").
@@ -240,7 +235,7 @@ _OUTCOMES: dict[str, Outcome] = {}
 def outcome(file: str) -> Outcome:
     if file not in _OUTCOMES:
         sample = sample_for(PATTERNS / file, PATTERNS)
-        has_task = _has_task(load_file(PATTERNS / file, file).data)
+        has_task = _has_task(load_document(PATTERNS / file, file).data)
         result = CliRunner().invoke(main, _args(file, sample))
         policy = None
         if result.exit_code == 0:
