@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from asl_gen.cli.app import command, console_for, display, run, text_or_json_option
+from asl_gen.cli.app import command, console_for, display, placeholder_options, run, text_or_json_option
 from asl_gen.cli.console import VERBOSE
 from asl_gen.cli.machines import located_lines, machine_name
 from asl_gen.errors import Problem, UsageError
@@ -52,18 +52,9 @@ def _substitutions(values: Sequence[str]) -> dict[str, str]:
         help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable); '*' where IAM's catalogue says the "
         "call's actions take no resource type.",
     ),
-    click.option(
-        "--placeholders",
-        is_flag=True,
-        help="Take ${Name} placeholders (CloudFormation DefinitionSubstitutions, Terraform templatefile) as filled "
-        "at deployment: scoped like values from a path; ${AWS::Region}-style ones get --region/--account.",
-    ),
-    click.option(
-        "--placeholder",
-        "placeholder_names",
-        multiple=True,
-        metavar="NAME",
-        help="Accept only these ${NAME} placeholders (repeatable; implies --placeholders).",
+    *placeholder_options(
+        "Take ${Name} placeholders (CloudFormation DefinitionSubstitutions, Terraform templatefile) as filled "
+        "at deployment: scoped like values from a path; ${AWS::Region}-style ones get --region/--account."
     ),
     click.option(
         "--sub",

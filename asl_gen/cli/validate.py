@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from asl_gen.cli.app import command, console_for, format_option, run
+from asl_gen.cli.app import command, console_for, format_option, placeholder_options, run
 from asl_gen.cli.console import VERBOSE
 from asl_gen.cli.machines import located_lines
 from asl_gen.errors import AslGenError, Problem, ValidationFailure
@@ -28,17 +28,8 @@ from asl_gen.errors import AslGenError, Problem, ValidationFailure
         show_default=True,
         help="The state machine type: express allows request-response integrations only.",
     ),
-    click.option(
-        "--placeholders",
-        is_flag=True,
-        help="Accept CloudFormation DefinitionSubstitutions-style ${Name} values where a literal is expected.",
-    ),
-    click.option(
-        "--placeholder",
-        "placeholder_names",
-        multiple=True,
-        metavar="NAME",
-        help="Accept only these ${NAME} placeholders (repeatable; implies --placeholders).",
+    *placeholder_options(
+        "Accept CloudFormation DefinitionSubstitutions-style ${Name} values where a literal is expected."
     ),
 )
 def validate(

@@ -558,18 +558,18 @@ def _check_step_sources(
             )
 
 
+def _no_such_job(spec: Spec, at: Path, name: str, problem: Report) -> Problem:
+    hint = catalog.suggest(name, spec.jobs)
+    return problem(at, f"no job named {name!r}", f"did you mean {hint!r}?" if hint else "define it under jobs")
+
+
 def _check_data(spec: Spec, key: str, job: Job, problem: Report) -> Iterator[Problem]:
     """Each processing output a job reads exists; each execution input it reads is declared as a string."""
     base: Path = ("jobs", key)
     for path, source, output in data_references(job):
         source_job = spec.jobs.get(source)
         if source_job is None:
-            hint = catalog.suggest(source, spec.jobs)
-            yield problem(
-                (*base, *path, "from"),
-                f"no job named {source!r}",
-                f"did you mean {hint!r}?" if hint else "define it under jobs",
-            )
+            yield _no_such_job(spec, (*base, *path, "from"), source, problem)
         elif not isinstance(source_job, ProcessingJob):
             yield problem(
                 (*base, *path, "from"),
@@ -587,12 +587,7 @@ def _check_data(spec: Spec, key: str, job: Job, problem: Report) -> Iterator[Pro
     for path, source in model_references(job):
         source_job = spec.jobs.get(source)
         if source_job is None:
-            hint = catalog.suggest(source, spec.jobs)
-            yield problem(
-                (*base, *path, "from"),
-                f"no job named {source!r}",
-                f"did you mean {hint!r}?" if hint else "define it under jobs",
-            )
+            yield _no_such_job(spec, (*base, *path, "from"), source, problem)
         elif isinstance(source_job, ProcessingJob):
             listed = ", ".join(repr(o) for o in source_job.outputs) or "none"
             yield problem(
