@@ -48,6 +48,31 @@ S3_LOCATION_DESCRIPTION = (
     "training step that runs earlier, or of a tuning step's best training job), or {input: InputName} (an S3 URI in "
     "the execution input)"
 )
+
+
+def processing_output_form(used: str, example: str) -> dict[str, Any]:
+    """The JSON Schema of `{from: <processing step>, output: <name>}`; `used` says what is done with its URI."""
+    return {
+        "type": "object",
+        "properties": {
+            "from": {
+                "type": "string",
+                "pattern": KEY.pattern,
+                "description": "A processing step that runs earlier in the same state machine",
+                "examples": ["preprocess"],
+            },
+            "output": {
+                "type": "string",
+                "pattern": OUTPUT_NAME.pattern,
+                "description": f"The name of one of its outputs; {used}",
+                "examples": [example],
+            },
+        },
+        "required": ["from", "output"],
+        "additionalProperties": False,
+    }
+
+
 FORMS = (
     "an s3:// URI, {from: <processing step>, output: <output name>}, {from: <training or tuning step>} or "
     "{input: InputName}"
@@ -74,25 +99,7 @@ class S3Location(Shorthand):
             "description": S3_LOCATION_DESCRIPTION,
             "anyOf": [
                 {"type": "string", "pattern": S3_URI.pattern, "description": "An S3 URI, the same in every execution"},
-                {
-                    "type": "object",
-                    "properties": {
-                        "from": {
-                            "type": "string",
-                            "pattern": KEY.pattern,
-                            "description": "A processing step that runs earlier in the same state machine",
-                            "examples": ["preprocess"],
-                        },
-                        "output": {
-                            "type": "string",
-                            "pattern": OUTPUT_NAME.pattern,
-                            "description": "The name of one of its outputs; its S3 URI is used",
-                            "examples": ["train"],
-                        },
-                    },
-                    "required": ["from", "output"],
-                    "additionalProperties": False,
-                },
+                processing_output_form("its S3 URI is used", "train"),
                 {
                     "type": "object",
                     "properties": {

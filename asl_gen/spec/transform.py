@@ -24,7 +24,7 @@ from asl_gen.spec.base import (
     Shorthand,
     StrictModel,
 )
-from asl_gen.spec.dataflow import OUTPUT_NAME
+from asl_gen.spec.dataflow import OUTPUT_NAME, processing_output_form
 from asl_gen.spec.model import ContentType
 from asl_gen.spec.step import NamedStep
 
@@ -107,23 +107,7 @@ class DataLocation(Shorthand):
                     "description": "Inside a map: the current item (true) or a field of it (its name)",
                 },
                 {
-                    "type": "object",
-                    "properties": {
-                        "from": {
-                            "type": "string",
-                            "pattern": KEY.pattern,
-                            "description": "A processing step that runs earlier in the same state machine",
-                            "examples": ["preprocess"],
-                        },
-                        "output": {
-                            "type": "string",
-                            "pattern": OUTPUT_NAME.pattern,
-                            "description": "The name of one of its outputs; its S3 URI is scored",
-                            "examples": ["test"],
-                        },
-                    },
-                    "required": ["from", "output"],
-                    "additionalProperties": False,
+                    **processing_output_form("its S3 URI is scored", "test"),
                     "description": "An output of a processing step that runs earlier in the same state machine",
                 },
             ],
