@@ -431,7 +431,7 @@ def _rule_groups() -> Iterator[tuple[str, list[str]]]:
     source = (REPO / "asl_gen" / "lint" / "rules.py").read_text(encoding="utf-8")
     start = source.index("RULES: dict")
     body = source[start : source.index("WARNING_RULES", start)]
-    group, members = "", []
+    group, members = "", list[str]()
     for line in body.splitlines():
         comment = re.match(r"\s+# (.+)", line)
         rule = re.match(r'\s+"([a-z-]+)":', line)

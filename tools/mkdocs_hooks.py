@@ -2,8 +2,8 @@
 
 Mermaid's script comes from its npm package (package.json, `npm ci`), not from a CDN, so the site renders its
 diagrams offline. The 3 MB file is not committed: this hook adds `node_modules/mermaid/dist/mermaid.min.js` to
-the built site as `javascripts/mermaid.min.js`, where `extra_javascript` loads it before Material looks for a
-global `mermaid` (Material fetches one from a CDN only when none is loaded).
+the built site as `javascripts/mermaid.min.js`; `extra_javascript` loads it and `javascripts/mermaid-init.js`,
+which draws each ```mermaid fence.
 """
 
 from __future__ import annotations
