@@ -6,7 +6,8 @@
   document per rule;
 * the blocks between `<!-- generated: KIND ... -->` and `<!-- end generated -->` in any page of docs/: `step`,
   the example job of a test case's spec, the states it renders to and the IAM statements that name it (from
-  `tests/cases/*/expected/`); `graph`, a committed state machine as a Mermaid diagram (`asl-gen graph`).
+  `tests/cases/*/expected/`); `graph`, a committed state machine as a Mermaid diagram (`asl-gen graph`); `file`, a
+  committed file (a spec, mocks) as it is.
 
 `--check` writes nothing and exits 1 when a committed page differs from what it renders (tests/test_docs.py
 does the same).
@@ -563,7 +564,13 @@ def render_graph(fields: dict[str, str]) -> str:
     return "\n".join(["```mermaid", to_mermaid(definition).rstrip(), "```"])
 
 
-KINDS: dict[str, Callable[[dict[str, str]], str]] = {"step": render_step, "graph": render_graph}
+def render_file(fields: dict[str, str]) -> str:
+    """`path=<a file of the repository> lang=<fence language>`: the file as it is committed."""
+    text = (REPO / fields["path"]).read_text(encoding="utf-8").rstrip()
+    return "\n".join([f"`{fields['path']}`:", "", f"```{fields.get('lang', '')}", text, "```"])
+
+
+KINDS: dict[str, Callable[[dict[str, str]], str]] = {"step": render_step, "graph": render_graph, "file": render_file}
 
 
 def render_block(args: str) -> str:
