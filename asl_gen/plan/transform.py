@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from asl_gen.integrations import REQUEST_RESPONSE, SYNC
 from asl_gen.plan.model import StatePlan, Value
 from asl_gen.plan.request import job_task
-from asl_gen.spec import Name, TransformJob, default_name
+from asl_gen.spec import Name, TransformJob, default_name, processing_output_uri
 
 if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
@@ -52,13 +52,18 @@ def model_name(builder: MachineBuilder, key: str, job: TransformJob) -> Value:
 
 
 def data_location(builder: MachineBuilder, key: str, job: TransformJob) -> Value:
-    """The input's S3 URI: as written, from the execution input, or the map's current item."""
+    """The input's S3 URI: as written, a processing output's (resolved here), from the execution input, or the map's
+    current item."""
     location = job.input.s3
     if location.item_path is not None:
         return Value(location.item_path, dynamic=True)
     if location.input is not None:
         builder.plain_inputs.setdefault(location.input, key)
         return Value(f"$$.Execution.Input.{location.input}", dynamic=True)
+    if location.reference is not None:
+        uri = processing_output_uri(builder.spec.jobs, *location.reference)
+        assert uri is not None, f"{key}: the reference checks let an unknown processing output through"
+        return Value(uri)
     return Value(location.s3)
 
 

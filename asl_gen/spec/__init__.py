@@ -27,10 +27,10 @@ from asl_gen.spec.call import CallJob, call_inputs
 from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.dataflow import ReportLocation, S3Location
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
-from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references
+from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references, model_references
 from asl_gen.spec.labeling import LabelingJob, price_parts
 from asl_gen.spec.load import load_spec
-from asl_gen.spec.locations import located_uri, report_object
+from asl_gen.spec.locations import located_uri, processing_output_uri, report_object
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
     ERROR_SLOT,
@@ -114,7 +114,9 @@ __all__ = [
     "load_spec",
     "located_uri",
     "lookup_state_name",
+    "model_references",
     "price_parts",
+    "processing_output_uri",
     "report_object",
     "result_slot",
     "running_jobs",

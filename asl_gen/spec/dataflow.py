@@ -1,11 +1,14 @@
-"""Where a step's input data comes from: an S3 URI written out, an output of a processing step, or the execution
-input; and where a quality gate finds a JSON report a processing step wrote.
+"""Where a step's input data comes from: an S3 URI written out, an output of a processing step, the model artifacts
+of a training step (a tuning step's best training job), or the execution input; and where a quality gate finds a JSON
+report a processing step wrote.
 
 A field that takes input data is an `S3Location`; `located_uri` turns one into the S3 URI the output names. A
 processing output's location is literal in the spec, so a reference to it resolves at build time to that URI:
 the definition stays a plain string and IAM stays exact. What the reference adds over copying the URI is the
 checks (in `spec.references`): the step exists, is a processing step, has that output, and runs earlier in the
-same state machine.
+same state machine. The model artifacts of a training job are known only from its result (SageMaker adds the job's
+name to the output path), so `{from: train}` becomes the path `$.train.ModelDataUrl` and needs the training step to
+have run before, in reach of the step's state (not across a Map).
 """
 
 from __future__ import annotations
@@ -40,13 +43,19 @@ S3Distribution = Annotated[
 
 S3_LOCATION_DESCRIPTION = (
     "Where the data is: an S3 URI, {from: <processing step>, output: <output name>} (an output of a processing step "
-    "that runs earlier in the same state machine), or {input: InputName} (an S3 URI in the execution input)"
+    "that runs earlier in the same state machine), {from: <training or tuning step>} (the model artifacts of a "
+    "training step that runs earlier, or of a tuning step's best training job), or {input: InputName} (an S3 URI in "
+    "the execution input)"
 )
-FORMS = "an s3:// URI, {from: <processing step>, output: <output name>} or {input: InputName}"
+FORMS = (
+    "an s3:// URI, {from: <processing step>, output: <output name>}, {from: <training or tuning step>} or "
+    "{input: InputName}"
+)
 
 
 class S3Location(Shorthand):
-    """Input data: an S3 URI, an output of an earlier processing step, or an S3 URI from the execution input."""
+    """Input data: an S3 URI, an output of an earlier processing step, the model artifacts of an earlier training
+    (or tuning) step, or an S3 URI from the execution input."""
 
     what = "location"
     forms = FORMS
@@ -86,6 +95,20 @@ class S3Location(Shorthand):
                 {
                     "type": "object",
                     "properties": {
+                        "from": {
+                            "type": "string",
+                            "pattern": KEY.pattern,
+                            "description": "A training step (its model.tar.gz) or a tuning step (its best training "
+                            "job's) that runs earlier in the same state machine",
+                            "examples": ["train"],
+                        }
+                    },
+                    "required": ["from"],
+                    "additionalProperties": False,
+                },
+                {
+                    "type": "object",
+                    "properties": {
                         "input": {
                             "type": "string",
                             "pattern": INPUT_NAME.pattern,
@@ -98,7 +121,12 @@ class S3Location(Shorthand):
                     "additionalProperties": False,
                 },
             ],
-            "examples": ["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}, {"input": "Data"}],
+            "examples": [
+                "s3://my-bucket/pipeline/train",
+                {"from": "preprocess", "output": "train"},
+                {"from": "train"},
+                {"input": "Data"},
+            ],
         }
 
     @classmethod
@@ -121,12 +149,11 @@ class S3Location(Shorthand):
             if not INPUT_NAME.fullmatch(self.input):
                 raise ValueError(f"{self.input!r} is not an input name (letters, digits and '_')")
             return self
-        if self.from_ is None or self.output is None:
-            missing = "output" if self.from_ is not None else "from"
-            raise ValueError(f"a processing output is named by from and output together: add {missing}")
+        if self.from_ is None:
+            raise ValueError("a processing output is named by from and output together: add from")
         if not KEY.fullmatch(self.from_):
             raise ValueError(f"{self.from_!r} is not a job key (lowercase letters, digits, single hyphens)")
-        if not OUTPUT_NAME.fullmatch(self.output):
+        if self.output is not None and not OUTPUT_NAME.fullmatch(self.output):
             raise ValueError(f"{self.output!r} is not an output name (a letter, then letters, digits, '_', '-')")
         return self
 
@@ -134,6 +161,11 @@ class S3Location(Shorthand):
     def reference(self) -> tuple[str, str] | None:
         """The processing step and output this location names, if it names one."""
         return (self.from_, self.output) if self.from_ is not None and self.output is not None else None
+
+    @property
+    def model_of(self) -> str | None:
+        """The training or tuning step whose model artifacts this location names, if it names one."""
+        return self.from_ if self.from_ is not None and self.output is None else None
 
 
 class ReportLocation(StrictModel):

@@ -16,7 +16,7 @@ from asl_gen.spec.base import PREFIX_MAX, ROLE_ARN
 from asl_gen.spec.call import CALL_PATTERNS, TASK_TOKEN, CallJob, call_inputs, dynamic_values
 from asl_gen.spec.control import AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
-from asl_gen.spec.jobs import Job, data_locations, data_references, nested_steps, references_of
+from asl_gen.spec.jobs import Job, data_locations, data_references, model_references, nested_steps, references_of
 from asl_gen.spec.labeling import LabelingJob, check_labeling
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
@@ -199,6 +199,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                     seen.setdefault(inner, index)
         yield from _check_machine_flow(spec, machine_key, machine, problem)
         yield from _check_tuning_sources(spec, machine_key, machine, located, problem)
+        yield from _check_model_data_order(spec, machine_key, machine, problem)
         yield from _check_data_order(spec, machine_key, machine, problem)
         yield from check_call_paths(spec, machine_key, machine.steps, reported_paths, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
@@ -579,6 +580,29 @@ def _check_data(spec: Spec, key: str, job: Job, problem: Report) -> Iterator[Pro
                 f"processing step {source!r} has no output named {output!r}",
                 f"did you mean {hint!r}?" if hint else f"its outputs: {listed}",
             )
+    for path, source in model_references(job):
+        source_job = spec.jobs.get(source)
+        if source_job is None:
+            hint = catalog.suggest(source, spec.jobs)
+            yield problem(
+                (*base, *path, "from"),
+                f"no job named {source!r}",
+                f"did you mean {hint!r}?" if hint else "define it under jobs",
+            )
+        elif isinstance(source_job, ProcessingJob):
+            listed = ", ".join(repr(o) for o in source_job.outputs) or "none"
+            yield problem(
+                (*base, *path),
+                f"{{from: {source}}} names processing step {source!r} without an output",
+                f"add output: one of its outputs ({listed})",
+            )
+        elif not isinstance(source_job, TrainingJob | TuningJob):
+            yield problem(
+                (*base, *path, "from"),
+                f"job {source!r} is of type {source_job.type}, not training, tuning or processing",
+                "{from: <step>} alone reads the model artifacts of a training or tuning step; a processing step's "
+                "output is named with output: too",
+            )
     for path, location in data_locations(job):
         name = location.input
         if name is None:
@@ -608,6 +632,39 @@ def _ran_before(spec: Spec, steps: list[str], done: set[str], depth: int = 0) ->
                 finished |= seen
         done |= finished
         done.add(step)
+
+
+def _check_model_data_order(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:
+    """Model artifacts read as data come from the training (or tuning) step's result: that step must have run
+    before, in reach of the reader's state (a branch sees what ran before its Parallel; a Map body only its item)."""
+
+    def walk(steps: list[str], done: set[str], inside: str | None, depth: int) -> Iterator[Problem]:
+        for step in steps:
+            job = spec.jobs.get(step)
+            if job is None:
+                continue
+            for path, source in model_references(job):
+                if isinstance(spec.jobs.get(source), TrainingJob | TuningJob) and source not in done:
+                    where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
+                    yield problem(
+                        ("jobs", step, *path, "from"),
+                        f"step {step!r} reads the model artifacts of {source!r}, which does not run before it in "
+                        f"state machine {machine_key!r}{where}",
+                        f"run {source!r} before {step!r} in state machine {machine_key!r}, outside any map: the "
+                        "artifacts' location is known only from its result",
+                    )
+            if depth < 10 and isinstance(job, ParallelJob):
+                finished: set[str] = set()
+                for branch in job.branches:
+                    seen = set(done)
+                    yield from walk(list(branch), seen, inside, depth + 1)
+                    finished |= seen
+                done |= finished
+            elif depth < 10 and isinstance(job, MapJob):
+                yield from walk(list(job.steps), set(), step, depth + 1)
+            done.add(step)
+
+    yield from walk(list(machine.steps), set(), None, 0)
 
 
 def _check_data_order(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:

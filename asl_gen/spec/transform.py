@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator, 
 from asl_gen.spec.base import (
     INPUT_NAME,
     INSTANCE_TYPE_DESCRIPTION,
+    KEY,
     Environment,
     InstanceCount,
     InstanceType,
@@ -23,6 +24,7 @@ from asl_gen.spec.base import (
     Shorthand,
     StrictModel,
 )
+from asl_gen.spec.dataflow import OUTPUT_NAME
 from asl_gen.spec.model import ContentType
 from asl_gen.spec.step import NamedStep
 
@@ -48,7 +50,8 @@ InputField = Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_le
 
 
 LOCATION_DESCRIPTION = (
-    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), or, for a "
+    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), {from: "
+    "<processing step>, output: <output name>} (an output of a processing step that runs earlier), or, for a "
     "transform inside a map, {item: true} (the current item is the S3 URI) or {item: field} (a field of the item)"
 )
 
@@ -57,12 +60,17 @@ class DataLocation(Shorthand):
     """An S3 URI: written out, from the execution input, or the current item of the map the step runs in."""
 
     what = "location"
-    forms = "an s3:// URI, {input: InputName} or, inside a map, {item: true}"
+    forms = (
+        "an s3:// URI, {input: InputName}, {from: <processing step>, output: <output name>} or, inside a map, "
+        "{item: true}"
+    )
     string_field = "s3"
 
     s3: S3Uri | None = None
     input: InputField | None = None
     item: bool | InputField | None = None
+    from_: Annotated[str, StringConstraints(pattern=KEY.pattern)] | None = Field(None, alias="from")
+    output: Annotated[str, StringConstraints(pattern=OUTPUT_NAME.pattern)] | None = None
 
     @classmethod
     def written_forms(cls) -> dict[str, Any]:
@@ -98,15 +106,48 @@ class DataLocation(Shorthand):
                     "additionalProperties": False,
                     "description": "Inside a map: the current item (true) or a field of it (its name)",
                 },
+                {
+                    "type": "object",
+                    "properties": {
+                        "from": {
+                            "type": "string",
+                            "pattern": KEY.pattern,
+                            "description": "A processing step that runs earlier in the same state machine",
+                            "examples": ["preprocess"],
+                        },
+                        "output": {
+                            "type": "string",
+                            "pattern": OUTPUT_NAME.pattern,
+                            "description": "The name of one of its outputs; its S3 URI is scored",
+                            "examples": ["test"],
+                        },
+                    },
+                    "required": ["from", "output"],
+                    "additionalProperties": False,
+                    "description": "An output of a processing step that runs earlier in the same state machine",
+                },
             ],
-            "examples": ["s3://my-bucket/batches/today", {"input": "BatchUri"}, {"item": True}, {"item": "uri"}],
+            "examples": [
+                "s3://my-bucket/batches/today",
+                {"input": "BatchUri"},
+                {"item": True},
+                {"item": "uri"},
+                {"from": "preprocess", "output": "test"},
+            ],
         }
 
     @classmethod
     def mapping(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if set(value) == {"from", "output"}:
+            return value
         if len(value) != 1 or next(iter(value)) not in ("input", "item"):
             raise ValueError(f"give the location as {cls.forms}")
         return value
+
+    @property
+    def reference(self) -> tuple[str, str] | None:
+        """The processing step and output this location names, if it names one."""
+        return (self.from_, self.output) if self.from_ is not None and self.output is not None else None
 
     @field_validator("item")
     @classmethod
