@@ -103,3 +103,42 @@ def test_the_built_site_draws_mermaid_as_svg(page: str, tmp_path: Path) -> None:
     shot = Path(os.environ.get("ASL_GEN_DOCS_SCREENSHOTS", tmp_path)) / (page.replace("/", "-") + ".png")
     taken = _chromium("--window-size=1280,1600", f"--screenshot={shot}", url)
     assert taken.returncode == 0 and shot.stat().st_size > 10_000, taken.stderr[-2000:]
+
+
+README = REPO / "README.md"
+COMMANDS = (
+    "python -m pip install . && asl-gen build",
+    'python -m pip install -e ".[test]" && npm ci && python -m pytest',
+)
+
+
+def test_the_readme_is_a_front_door() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 200
+    for command in COMMANDS:
+        assert f"\n{command}\n" in text, command
+    for link in re.findall(r"\]\((docs/[^)#]+)", text):
+        assert (REPO / link).is_file(), link
+
+
+def test_the_readme_spec_writes_the_files_beside_it(tmp_path: Path) -> None:
+    from asl_gen.build import build
+
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## A spec and what it writes") :]
+    spec, tree = re.findall(r"```(?:yaml|text)\n(.*?)```", section, re.DOTALL)[:2]
+    (tmp_path / "spec.yaml").write_text(spec, encoding="utf-8")
+    build([tmp_path / "spec.yaml"], tmp_path / "out")
+    written = sorted(
+        str(p.relative_to(tmp_path / "out" / "big-mart")) for p in (tmp_path / "out").rglob("*") if p.is_file()
+    )
+    listed, folders = [], []
+    for line in tree.splitlines()[1:]:
+        depth = (len(line) - len(line.lstrip())) // 2
+        name = line.split()[0]
+        folders = folders[: depth - 1]
+        if name.endswith("/"):
+            folders.append(name)
+        else:
+            listed.append("".join(folders) + name)
+    assert sorted(listed) == written
