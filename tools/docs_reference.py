@@ -196,6 +196,8 @@ def integrations_table() -> str:
             extra = [a for a in _actions(row, pattern) if a not in base]
             if extra:
                 cell += f"; {PATTERN_NAMES[pattern]} adds " + ", ".join(extra)
+        if row.note:
+            cell = f"{cell}; {row.note}" if cell else f"none: {row.note}"
         names = ", ".join(PATTERN_NAMES[p] for p in patterns)
         lines.append(f"| `{key}` | {names} | {cell} |")
     return "\n".join(lines)

@@ -29,6 +29,16 @@ def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return {state: tuple(arns) for state, arns in declared.items()}
 
 
+def _substitutions(values: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name:
+            raise UsageError(Problem(f"--sub {value!r} is not NAME=VALUE", hint="e.g. --sub FunctionArn=arn:aws:…"))
+        found[name.removeprefix("${").removesuffix("}")] = text
+    return found
+
+
 @command(
     click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path)),
     click.option("--region", required=True, help="Region the state machines run in, e.g. eu-west-1."),
@@ -42,6 +52,26 @@ def _resource_option(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
         help="ARN an AWS SDK call asl-gen has no row for acts on (repeatable); '*' where IAM's catalogue says the "
         "call's actions take no resource type.",
     ),
+    click.option(
+        "--placeholders",
+        is_flag=True,
+        help="Take ${Name} placeholders (CloudFormation DefinitionSubstitutions, Terraform templatefile) as filled "
+        "at deployment: scoped like values from a path; ${AWS::Region}-style ones get --region/--account.",
+    ),
+    click.option(
+        "--placeholder",
+        "placeholder_names",
+        multiple=True,
+        metavar="NAME",
+        help="Accept only these ${NAME} placeholders (repeatable; implies --placeholders).",
+    ),
+    click.option(
+        "--sub",
+        "substitutions",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Fill the ${NAME} placeholder with VALUE before deriving (repeatable).",
+    ),
     click.option("--logging", is_flag=True, help="The machines log to CloudWatch Logs: add log-delivery actions."),
     click.option("--tracing", is_flag=True, help="The machines are traced with X-Ray: add the X-Ray actions."),
     click.option("--kms-key", help="ARN of the customer managed key that encrypts the machines' data."),
@@ -54,6 +84,9 @@ def iam(
     account: str,
     name: str | None,
     resources: tuple[str, ...],
+    placeholders: bool,
+    placeholder_names: tuple[str, ...],
+    substitutions: tuple[str, ...],
     logging: bool,
     tracing: bool,
     kms_key: str | None,
@@ -68,8 +101,12 @@ def iam(
     Examples:
       asl-gen iam pipeline.asl.json --region eu-west-1 --account 123456789012 > policy.json
       asl-gen iam a.asl.json b.asl.yaml --region us-east-1 --account 123456789012 --out iam/policy.json
+      asl-gen iam sfn.asl.json --region us-east-1 --account 123456789012 --placeholders --sub FnArn=arn:aws:…
+
+    A definition that needs no permission (no Task, or only activities) gets no policy: a note on stderr, exit 0.
     """
     console = console_for(fmt)
+    allowed: bool | frozenset[str] = frozenset(placeholder_names) if placeholder_names else placeholders
 
     def action() -> Any:
         import re
@@ -109,7 +146,11 @@ def iam(
             access=derivation.MachineAccess(None, logging, tracing, kms_key),
             resources=_resource_option(resources),
             lines=lines,
+            placeholders=allowed,
+            substitutions=_substitutions(substitutions),
         )
+        if derived.document is None:
+            return derived, ""
         text = dump(derived.document)
         if out_file is not None:
             from asl_gen.cli.scaffold import write_text
@@ -122,7 +163,10 @@ def iam(
         {"sid": s.sid, "used_by": list(s.used_by), "unscoped_because": s.unscoped_because} for s in derived.statements
     ]
     if not console.human:
-        console.data({"problems": [], "policy": derived.document, "statements": notes})
+        console.data({"problems": [], "policy": derived.document, "statements": notes, "note": derived.note})
+        return
+    if derived.document is None:
+        console.say(f"no policy: {derived.note}", fg="yellow")
         return
     if out_file is None:
         console.output(text)

@@ -249,6 +249,16 @@ VolumeGb = Annotated[
     int, Field(ge=1, le=16384, description="Size of each instance's ML storage volume, in GB", examples=[30, 100])
 ]
 
+
+class JobInstances(StrictModel):
+    """The instances a training or processing job runs on: their type, how many, and each one's storage volume."""
+
+    # Each kind of job narrows this to the instance types it is offered; declared here so that it stays first.
+    type: str
+    count: InstanceCount = Field(1, description="How many instances run the job")
+    volume_gb: VolumeGb = 30
+
+
 # State names are shown in the console and history events (80 characters at most there); control characters
 # would break both.
 StateName = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
@@ -314,3 +324,11 @@ OptionalVpc = Annotated[
         examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
     ),
 ]
+
+
+class InstanceJob(StrictModel):
+    """What a job running on instances of its own (training, processing) takes beyond them: the VPC its containers
+    run in, and the KMS key of its outputs and its instances' storage volumes."""
+
+    vpc: OptionalVpc = None
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the job's outputs and its storage volumes")

@@ -3,6 +3,7 @@ of a training step (a tuning step's best training job), or the execution input; 
 report a processing step wrote.
 
 A field that takes input data is an `S3Location`; `located_uri` turns one into the S3 URI the output names. A
+training channel and a processing input are both an `S3Input` (the location and how SageMaker reads it). A
 processing output's location is literal in the spec, so a reference to it resolves at build time to that URI:
 the definition stays a plain string and IAM stays exact. What the reference adds over copying the URI is the
 checks (in `spec.references`): the step exists, is a processing step, has that output, and runs earlier in the
@@ -185,4 +186,23 @@ class ReportLocation(StrictModel):
         description="The report's path below the output's S3 prefix (what the job writes under the output's "
         "local_path)",
         examples=["evaluation.json"],
+    )
+
+
+class S3Input(StrictModel):
+    """Data a SageMaker job reads from S3, a training channel or a processing input (SageMaker's S3 data source):
+    where it is, what s3 points at, how it is spread over the instances and how it is compressed."""
+
+    s3: S3Location = Field(
+        description="The data (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, output: "
+        "<output name>} or {input: InputName}",
+        examples=["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}],
+    )
+    data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
+        "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
+    )
+    distribution: S3Distribution = "FullyReplicated"
+    # SageMaker decompresses a stream: Gzip is for Pipe mode (CompressionType, S3CompressionType).
+    compression: Literal["None", "Gzip"] | None = Field(
+        None, description="Compression of the data (Pipe mode only); leave out for none", examples=["Gzip"]
     )

@@ -79,6 +79,10 @@ class Aws(StrictModel):
         return self.region is None or self.account is None
 
 
+# S3 prefixes the SageMaker role is granted beyond what the spec shows (at most 50 each way).
+S3Prefixes = Annotated[list[S3Uri], Field(max_length=50)]
+
+
 class SageMakerRole(StrictModel):
     arn: RoleArn | None = Field(
         None,
@@ -98,16 +102,14 @@ class SageMakerRole(StrictModel):
         "iam/sagemaker-trust-policy.json and iam/sagemaker-policy.json, instead of expecting it to exist",
         examples=[True],
     )
-    reads: list[S3Uri] = Field(
+    reads: S3Prefixes = Field(
         default_factory=list,
-        max_length=50,
         description="S3 locations jobs read that the spec cannot show, such as transform inputs taken from the "
         "execution input; the role may read each prefix (s3:GetObject, s3:ListBucket on it)",
         examples=[["s3://evaluate-deploy-data/batches/"]],
     )
-    writes: list[S3Uri] = Field(
+    writes: S3Prefixes = Field(
         default_factory=list,
-        max_length=50,
         description="S3 locations jobs write that the spec cannot show (an output path taken from the execution "
         "input); the role may write under each prefix",
         examples=[["s3://evaluate-deploy-data/scores/"]],

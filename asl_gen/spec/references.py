@@ -230,39 +230,48 @@ def _check_tuning_sources(
     what ran before its Parallel; a Map body sees only its item (as the plan lays the states out).
     """
     top = {step: index for index, step in enumerate(machine.steps)}
+    for step, done, inside in _in_reach(spec, list(machine.steps)):
+        for ref in references_of(spec.jobs[step]):
+            if isinstance(spec.jobs.get(ref), TuningJob) and ref not in done:
+                path: Path = ("jobs", step)
+                if inside is None and step in top:
+                    path = ("state_machines", machine_key, "steps", top[step])
+                    if path not in located.marks:
+                        path = ("state_machines", machine_key, top[step])
+                where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
+                yield problem(
+                    path,
+                    f"step {step!r} needs tuning job {ref!r}, which does not run before it in state machine "
+                    f"{machine_key!r}{where}",
+                    f"run {ref!r} before {step!r}, outside any map: its best training job is known only from "
+                    "its result",
+                )
 
-    def walk(steps: list[str], done: set[str], inside: str | None, depth: int) -> Iterator[Problem]:
-        for step in steps:
-            job = spec.jobs.get(step)
-            if job is None:
-                continue
-            for ref in references_of(job):
-                if isinstance(spec.jobs.get(ref), TuningJob) and ref not in done:
-                    path: Path = ("jobs", step)
-                    if inside is None and step in top:
-                        path = ("state_machines", machine_key, "steps", top[step])
-                        if path not in located.marks:
-                            path = ("state_machines", machine_key, top[step])
-                    where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
-                    yield problem(
-                        path,
-                        f"step {step!r} needs tuning job {ref!r}, which does not run before it in state machine "
-                        f"{machine_key!r}{where}",
-                        f"run {ref!r} before {step!r}, outside any map: its best training job is known only from "
-                        "its result",
-                    )
-            if depth < 10 and isinstance(job, ParallelJob):
-                finished: set[str] = set()
-                for branch in job.branches:
-                    seen = set(done)
-                    yield from walk(list(branch), seen, inside, depth + 1)
-                    finished |= seen
-                done |= finished
-            elif depth < 10 and isinstance(job, MapJob):
-                yield from walk(list(job.steps), set(), step, depth + 1)
-            done.add(step)
 
-    yield from walk(list(machine.steps), set(), None, 0)
+def _in_reach(
+    spec: Spec, steps: list[str], done: set[str] | None = None, inside: str | None = None, depth: int = 0
+) -> Iterator[tuple[str, frozenset[str], str | None]]:
+    """Each step, with the steps whose results its state can read, and the Map it runs inside (if any).
+
+    What ran before it in its list of steps counts; a Parallel branch also sees what ran before its Parallel; a
+    Map body sees only its item (as the plan lays the states out).
+    """
+    done = set() if done is None else done
+    for step in steps:
+        job = spec.jobs.get(step)
+        if job is None:
+            continue
+        yield step, frozenset(done), inside
+        if depth < 10 and isinstance(job, ParallelJob):
+            finished: set[str] = set()
+            for branch in job.branches:
+                seen = set(done)
+                yield from _in_reach(spec, list(branch), seen, inside, depth + 1)
+                finished |= seen
+            done |= finished
+        elif depth < 10 and isinstance(job, MapJob):
+            yield from _in_reach(spec, list(job.steps), set(), step, depth + 1)
+        done.add(step)
 
 
 def _check_nested(spec: Spec, key: str, job: ParallelJob | MapJob, problem: Report) -> Iterator[Problem]:
@@ -470,14 +479,9 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
                 "remove resources",
             )
         supported = tuple(name for name, suffix in CALL_PATTERNS.items() if suffix in row.patterns)
-    missing = [r for r in required if r not in job.parameters and f"{r}.$" not in job.parameters]
+    missing = shapes.left_out(required, job.parameters)
     if missing:
-        listed = ", ".join(repr(r) for r in missing)
-        yield problem(
-            at_parameters,
-            f"{job.resource} needs the parameter{'s' if len(missing) > 1 else ''} {listed}",
-            f"add {missing[0]}: ... under parameters, or {missing[0]}.$: $.path to take it from the state",
-        )
+        yield problem(at_parameters, *shapes.missing_message(job.resource, "parameter", missing, " under parameters"))
     if job.pattern not in supported:
         yield problem(
             (*base, "pattern"),
@@ -637,34 +641,17 @@ def _ran_before(spec: Spec, steps: list[str], done: set[str], depth: int = 0) ->
 def _check_model_data_order(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:
     """Model artifacts read as data come from the training (or tuning) step's result: that step must have run
     before, in reach of the reader's state (a branch sees what ran before its Parallel; a Map body only its item)."""
-
-    def walk(steps: list[str], done: set[str], inside: str | None, depth: int) -> Iterator[Problem]:
-        for step in steps:
-            job = spec.jobs.get(step)
-            if job is None:
-                continue
-            for path, source in model_references(job):
-                if isinstance(spec.jobs.get(source), TrainingJob | TuningJob) and source not in done:
-                    where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
-                    yield problem(
-                        ("jobs", step, *path, "from"),
-                        f"step {step!r} reads the model artifacts of {source!r}, which does not run before it in "
-                        f"state machine {machine_key!r}{where}",
-                        f"run {source!r} before {step!r} in state machine {machine_key!r}, outside any map: the "
-                        "artifacts' location is known only from its result",
-                    )
-            if depth < 10 and isinstance(job, ParallelJob):
-                finished: set[str] = set()
-                for branch in job.branches:
-                    seen = set(done)
-                    yield from walk(list(branch), seen, inside, depth + 1)
-                    finished |= seen
-                done |= finished
-            elif depth < 10 and isinstance(job, MapJob):
-                yield from walk(list(job.steps), set(), step, depth + 1)
-            done.add(step)
-
-    yield from walk(list(machine.steps), set(), None, 0)
+    for step, done, inside in _in_reach(spec, list(machine.steps)):
+        for path, source in model_references(spec.jobs[step]):
+            if isinstance(spec.jobs.get(source), TrainingJob | TuningJob) and source not in done:
+                where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
+                yield problem(
+                    ("jobs", step, *path, "from"),
+                    f"step {step!r} reads the model artifacts of {source!r}, which does not run before it in "
+                    f"state machine {machine_key!r}{where}",
+                    f"run {source!r} before {step!r} in state machine {machine_key!r}, outside any map: the "
+                    "artifacts' location is known only from its result",
+                )
 
 
 def _check_data_order(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -80,6 +80,21 @@ def required_parameters(api: str) -> tuple[str, ...]:
     return tuple(shapes()["shapes"][name].get("required", ()))
 
 
+def left_out(required: Iterable[str], given: Mapping[str, Any]) -> list[str]:
+    """The members of `required` that `given` carries neither as written (`Member`) nor from the state (`Member.$`)."""
+    return [m for m in required if m not in given and f"{m}.$" not in given]
+
+
+def missing_message(owner: str, noun: str, missing: list[str], where: str = "") -> tuple[str, str]:
+    """The message and hint of members `owner` needs and was not given (`noun`: what a member is called; `where`:
+    where the hint says to add the first one)."""
+    listed = ", ".join(repr(m) for m in missing)
+    return (
+        f"{owner} needs the {noun}{'s' if len(missing) > 1 else ''} {listed}",
+        f"add {missing[0]}: ...{where}, or {missing[0]}.$: $.path to take it from the state",
+    )
+
+
 def check_request(api: str, parameters: Mapping[str, Any]) -> Iterator[ShapeProblem]:
     """Every place where `parameters` break the request shape of SageMaker's `api` (missing top-level members
     aside: `required_parameters` gives those, so the caller words them as for any integration)."""
@@ -122,14 +137,9 @@ def _structure(op: str, name: str, value: dict[str, Any], path: Path, *, top: bo
         elif not key.endswith(".$"):
             yield from _value(op, member, members[member], item, (*path, key))
     if not top:
-        missing = [m for m in shape.get("required", ()) if m not in value and f"{m}.$" not in value]
+        missing = left_out(shape.get("required", ()), value)
         if missing:
-            listed = ", ".join(repr(m) for m in missing)
-            yield ShapeProblem(
-                path,
-                f"{name} of {op} needs the field{'s' if len(missing) > 1 else ''} {listed}",
-                f"add {missing[0]}: ..., or {missing[0]}.$: $.path to take it from the state",
-            )
+            yield ShapeProblem(path, *missing_message(f"{name} of {op}", "field", missing))
 
 
 def _value(op: str, member: str, name: str, value: Any, path: Path) -> Iterator[ShapeProblem]:

@@ -10,26 +10,22 @@ from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
     EcrImage,
     Environment,
-    InstanceCount,
+    InstanceJob,
     InstanceType,
+    JobInstances,
     NonEmpty,
-    OptionalKmsKey,
-    OptionalVpc,
     S3Uri,
     StrictModel,
-    VolumeGb,
 )
-from asl_gen.spec.dataflow import S3Distribution, S3Location
+from asl_gen.spec.dataflow import S3Input
 from asl_gen.spec.step import NamedStep
 
 HYPERPARAMETER_VALUE_MAX = 2500
 MAX_RUNTIME_LIMIT = 28 * 24 * 3600
 
 
-class Instance(StrictModel):
+class Instance(JobInstances):
     type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.xlarge", "ml.g5.2xlarge"])
-    count: InstanceCount = Field(1, description="How many instances train")
-    volume_gb: VolumeGb = 30
 
 
 class Algorithm(StrictModel):
@@ -40,23 +36,11 @@ class Algorithm(StrictModel):
     version: str = Field(description="The algorithm's image version, quoted: '1.7-1'", examples=["1.7-1"])
 
 
-class Channel(StrictModel):
-    s3: S3Location = Field(
-        description="The channel's data (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, "
-        "output: <output name>} or {input: InputName}",
-        examples=["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}],
-    )
+class Channel(S3Input):
     content_type: NonEmpty | None = Field(
         None,
         description="MIME type of the data, passed to the algorithm",
         examples=["text/csv", "application/x-parquet"],
-    )
-    data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
-        "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
-    )
-    distribution: S3Distribution = "FullyReplicated"
-    compression: Literal["None", "Gzip"] | None = Field(
-        None, description="Compression of the data; leave out for none", examples=["Gzip"]
     )
 
 
@@ -71,7 +55,7 @@ def hyperparameter_text(value: HyperValue) -> str:
     return str(value)
 
 
-class TrainingDefinition(StrictModel):
+class TrainingDefinition(InstanceJob):
     """What a training job runs: its algorithm or image, data, instances and output. A training step is one; a
     tuning step runs many training jobs from one (its `training`)."""
 
@@ -108,10 +92,6 @@ class TrainingDefinition(StrictModel):
     )
     environment: Environment = Field(
         {}, description="Environment variables of the training container", examples=[{"LOG_LEVEL": "info"}]
-    )
-    vpc: OptionalVpc = None
-    kms_key: OptionalKmsKey = Field(
-        None, description="KMS key that encrypts the model artifacts and the training volume"
     )
 
     @field_validator("hyperparameters")
