@@ -437,7 +437,7 @@ def _unknown_hint(key: str | None, is_item_io: bool, resource: object = None) ->
             "asl-gen does not know which resources this SDK call acts on and will not grant it on '*'; "
             "declare them (spec `resources:`, or `asl-gen iam --resource 'STATE=ARN'`)"
         )
-    return "asl-gen derives IAM only for the service integrations listed in the README"
+    return "asl-gen derives IAM only for the service integrations listed in docs/reference/integrations.md"
 
 
 def _declared_needs(

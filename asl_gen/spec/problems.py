@@ -274,7 +274,7 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
         return "channel names are 1-64 of letters, digits, '.', '-' and '_'"
     if "environment" in parents:
         return "environment variable names are letters, digits and '_', not starting with a digit"
-    return "see the spec reference in README.md"
+    return "see the spec reference: docs/reference/spec.md"
 
 
 def _allowed_fields(path: tuple[str | int, ...], data: Any) -> list[str]:

@@ -375,7 +375,7 @@ def _check_jsonata_calls(spec: Spec, machine_key: str, keys: list[str], problem:
                     yield problem(
                         path,
                         f"state machine {machine_key!r} is JSONata, and {exc}",
-                        "use the paths and intrinsic functions asl-gen translates (README: control flow), or run "
+                        "use the paths and intrinsic functions asl-gen translates (docs/spec.md: JSONata), or run "
                         "the call in a JSONPath state machine",
                     )
 
@@ -458,7 +458,7 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
             f"asl-gen knows no integration {job.resource!r}",
             f"did you mean {hint!r}?"
             if hint
-            else "use one listed in the README, or aws-sdk:<service>:<apiName> for any AWS SDK call",
+            else "use one of docs/reference/integrations.md, or aws-sdk:<service>:<apiName> for any AWS SDK call",
         )
         return
     if row is None:
