@@ -7,6 +7,7 @@ The units, in the order data flows through them (each imports only units above i
     loader         YAML/JSON into data, with the line and column of every value
     catalog        offline AWS facts: regions, partitions, instance types, algorithm images
     catalog_processing  offline facts of processing jobs: their instance types and framework images (a data file)
+    iam_catalogue  IAM's actions, resource types, ARN formats and SDK prefixes (a data file, read on first use)
     config         project settings from pyproject.toml or asl-gen.yaml
     placeholders   the `${...}` placeholders for what a spec leaves open
     integrations   the table of service integrations: resources, patterns, IAM grants

@@ -7,6 +7,7 @@ Imports: errors, loader, placeholders, jsonata, spec, plan, render, lint, iam, t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,7 +23,7 @@ from asl_gen.lint import Finding, validate_definition, validate_policy
 from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump_file
-from asl_gen.spec import AslJob, load_spec, scopes, spec_warnings
+from asl_gen.spec import AslJob, load_spec, scopes, spec_warnings, step_state_names
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"
@@ -98,7 +99,7 @@ def generate(
             targets.chosen(spec.targets, target), plan, definitions, policies, renderer.render_json, ROLE_FILES
         )
     )
-    _validate(documents, located.file, statements)
+    _validate(documents, located.file, statements, _step_locator(plan, located))
     files = {path: dump_file(path, doc) for path, doc in documents.items()}
     files[POLICY_NOTES] = _policy_notes(spec.project, statements)
     if spec.diagrams:
@@ -115,6 +116,20 @@ def generate(
 # Stand for "state machine 'a'" / "state machines 'a' and 'b'" and its verb until the machines are known.
 _MACHINES = "\x00machines\x00"
 _ARE = "\x00are\x00"
+
+
+# What raw states can do to the states around them: point at names that are not there, cut states off, end a
+# scope nowhere or twice. Any other finding in a generated state is the generated state's own.
+_RAW_GRAPH_RULES = frozenset(
+    {
+        "unknown-next-state",
+        "unreachable-state",
+        "no-terminal-state",
+        "duplicate-state-name",
+        "transition-across-scope",
+        "next-or-end",
+    }
+)
 
 
 def _check_raw_states(plan: ProjectPlan, definitions: Mapping[str, Any], located: Located) -> None:
@@ -148,6 +163,10 @@ def _check_raw_states(plan: ProjectPlan, definitions: Mapping[str, Any], located
                 found.append((spec_paths[known], message, finding.hint))
             elif isinstance(finding, Finding) and finding.rule == "unreachable-state":
                 cut_off.append(finding.pointer)
+            elif not (isinstance(finding, Finding) and finding.rule in _RAW_GRAPH_RULES):
+                # A finding in a generated state that is not about the states' graph is not the raw ASL's doing:
+                # the check of the whole definition below reports it at the step that generated that state.
+                continue
             else:
                 message = f"with the ASL of {steps}, {_MACHINES} {_ARE} not valid: {finding.pointer}: "
                 found.append((where, message + finding.message, finding.hint))
@@ -370,8 +389,43 @@ def _policy_notes(project: str, statements: Mapping[str, list[iam.Statement]]) -
     return iam.explain(project, [(path, role, statements[path]) for path, role in roles])
 
 
+_STATE_IN_POINTER = re.compile(r"\.States(?:\.([^.\[]+)|\['((?:[^'\\]|\\.)*)'\])")
+
+
+def _step_locator(plan: ProjectPlan, located: Located) -> Callable[[str, Problem], Problem]:
+    """Where a finding in a generated definition belongs in the spec: at the step whose state it is in."""
+    owners: dict[str, dict[str, str]] = {}
+    for machine in plan.machines:
+        owner = owners.setdefault(f"{machine.key}.asl.json", {})
+        for key in _steps_of(plan, machine.key):
+            for name in step_state_names(key, plan.spec.jobs[key]):
+                owner.setdefault(name, key)
+
+    def locate(path: str, problem: Problem) -> Problem:
+        names = [a or b.replace("\\'", "'") for a, b in _STATE_IN_POINTER.findall(problem.pointer)]
+        key = next((owners.get(path, {}).get(name) for name in reversed(names) if name in owners.get(path, {})), None)
+        if key is None:
+            return problem
+        line, column = located.position(("jobs", key), key=True) or (None, None)
+        machine = path.removesuffix(".asl.json")
+        return Problem(
+            f"the state machine {machine!r} asl-gen makes of this step is not valid: {problem.pointer}: "
+            f"{problem.message}",
+            located.file,
+            line,
+            column,
+            f"jobs.{key}",
+            problem.hint,
+        )
+
+    return locate
+
+
 def _validate(
-    documents: Mapping[str, Any], spec_file: str, statements: Mapping[str, list[iam.Statement]] | None = None
+    documents: Mapping[str, Any],
+    spec_file: str,
+    statements: Mapping[str, list[iam.Statement]] | None = None,
+    locate: Callable[[str, Problem], Problem] | None = None,
 ) -> None:
     problems: list[Problem] = []
     for path, document in documents.items():
@@ -379,11 +433,12 @@ def _validate(
         # Placeholders stand for account, region and partition: check what a deploy would see, not the tokens.
         given, document = document, placeholders.fill(document, placeholders.sample_values(document))
         if path.endswith(".asl.json"):
-            problems.extend(validate_definition(document, source=source))
+            found = validate_definition(document, source=source)
+            problems.extend(locate(path, p) for p in found) if locate else problems.extend(found)
         elif path.startswith("iam/"):
             # A "*" the generator recorded a reason for (an SMS publish has no topic) is not an oversight.
             justified = [s.sid for s in (statements or {}).get(path, []) if s.unscoped_because]
-            problems.extend(validate_policy(document, source=source, justified=justified))
+            problems.extend(validate_policy(document, source=source, justified=justified, catalogue=False))
             if path not in (STEPFUNCTIONS_TRUST, SAGEMAKER_TRUST):
                 problems.extend(
                     iam.check_size(placeholders.fill(given, placeholders.sample_values(given, longest=True)), source)

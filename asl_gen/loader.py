@@ -59,8 +59,9 @@ def _problem(file: str, mark: yaml.Mark | None, message: str, hint: str | None =
 
 
 class _Builder:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, core_schema: bool = False) -> None:
         self.file = file
+        self.core_schema = core_schema
         self.located = Located(data=None, file=file)
         self.problems: list[Problem] = []
         self.count = 0
@@ -129,7 +130,11 @@ class _Builder:
         tag = node.tag
         if tag.startswith("tag:yaml.org,2002:") and tag.rsplit(":", 1)[1] in _SCALAR_TAGS:
             try:
-                value = _CONSTRUCTOR.construct_object(node, deep=True)
+                value = (
+                    _core_int(node.value)
+                    if self.core_schema and tag == "tag:yaml.org,2002:int"
+                    else _CONSTRUCTOR.construct_object(node, deep=True)
+                )
             except (ValueError, KeyError, TypeError, yaml.YAMLError):
                 # An explicit `!!int abc`, or an integer beyond Python's digit limit for conversion.
                 kind = tag.rsplit(":", 1)[1]
@@ -232,13 +237,43 @@ _JsonLoader.add_implicit_resolver(
 )
 
 
-def load_text(text: str, file: str) -> Located:
-    """Parse YAML (JSON is a subset) text into located plain data."""
+class _CoreLoader(yaml.SafeLoader):
+    """YAML 1.2's core schema, the one the tools that deploy ASL YAML read it with (the Serverless Framework and
+    AWS's editors use js-yaml or yaml, both YAML 1.2): `yes`, `no`, `on` and `off` are strings (a state named
+    `Yes:` and a `Next: Yes` stay the same text), `0o17` and `0x1f` are numbers, `012` is twelve, and there is
+    no timestamp type. PyYAML alone reads YAML 1.1, where `Next: Yes` becomes `true`."""
+
+
+_CoreLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$", "-+.0123456789"),
+    ("float", r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+."),
+):
+    _CoreLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+
+
+def _core_int(text: str) -> int:
+    """An integer as the core schema writes it: decimal (leading zeros included), `0o` octal, `0x` hex."""
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+def load_text(text: str, file: str, *, core_schema: bool = False) -> Located:
+    """Parse YAML (JSON is a subset) text into located plain data.
+
+    YAML is read as YAML 1.1, as PyYAML writes it, unless `core_schema` asks for YAML 1.2's core schema.
+    """
     is_json = _is_json(text)
     if is_json:
         text = _as_yaml(text)
     try:
-        loader = _JsonLoader(text) if is_json else yaml.SafeLoader(text)
+        loader = _JsonLoader(text) if is_json else _CoreLoader(text) if core_schema else yaml.SafeLoader(text)
         try:
             root = loader.get_single_node()
         finally:
@@ -270,7 +305,7 @@ def load_text(text: str, file: str) -> Located:
         ) from None
     if root is None:
         raise SpecError(Problem("the file is empty", file=file, hint="start from examples/big-mart/spec.yaml"))
-    builder = _Builder(file)
+    builder = _Builder(file, core_schema=core_schema and not is_json)
     data = builder.build(root, (), 0)
     if builder.problems:
         raise SpecError(builder.problems)
@@ -279,8 +314,52 @@ def load_text(text: str, file: str) -> Located:
 
 
 def load_file(path: Path, display: str | None = None) -> Located:
-    """Read and parse a spec or document file; every failure is a `SpecError` naming the file."""
+    """Read and parse a spec or settings file; every failure is a `SpecError` naming the file."""
     name = display or str(path)
+    return load_text(_read_text(path, name), name)
+
+
+def load_document(path: Path, display: str | None = None) -> Located:
+    """Read an ASL definition or IAM policy as the tools that deploy it do: a `.json` file as strict JSON (a
+    comment, a trailing comma, a single quote or an unquoted key is an error at its line and column), a `.yaml`
+    or `.yml` file as YAML 1.2 (core schema), anything else as JSON when it is JSON, else as YAML 1.2."""
+    name = display or str(path)
+    text = _read_text(path, name)
+    if path.suffix.lower() == ".json":
+        _strict_json(text, name)
+    return load_text(text, name, core_schema=True)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_json(text: str, name: str) -> None:
+    try:
+        json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            Problem(
+                f"not valid JSON: {exc.msg}",
+                file=name,
+                line=exc.lineno,
+                column=exc.colno,
+                hint="a .json file is read as strict JSON, without comments, trailing commas, single quotes or "
+                "unquoted keys; name the file .yaml if it is YAML",
+            )
+        ) from None
+    except ValueError as exc:
+        raise SpecError(
+            Problem(f"not valid JSON: {exc}", file=name, hint="JSON has no NaN or Infinity; write a finite number")
+        ) from None
+    except RecursionError:
+        raise SpecError(
+            Problem(f"nested deeper than {_MAX_DEPTH} levels", file=name, hint="flatten the document")
+        ) from None
+
+
+def _read_text(path: Path, name: str) -> str:
+    """The file's text; every failure to read it as UTF-8 text is a `SpecError` naming the file."""
     if path.is_dir():
         raise SpecError(Problem("is a directory, not a file", file=name, hint="name the YAML file inside it"))
     try:
@@ -303,7 +382,7 @@ def load_file(path: Path, display: str | None = None) -> Located:
         line = text.count("\n", 0, index) + 1
         column = index - (text.rfind("\n", 0, index) + 1) + 1
         raise SpecError(Problem("binary file (contains NUL bytes)", file=name, line=line, column=column))
-    return load_text(text, name)
+    return text
 
 
 def _is_utf16_or_32(raw: bytes) -> bool:

@@ -8,7 +8,8 @@ every file (JSON parse + validate_definition, in-process, after one warm-up pass
 min and max of N passes. With --peers, the same agreement figure for the public validators that are installed:
 asl-validator (`npm ci`; one node process per file with default options, so minutes on a busy machine) and
 moto's ASL parser (LocalStack's grammar).
-The exit code is 0 whatever the numbers; the test suite is what enforces agreement.
+The exit code is 0 whatever the numbers; the test suite is what enforces agreement. A missing prerequisite (the
+corpus, or with --peers node, asl-validator or moto) is one line on stderr and exit 1.
 """
 
 from __future__ import annotations
@@ -32,6 +33,32 @@ from asl_gen.lint import validate_definition  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "conformance" / "asl"
 KNOWN_DIFFERENCES = REPO / "tests" / "conformance" / "known-differences.tsv"
+ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
+
+
+def missing(message: str) -> SystemExit:
+    """A prerequisite is absent: one line on stderr and exit 1, not a traceback."""
+    return SystemExit(f"bench/conformance.py: {message}")
+
+
+def check_corpus(corpus: Path) -> None:
+    if not (corpus / "expectations.tsv").is_file():
+        raise missing(
+            f"no ASL corpus at {corpus} (its expectations.tsv is missing): the shared corpus is a sibling checkout "
+            "../shared of this repository; give another with --corpus DIR"
+        )
+
+
+def check_peers() -> None:
+    """--peers measures asl-validator and moto's parser: both must be there, or the figures would mean nothing."""
+    if shutil.which("node") is None:
+        raise missing("--peers needs Node.js for asl-validator: install node, then run npm ci here")
+    if not ASL_VALIDATOR.exists():
+        raise missing(f"--peers needs asl-validator ({ASL_VALIDATOR.relative_to(REPO)} is missing): run npm ci here")
+    try:
+        import moto  # noqa: F401
+    except ImportError:
+        raise missing("--peers needs moto for its ASL parser: pip install -e '.[test]'") from None
 
 
 def _tsv(path: Path) -> list[dict[str, str]]:
@@ -48,7 +75,7 @@ def _pass(corpus: Path, rows: list[dict[str, str]]) -> dict[str, str]:
 
 
 def _asl_validator(corpus: Path, rows: list[dict[str, str]]) -> dict[str, str] | None:
-    tool = REPO / "node_modules" / ".bin" / "asl-validator"
+    tool = ASL_VALIDATOR
     if not tool.exists() or shutil.which("node") is None:
         return None
     verdicts = {}
@@ -91,12 +118,15 @@ def _peers(corpus: Path, rows: list[dict[str, str]]) -> None:
         )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--peers", action="store_true", help="also measure asl-validator and moto's parser")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    check_corpus(args.corpus)
+    if args.peers:
+        check_peers()
     rows = _tsv(args.corpus / "expectations.tsv")
     known = {row["file"]: row for row in _tsv(KNOWN_DIFFERENCES)}
 

@@ -18,14 +18,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.moto_sfn import run_definitions  # noqa: E402
-from tests.test_simulate_differential import (  # noqa: E402
-    CASES,
-    EXECUTION_NAME,
-    KNOWN,
-    moto_outcome,
-    our_outcome,
-)
+try:
+    from tests.moto_sfn import run_definitions
+    from tests.test_simulate_differential import (
+        CASES,
+        EXECUTION_NAME,
+        KNOWN,
+        moto_outcome,
+        our_outcome,
+    )
+except ImportError as exc:
+    # moto, pytest and the corpus's helpers come with the test extra; without them, say so rather than a traceback.
+    raise SystemExit(
+        f"bench/differential.py: needs the test dependencies ({exc}): pip install -e '.[test]' in this checkout"
+    ) from None
 
 
 def main() -> int:

@@ -159,15 +159,23 @@ def validation(states: int, runs: int) -> Sample:
 
 def peer_python() -> Path:
     """The Data Science SDK's interpreter, its virtual environment created on first use."""
+    if not PEER_SCRIPT.is_file():
+        raise SystemExit(f"bench/run.py: --peers needs {PEER_SCRIPT}, which is missing")
     venv = PEERS / "datascience-sdk"
     python = venv / "bin" / "python"
     if not python.is_file():
-        print(f"installing stepfunctions 2.3.0 and sagemaker<3 into {venv.relative_to(REPO)} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "stepfunctions==2.3.0", "sagemaker<3", "setuptools"],
-            check=True,
-        )
+        print(f"installing stepfunctions 2.3.0 and sagemaker<3 into {venv} ...", file=sys.stderr)
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "stepfunctions==2.3.0", "sagemaker<3", "setuptools"],
+                check=True,
+            )
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise SystemExit(
+                f"bench/run.py: --peers could not set up the Data Science SDK in {venv} ({exc}); it needs the venv "
+                f"module and network access to PyPI once; remove {venv} and try again"
+            ) from None
     return python
 
 

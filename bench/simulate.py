@@ -46,7 +46,10 @@ VALIDATE = [sys.executable, "-m", "asl_gen", "validate", str(PIPELINE)]
 
 
 def command_times(command: list[str], runs: int) -> list[float]:
-    subprocess.run(command, check=True, capture_output=True, env=ENV)
+    first = subprocess.run(command, capture_output=True, env=ENV, text=True)
+    if first.returncode != 0:
+        last = (first.stderr.strip().splitlines() or ["no message"])[-1]
+        raise SystemExit(f"bench/simulate.py: {' '.join(command[2:4])} failed ({first.returncode}): {last}")
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -72,11 +75,14 @@ def in_process_seconds(runs: int) -> float:
     return (time.perf_counter() - started) / runs
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="command runs (default 10)")
     parser.add_argument("--in-process", type=int, default=1000, help="in-process runs (default 1000)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    for needed in (PIPELINE, MOCKS, INPUT):
+        if not needed.is_file():
+            raise SystemExit(f"bench/simulate.py: {needed} is missing (run `asl-gen build` in {REPO} for out/)")
     times = command_times(COMMAND, args.runs)
     validate = command_times(VALIDATE, args.runs)
     per_run = in_process_seconds(args.in_process)

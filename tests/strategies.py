@@ -316,12 +316,29 @@ def _processing_outputs(draft: Draft) -> list[tuple[str, str]]:
 
 @st.composite
 def data_locations(draw: st.DrawFn, draft: Draft) -> str | dict[str, str]:
-    """Where a step reads input data: an S3 URI, an earlier processing step's output, or an execution input."""
+    """Where a step reads input data: an S3 URI, an earlier processing step's output, the model artifacts of an
+    earlier training or tuning step, or an execution input."""
     outputs = _processing_outputs(draft)
-    form = draw(st.sampled_from(["uri", "uri", "input"] + (["output", "output", "output"] if outputs else [])))
+    # Drawn training and tuning jobs (not the one being drawn, whose key holds only its type so far).
+    models = [
+        k
+        for k, j in draft.jobs.items()
+        if not draft.nested
+        and k not in draft.owned
+        and {"training": "channels", "tuning": "training"}.get(j["type"], "-") in j
+    ]
+    form = draw(
+        st.sampled_from(
+            ["uri", "uri", "input"]
+            + (["output", "output", "output"] if outputs else [])
+            + (["model"] if models else [])
+        )
+    )
     if form == "output":
         key, output = draw(st.sampled_from(outputs))
         return {"from": key, "output": output}
+    if form == "model":
+        return {"from": draw(st.sampled_from(models))}
     if form == "input":
         return {"input": _input(draw, draft)}
     return draw(s3_uris())
@@ -705,8 +722,12 @@ def transform_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
         job["model_name"] = draw(sagemaker_names())
     else:
         job["model_name"] = {"input": _input(draw, draft)}
+    outputs = _processing_outputs(draft)
     if draft.in_map and draw(st.integers(0, 3)) > 0:
         source: Any = {"item": draw(st.one_of(st.just(True), st.from_regex(r"\A[a-z][A-Za-z0-9_]{0,10}\Z")))}
+    elif bool(outputs) and draw(st.booleans()):
+        step, output = draw(st.sampled_from(outputs))
+        source = {"from": step, "output": output}
     elif draw(st.booleans()):
         source = {"input": _input(draw, draft)}
     else:
@@ -828,6 +849,26 @@ def _in_partition(value: Any, target: Target) -> Any:
 _ROWS = sorted(integrations.SERVICE_ROWS, key=lambda row: row.key)
 
 
+def _state_reads(value: Any, draft: Draft) -> Any:
+    """The request with each `$.field` it reads made readable: a declared input (capitalised, so no job's result
+    slot takes it) for a call of its own, the whole state (`$`) inside a parallel or map, whose state differs."""
+    if isinstance(value, list):
+        return [_state_reads(item, draft) for item in value]
+    if not isinstance(value, dict):
+        return value
+    fixed: dict[str, Any] = {}
+    for key, item in value.items():
+        if key.endswith(".$") and isinstance(item, str) and item.startswith("$.") and draft.nested:
+            item = "$"
+        elif key.endswith(".$") and isinstance(item, str) and item.startswith("$."):
+            head, _, rest = item[2:].partition(".")
+            name = head[:1].upper() + head[1:]
+            draft.inputs.setdefault(name, "string")
+            item = f"$.{name}" + (f".{rest}" if rest else "")
+        fixed[key] = item if key.endswith(".$") else _state_reads(item, draft)
+    return fixed
+
+
 @st.composite
 def call_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     job: dict[str, Any] = {"type": "call"}
@@ -842,12 +883,15 @@ def call_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             parameters["TaskToken.$"] = "$$.Task.Token"
     else:
         row = draw(st.sampled_from(_ROWS))
-        pattern = draw(st.sampled_from(sorted(row.patterns)))
+        # A SageMaker request is checked against the API's shape, and a Describe call has no member for a token.
+        patterns = row.patterns - {".waitForTaskToken"} if row.service == "sagemaker" else row.patterns
+        pattern = draw(st.sampled_from(sorted(patterns)))
         job["resource"] = row.key
         parameters = _in_partition(copy.deepcopy(LITERALS.get(row.key, {})), draft.target)
         if pattern == ".waitForTaskToken":
             replaced = CALLBACK_FIELDS.get(row.key, {"TaskToken.$": "$$.Task.Token"})
             parameters = {k: v for k, v in parameters.items() if k.removesuffix(".$") not in replaced} | replaced
+    parameters = _state_reads(parameters, draft)
     if pattern or draw(st.booleans()):
         job["pattern"] = PATTERN_WORD[pattern]
     if bool(parameters) or draw(st.booleans()):
@@ -946,7 +990,11 @@ def report_files() -> st.SearchStrategy[str]:
 @st.composite
 def quality_gate_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     sources = _gate_sources(draft)
-    kind = "report" if "report" in sources and draw(st.booleans()) else draw(st.sampled_from(sorted(sources)))
+    # The gates of issue 15 first where they can be drawn: on a tuning job, on a report.
+    newer = [k for k in ("tuning", "report") if k in sources]
+    kind = (
+        draw(st.sampled_from(newer)) if bool(newer) and draw(st.booleans()) else draw(st.sampled_from(sorted(sources)))
+    )
     job: dict[str, Any] = {"type": "quality-gate"}
     if kind == "report":
         step, output = draw(st.sampled_from(sources["report"]))
@@ -1136,6 +1184,8 @@ def _data_references(job: dict[str, Any]) -> list[tuple[Path_, str]]:
         locations.append((("model_data",), job["model_data"]))
     if job["type"] == "quality-gate" and "report" in job:
         locations.append((("report",), job["report"]))
+    if job["type"] == "transform":
+        locations.append((("input", "s3"), job["input"]["s3"]))
     return [((*path, "from"), loc["from"]) for path, loc in locations if isinstance(loc, dict) and "from" in loc]
 
 
@@ -1170,11 +1220,12 @@ def _needed_before(jobs: dict[str, dict[str, Any]], key: str) -> list[str]:
     inside it need): a tuning job (known only from its result), a processing step whose output is read, a
     transform's model, and any job whose name exists only inside its own execution."""
     job = jobs[key]
+    data = {ref for _, ref in _data_references(job)}
     needed = [
         ref
         for ref in references(job)
         if ref in jobs
-        and (_prefixed(jobs[ref]) or jobs[ref]["type"] in ("tuning", "processing") or job["type"] == "transform")
+        and (_prefixed(jobs[ref]) or ref in data or jobs[ref]["type"] == "tuning" or job["type"] == "transform")
     ]
     inner = _inner(job)
     for step in inner:
@@ -1333,6 +1384,9 @@ def specs(draw: st.DrawFn, job_types: tuple[str, ...] = JOB_TYPES, *, loose: boo
     if all(draft.jobs[s]["type"] == "asl" for m in spec["state_machines"].values() for s in _top_steps(m)):
         task = next((k for k, j in draft.jobs.items() if j["type"] != "asl" and k not in draft.owned), None)
         spec["state_machines"]["tasks"] = [task or _add_job(draw, draft, "call")]
+        if draft.inputs:
+            # The call may read a field of the state, declared as an input while it was drawn.
+            spec["inputs"] = dict(draft.inputs)
     if CONTROL_FLOW:
         _catches(draw, draft, spec["state_machines"])
     if draw(st.booleans()):

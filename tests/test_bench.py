@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 from asl_gen.build import generate
 from asl_gen.lint import validate_definition
@@ -38,3 +42,91 @@ def test_benchmark_specs_build(tmp_path: Path) -> None:
         "m0001.asl.json",
         "m0002.asl.json",
     ]
+
+
+# --- a missing prerequisite is one line and a non-zero exit, not a traceback -----------------------------------
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"asl_gen_tests_bench_{name}", REPO / "bench" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_conformance_without_its_corpus_says_so_in_one_line(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "conformance.py"), "--corpus", str(tmp_path / "shared")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert completed.stderr.strip() == (
+        f"bench/conformance.py: no ASL corpus at {tmp_path / 'shared'} (its expectations.tsv is missing): the shared "
+        "corpus is a sibling checkout ../shared of this repository; give another with --corpus DIR"
+    )
+
+
+def test_conformance_peers_without_asl_validator_or_node_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conformance = _load("conformance")
+    monkeypatch.setattr(conformance, "ASL_VALIDATOR", REPO / "node_modules" / "no-such-validator")
+    with pytest.raises(SystemExit) as raised:
+        conformance.check_peers()
+    assert "--peers needs asl-validator (node_modules/no-such-validator is missing): run npm ci here" in str(
+        raised.value
+    )
+    monkeypatch.setattr(conformance.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit) as raised:
+        conformance.check_peers()
+    assert str(raised.value) == (
+        "bench/conformance.py: --peers needs Node.js for asl-validator: install node, then run npm ci here"
+    )
+
+
+def test_run_peers_that_cannot_be_installed_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = _bench()
+    monkeypatch.setattr(bench, "PEERS", tmp_path / "peers")
+
+    def offline(command: list[str], **kwargs: object) -> None:
+        raise subprocess.CalledProcessError(1, command)
+
+    monkeypatch.setattr(bench.subprocess, "run", offline)
+    with pytest.raises(SystemExit) as raised:
+        bench.peer_python()
+    assert str(raised.value).startswith(
+        f"bench/run.py: --peers could not set up the Data Science SDK in {tmp_path / 'peers' / 'datascience-sdk'}"
+    )
+    monkeypatch.setattr(bench, "PEER_SCRIPT", tmp_path / "missing.py")
+    with pytest.raises(SystemExit) as raised:
+        bench.peer_python()
+    assert str(raised.value) == f"bench/run.py: --peers needs {tmp_path / 'missing.py'}, which is missing"
+
+
+def test_simulate_bench_without_the_built_pipeline_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    simulate = _load("simulate")
+    monkeypatch.setattr(simulate, "PIPELINE", tmp_path / "pipeline.asl.json")
+    with pytest.raises(SystemExit) as raised:
+        simulate.main(["--runs", "1"])
+    assert str(raised.value).startswith(f"bench/simulate.py: {tmp_path / 'pipeline.asl.json'} is missing")
+
+
+def test_differential_without_moto_says_so_in_one_line(tmp_path: Path) -> None:
+    # A `moto` package that fails to import stands for one that is not installed.
+    (tmp_path / "moto").mkdir()
+    (tmp_path / "moto" / "__init__.py").write_text("raise ImportError('No module named moto')\n")
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "differential.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert completed.stderr.startswith("bench/differential.py: needs the test dependencies (")
+    assert completed.stderr.strip().endswith("pip install -e '.[test]' in this checkout")

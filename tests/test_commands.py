@@ -229,10 +229,15 @@ def test_init_scaffolds_a_project_whose_build_and_check_pass(
     assert result.exit_code == 0, result.output
     assert sorted(_tree(project)) == [
         ".github/workflows/asl-gen.yml",
+        ".gitlab-ci.yml",
         ".pre-commit-config.yaml",
         "asl-gen.yaml",
+        "input.json",
+        "mocks.yaml",
+        "pytest.ini",
         "spec.schema.json",
         "spec.yaml",
+        "tests/test_pipeline.py",
     ]
     spec = (project / "spec.yaml").read_text()
     assert spec.startswith("# yaml-language-server: $schema=spec.schema.json\n")
@@ -269,7 +274,7 @@ def test_init_force_overwrites(runner: CliRunner, tmp_path: Path) -> None:
 def test_init_json_lists_what_it_created(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["init", str(tmp_path / "p"), "--format", "json"])
     assert result.exit_code == 0
-    assert len(json.loads(result.stdout)["created"]) == 5
+    assert len(json.loads(result.stdout)["created"]) == 10
 
 
 # --- schema --------------------------------------------------------------------------------------------------

@@ -967,3 +967,43 @@ def test_result_path_becomes_a_merge_into_the_state() -> None:
     assert jsonata.assign(None, "$states.result") == "$states.input"
     assert jsonata.assign("$", "$states.result") == "$states.result"
     assert jsonata.assign("$.a.b", "1") == '$merge([$states.input, {"a": $merge([$states.input.a, {"b": 1}])}])'
+
+
+def test_a_generated_state_finding_is_not_blamed_on_a_raw_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a raw step in the machine, a finding in a state asl-gen generated (here a template override names the
+    endpoint with 71 characters) is reported at the step that generated it, not at the raw step's states."""
+    monkeypatch.chdir(tmp_path)
+    overrides = tmp_path / "templates" / "sagemaker"
+    overrides.mkdir(parents=True)
+    long_name = "-".join(["evaluate-deploy"] * 4) + "-x"
+    (overrides / "create-endpoint.json.j2").write_text(
+        '{"EndpointName": '
+        + json.dumps(long_name)
+        + ', {{ field("EndpointConfigName", job.config_name) }}}\n'.replace(
+            "{{ field", '{% from "macros.j2" import field %}{{ field'
+        ),
+        encoding="utf-8",
+    )
+    text = EXAMPLE.read_text()
+    for before, after in (
+        PAUSE_BEFORE_GATE,
+        ("  score:\n", "  pause:\n    type: asl\n    states: {Pause: {Type: Wait, Seconds: 5}}\n  score:\n"),
+    ):
+        text = text.replace(before, after, 1)
+    (tmp_path / "spec.yaml").write_text(text)
+    result = CliRunner().invoke(
+        main, ["build", "spec.yaml", "--out", str(tmp_path / "out"), "--templates", str(tmp_path / "templates")]
+    )
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    endpoint = _position(text, "  endpoint:", "endpoint")
+    assert any(
+        line.startswith(
+            f"spec.yaml:{endpoint}: jobs.endpoint: the state machine 'pipeline' asl-gen makes of "
+            "this step is not valid: "
+        )
+        and "EndpointName is 65 characters long" in line
+        for line in lines
+    ), result.output
+    assert not any("jobs.pause" in line for line in lines), result.output
+    assert not (tmp_path / "out").exists()

@@ -90,8 +90,8 @@ def test_the_jsonata_gate_checks_for_a_number() -> None:
 def test_the_schema_offers_each_form_of_a_location() -> None:
     schema = json.loads((Path(__file__).parent.parent / "schemas" / "spec.schema.json").read_text())
     forms = schema["$defs"]["S3Location"]["anyOf"]
-    assert [f.get("type") for f in forms] == ["string", "object", "object"]
-    assert [sorted(f.get("required", [])) for f in forms] == [[], ["from", "output"], ["input"]]
+    assert [f.get("type") for f in forms] == ["string", "object", "object", "object"]
+    assert [sorted(f.get("required", [])) for f in forms] == [[], ["from", "output"], ["from"], ["input"]]
 
 
 @pytest.mark.parametrize("machine", MACHINES)

@@ -601,3 +601,20 @@ def test_terraform_apply_generated_evaluate_deploy(fresh_aws: LocalAWS, tmp_path
 def test_cloudformation_stack_generated_evaluate_deploy(fresh_aws: LocalAWS) -> None:
     """The second bundled example's committed template, deployed with its parameter defaults."""
     deploy_generated_cloudformation(fresh_aws, EVALUATE_DEPLOY)
+
+
+# ------------------------------------------------------------------------- the abalone example
+
+ABALONE = REPO / "out" / "abalone"
+
+
+@pytest.mark.slow
+def test_terraform_apply_generated_abalone(fresh_aws: LocalAWS, tmp_path: Path) -> None:
+    """The third bundled example's committed module (processing, training, a report gate, a model package, a
+    transform, SNS on failure), no edits."""
+    deploy_generated_terraform(fresh_aws, ABALONE, tmp_path)
+
+
+def test_cloudformation_stack_generated_abalone(fresh_aws: LocalAWS) -> None:
+    """The third bundled example's committed template, deployed with its parameter defaults."""
+    deploy_generated_cloudformation(fresh_aws, ABALONE)

@@ -93,7 +93,7 @@ def test_parliament_flags_the_tutorial_policy() -> None:
 
 
 def test_the_readme_side_by_side_counts(ours: dict[str, set[str]], tutorial: dict[str, set[str]]) -> None:
-    """The README's comparison table quotes these figures; they must stay true."""
+    """docs/iam.md's comparison table quotes these figures; they must stay true."""
     assert (len(tutorial), len(ours)) == (37, 12)
     assert len(set(tutorial) - set(ours)) == 26
     assert set(ours) - set(tutorial) == {"sagemaker:AddTags"}

@@ -73,8 +73,12 @@ def _located(spec: dict[str, Any], value: Any) -> list[str]:
     if isinstance(value, str):
         assert _s3(value), f"{value!r} is not an S3 URI; teach this test"
         return [value]
-    if isinstance(value, dict) and "from" in value:
+    if isinstance(value, dict) and "from" in value and "output" in value:
         return [spec["jobs"][value["from"]]["outputs"][value["output"]]["s3"]]
+    if isinstance(value, dict) and set(value) == {"from"}:
+        # A training step's model artifacts (a tuning step's best job's): under that step's output prefix.
+        source = spec["jobs"][value["from"]]
+        return [source["output"] if source["type"] == "training" else source["training"]["output"]]
     assert isinstance(value, dict) and set(value) == {"input"}, f"{value!r}: a location this test does not know"
     return []
 
@@ -109,7 +113,9 @@ def _uses(spec: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
         if "model" not in job:
             return [], []
         source = job["input"]["s3"]
-        return [source] if _s3(source) else [], [job["output"]["s3"]]
+        if isinstance(source, dict) and "item" in source:
+            return [], [job["output"]["s3"]]  # a map's items: granted through roles.sagemaker.reads
+        return _located(spec, source), [job["output"]["s3"]]
     if kind == "endpoint-config":
         # Captured data and asynchronous answers are written as the models' role.
         capture = job.get("data_capture", {})

@@ -98,6 +98,142 @@ LITERALS: dict[str, dict[str, Any]] = {
     "aws-sdk:sagemaker:describeTransformJob": {"TransformJobName": "churn-score"},
     "aws-sdk:sagemaker:describeHyperParameterTuningJob": {"HyperParameterTuningJobName": "churn-tune"},
     "aws-sdk:sagemaker:listTags": {"ResourceArn": f"arn:aws:sagemaker:{HERE}:endpoint/churn-endpoint"},
+    "aws-sdk:lambda:getFunction": {"FunctionName": "resize-image"},
+    "aws-sdk:lambda:listFunctions": {"MaxItems": 50},
+    "aws-sdk:rekognition:detectLabels": {"Image": {"S3Object": {"Bucket": "photos", "Name.$": "$.key"}}},
+    "aws-sdk:comprehend:detectSentiment": {"LanguageCode": "en", "Text.$": "$.text"},
+    "aws-sdk:scheduler:createSchedule": {
+        "Name": "reminder",
+        "GroupName": "reminders",
+        "ScheduleExpression": "at(2030-01-01T00:00:00)",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": {
+            "Arn": f"arn:aws:lambda:{HERE}:function:remind",
+            "RoleArn": "arn:aws:iam::123456789012:role/scheduler",
+        },
+    },
+    "athena:startQueryExecution": {
+        "QueryString": "SELECT 1",
+        "WorkGroup": "reports",
+        "ResultConfiguration": {"OutputLocation": "s3://query-results/athena/"},
+    },
+    "athena:stopQueryExecution": {"QueryExecutionId.$": "$.id"},
+    "athena:getQueryExecution": {"QueryExecutionId.$": "$.id"},
+    "athena:getQueryResults": {"QueryExecutionId.$": "$.id", "MaxResults": 100},
+    "elasticmapreduce:createCluster": {
+        "Name": "nightly",
+        "ReleaseLabel": "emr-7.0.0",
+        "ServiceRole": "EMR_DefaultRole",
+        "JobFlowRole": "EMR_EC2_DefaultRole",
+        "Instances": {"KeepJobFlowAliveWhenNoSteps": True, "InstanceCount": 1, "MasterInstanceType": "m5.xlarge"},
+    },
+    "elasticmapreduce:addStep": {
+        "ClusterId": "j-1ABCDEFGHIJKL",
+        "Step": {"Name": "spark", "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-submit", "job.py"]}},
+    },
+    "elasticmapreduce:cancelStep": {"ClusterId": "j-1ABCDEFGHIJKL", "StepId.$": "$.step"},
+    "elasticmapreduce:setClusterTerminationProtection": {"ClusterId": "j-1ABCDEFGHIJKL", "TerminationProtected": True},
+    "elasticmapreduce:modifyInstanceFleetByName": {
+        "ClusterId": "j-1ABCDEFGHIJKL",
+        "InstanceFleetName": "core",
+        "InstanceFleet": {"TargetOnDemandCapacity": 2},
+    },
+    "elasticmapreduce:modifyInstanceGroupByName": {
+        "ClusterId": "j-1ABCDEFGHIJKL",
+        "InstanceGroupName": "core",
+        "InstanceGroup": {"InstanceCount": 2},
+    },
+    "elasticmapreduce:terminateCluster": {"ClusterId": "j-1ABCDEFGHIJKL"},
+    "emr-containers:startJobRun": {
+        "VirtualClusterId": "abc123virtualcluster",
+        "ExecutionRoleArn": "arn:aws:iam::123456789012:role/emr-eks-job",
+        "ReleaseLabel": "emr-6.15.0-latest",
+        "JobDriver": {"SparkSubmitJobDriver": {"EntryPoint": "s3://code-bucket/job.py"}},
+    },
+    "emr-containers:createVirtualCluster": {
+        "Name": "analytics",
+        "ContainerProvider": {"Id": "eks-analytics", "Type": "EKS", "Info": {"EksInfo": {"Namespace": "spark"}}},
+    },
+    "emr-containers:deleteVirtualCluster": {"Id": "abc123virtualcluster"},
+    "emr-serverless:createApplication": {"Name": "etl", "ReleaseLabel": "emr-7.0.0", "Type": "SPARK"},
+    "emr-serverless:startApplication": {"ApplicationId": "00f1abcdef123456"},
+    "emr-serverless:stopApplication": {"ApplicationId": "00f1abcdef123456"},
+    "emr-serverless:deleteApplication": {"ApplicationId": "00f1abcdef123456"},
+    "emr-serverless:startJobRun": {
+        "ApplicationId": "00f1abcdef123456",
+        "ExecutionRoleArn": "arn:aws:iam::123456789012:role/emr-serverless-job",
+        "JobDriver": {"SparkSubmit": {"EntryPoint": "s3://code-bucket/job.py"}},
+    },
+    "emr-serverless:cancelJobRun": {"ApplicationId": "00f1abcdef123456", "JobRunId.$": "$.run"},
+    "databrew:startJobRun": {"Name": "clean-orders"},
+    "mediaconvert:createJob": {
+        "Role": "arn:aws:iam::123456789012:role/mediaconvert",
+        "Settings": {"Inputs": [{"FileInput": "s3://media-in/clip.mp4"}]},
+    },
+    "eks:createCluster": {
+        "Name": "analytics",
+        "RoleArn": "arn:aws:iam::123456789012:role/eks-cluster",
+        "ResourcesVpcConfig": {"SubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]},
+    },
+    "eks:deleteCluster": {"Name": "analytics"},
+    "eks:createNodegroup": {
+        "ClusterName": "analytics",
+        "NodegroupName": "workers",
+        "NodeRole": "arn:aws:iam::123456789012:role/eks-nodes",
+        "Subnets": ["subnet-0123456789abcdef0"],
+    },
+    "eks:deleteNodegroup": {"ClusterName": "analytics", "NodegroupName": "workers"},
+    "eks:call": {
+        "ClusterName": "analytics",
+        "CertificateAuthority": "ABCDE",
+        "Endpoint": "https://ABCDE.gr7.us-east-1.eks.amazonaws.com",
+        "Method": "GET",
+        "Path": "/api/v1/namespaces/default/pods",
+    },
+    "eks:runJob": {
+        "ClusterName": "analytics",
+        "CertificateAuthority": "ABCDE",
+        "Endpoint": "https://ABCDE.gr7.us-east-1.eks.amazonaws.com",
+        "Namespace": "jobs",
+        "Job": {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi"}},
+    },
+    "codebuild:startBuild": {"ProjectName": "app-build"},
+    "codebuild:stopBuild": {"Id": "app-build:8d5fbc43-7bd7-4c4b-9b2a-1c2d3e4f5a6b"},
+    "codebuild:batchDeleteBuilds": {"Ids": ["app-build:8d5fbc43-7bd7-4c4b-9b2a-1c2d3e4f5a6b"]},
+    "codebuild:batchGetReports": {
+        "ReportArns": [f"arn:aws:codebuild:{HERE}:report/app-tests:8d5fbc43-7bd7-4c4b-9b2a-1c2d3e4f5a6b"]
+    },
+    "codebuild:startBuildBatch": {"ProjectName": "app-build"},
+    "codebuild:stopBuildBatch": {"Id": "app-build:8d5fbc43-7bd7-4c4b-9b2a-1c2d3e4f5a6b"},
+    "codebuild:retryBuildBatch": {"Id": "app-build:8d5fbc43-7bd7-4c4b-9b2a-1c2d3e4f5a6b"},
+    "codebuild:deleteBuildBatch": {"Id": "app-build:8d5fbc43-7bd7-4c4b-9b2a-1c2d3e4f5a6b"},
+    "bedrock:invokeModel": {
+        "ModelId": "amazon.titan-text-express-v1",
+        "Body": {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 200, "messages": []},
+    },
+    "bedrock:createModelCustomizationJob": {
+        "BaseModelIdentifier": "amazon.titan-text-express-v1",
+        "CustomModelName": "support-model",
+        "JobName": "support-tuning",
+        "RoleArn": "arn:aws:iam::123456789012:role/bedrock-tuning",
+        "TrainingDataConfig": {"S3Uri": "s3://tuning-data/train.jsonl"},
+        "OutputDataConfig": {"S3Uri": "s3://tuning-data/output/"},
+        "HyperParameters": {"epochCount": "1"},
+    },
+    "apigateway:invoke": {
+        "ApiEndpoint": "abc123defg.execute-api.us-east-1.amazonaws.com",
+        "Method": "GET",
+        "Stage": "prod",
+        "Path": "/orders",
+        "AuthType": "IAM_ROLE",
+    },
+    "http:invoke": {
+        "ApiEndpoint": "https://api.example.com/v1/orders",
+        "Method": "POST",
+        "Authentication": {
+            "ConnectionArn": f"arn:aws:events:{HERE}:connection/example/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"
+        },
+    },
 }
 
 
@@ -420,7 +556,7 @@ def _templates(row: Integration) -> list[str]:
         for resource in grant.resources:
             if isinstance(resource, ArnParam):
                 found.extend(t for t in (resource.dynamic, resource.absent) if t is not None)
-            elif resource != "*":
+            elif isinstance(resource, str) and resource != "*":
                 found.append(resource)
     return found
 
@@ -460,6 +596,12 @@ KNOWN_MISMATCHES = {
     # grants it on `execution:<name>:*` alone, but parliament wants every resource type listed.
     ("states:DescribeExecution", "arn:*:states:*:*:express:*:*:*"),
 }
+# Actions that take one resource of any of several types (InvokeModel: a foundation model, or a profile, or a
+# provisioned model, …); parliament reports every type a statement does not list.
+ONE_OF_TYPES = {"bedrock:InvokeModel"}
+# Condition keys a service sets on its requests that parliament's copy of the IAM reference does not list: the
+# HTTP Task's page names both (Step Functions developer guide, "Call HTTPS APIs", IAM permissions).
+KNOWN_UNLISTED_CONDITIONS = {"states:HTTPMethod", "states:HTTPEndpoint"}
 
 
 @pytest.mark.skipif(shutil.which("parliament") is None, reason="parliament is not installed (pip install parliament)")
@@ -485,8 +627,13 @@ def test_parliament_finds_nothing_in_any_golden_policy() -> None:
         if star and set(finding["detail"]) <= JUSTIFIED_STARS:
             justified_stars.append(name)
             continue
+        if finding["issue"] == "UNKNOWN_CONDITION_FOR_ACTION" and any(
+            f"condition {key} " in str(finding.get("detail")) for key in KNOWN_UNLISTED_CONDITIONS
+        ):
+            continue
         mismatch = finding["issue"] == "RESOURCE_MISMATCH"
-        if mismatch and {(d["action"], d["required_format"]) for d in finding["detail"]} <= KNOWN_MISMATCHES:
+        details = [d for d in finding["detail"] if d["action"] not in ONE_OF_TYPES] if mismatch else []
+        if mismatch and {(d["action"], d["required_format"]) for d in details} <= KNOWN_MISMATCHES:
             continue
         unexpected.append((name, finding["issue"], finding.get("detail")))
     assert unexpected == []
@@ -507,6 +654,8 @@ def test_asl_gen_validates_every_golden_policy() -> None:
     """What asl-gen writes passes its own policy check; a "*" on a scopable action only with a recorded reason."""
     problems: list[str] = []
     for name, record in _golden_records().items():
+        if not record["Statements"]:
+            continue  # eks:call and eks:runJob: authorised by Kubernetes RBAC, no IAM statement
         justified = [s["Sid"] for s in record["Statements"] if s.get("UnscopedBecause")]
         problems.extend(p.format() for p in validate_policy(_policy_of(record), source=name, justified=justified))
     assert problems == []
@@ -720,15 +869,8 @@ def test_the_validator_accepts_supported_and_unknown_integrations(resource: str)
         ("aws-sdk:athena:startQueryExecution", "athena:StartQueryExecution"),
     ],
 )
-def test_sdk_action_maps_the_client_name_to_the_iam_prefix(key: str, action: str) -> None:
-    assert integrations.sdk_action(key) == action
-
-
-def test_every_iam_prefix_of_the_alias_map_is_known_to_iam() -> None:
-    parliament = pytest.importorskip("parliament", reason="parliament carries the IAM service list")
-    data = json.loads((Path(parliament.__file__).parent / "iam_definition.json").read_text(encoding="utf-8"))
-    prefixes = {service["prefix"] for service in data}
-    assert set(integrations.SDK_IAM_PREFIX.values()) - prefixes == set()
+def test_sdk_actions_map_the_client_name_to_the_iam_prefix(key: str, action: str) -> None:
+    assert integrations.sdk_actions(key) == (action,)
 
 
 def test_every_granted_action_is_known_to_iam() -> None:

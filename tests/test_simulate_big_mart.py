@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
+from asl_gen.errors import UsageError
 from asl_gen.simulate import SimulationResult
 
 from .conftest import REPO
@@ -61,8 +64,18 @@ def test_with_a_retry_added_the_throttled_create_model_succeeds_on_the_second_ca
     assert result.elapsed_seconds == 1800 + 5
 
 
+def test_missing_execution_input_is_refused_before_anything_runs(simulate: Any) -> None:
+    with pytest.raises(UsageError) as raised:
+        simulate("big-mart/pipeline", input={"ModelName": "m"}, mocks=MOCKS, case="HappyPath")
+    message = str(raised.value)
+    assert "missing required field 'TrainingJobName'" in message
+    assert "out/big-mart/inputs/pipeline.schema.json" in message
+
+
 def test_missing_execution_input_is_a_runtime_error_at_the_first_state(simulate: Any) -> None:
-    result = simulate("big-mart/pipeline", input={"ModelName": "m"}, mocks=MOCKS, case="HappyPath")
+    # Without an input schema (a definition given as data), the machine runs and fails where it reads the field.
+    definition = json.loads((REPO / "out" / "big-mart" / "pipeline.asl.json").read_text(encoding="utf-8"))
+    result = simulate(definition, input={"ModelName": "m"}, mocks=MOCKS, case="HappyPath")
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
     assert "$$.Execution.Input.TrainingJobName" in result.cause
     assert result.calls == []

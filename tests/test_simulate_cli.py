@@ -96,10 +96,10 @@ def test_a_machine_key_of_a_spec_works(runner: CliRunner) -> None:
     ("args", "fragment"),
     [
         (["--input", "{not json"], "--input: not JSON"),
-        (["--mocks", "no-such-mocks.yaml"], "file not found"),
+        (["--input", str(INPUT), "--mocks", "no-such-mocks.yaml"], "file not found"),
         (["--input", str(INPUT)], "has no mock"),
-        (["--mocks", str(MOCKS)], "more than one test case"),
-        (["--mocks", str(MOCKS), "--case", "Nope"], "no test case 'Nope'"),
+        (["--input", str(INPUT), "--mocks", str(MOCKS)], "more than one test case"),
+        (["--input", str(INPUT), "--mocks", str(MOCKS), "--case", "Nope"], "no test case 'Nope'"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(runner: CliRunner, args: list[str], fragment: str) -> None:

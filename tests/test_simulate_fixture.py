@@ -1,4 +1,4 @@
-"""The `simulate` fixture as users get it: through the pytest11 entry point, with the README's worked example."""
+"""The `simulate` fixture as users get it: through the pytest11 entry point, with the docs' worked example."""
 
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ def test_the_plugin_is_registered_under_pytest11() -> None:
     assert "jsonata-python" in " ".join(project["optional-dependencies"]["simulate"])
 
 
-def test_the_readme_example_passes_as_a_user_would_run_it(tmp_path: Path) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### In pytest") :]
+def test_the_docs_example_passes_as_a_user_would_run_it(tmp_path: Path) -> None:
+    page = (REPO / "docs" / "simulate.md").read_text(encoding="utf-8")
+    section = page[page.index("## In pytest") :]
     code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert code is not None
-    test_file = tmp_path / "test_readme_example.py"
+    test_file = tmp_path / "test_docs_example.py"
     test_file.write_text(code.group(1), encoding="utf-8")
     completed = subprocess.run(
         [

@@ -3,7 +3,7 @@
 Throttling clears by itself and is retried; what a retry cannot fix (a job that failed on its input, a name in use,
 a missing resource) is not. A request SageMaker refuses as invalid carries the same error name as throttling
 (`SageMaker.AmazonSageMakerException`, the code only in the cause), so it is retried too, but briefly: it fails
-within about a minute. README: "Error names SageMaker's optimized integrations raise".
+within about a minute. docs/errors.md: "Error names SageMaker's optimized integrations raise".
 """
 
 from __future__ import annotations

@@ -14,6 +14,14 @@ from .conftest import EXAMPLE
 # (what the user got wrong, text replaced in the example, replacement, the exact message expected)
 MISTAKES = [
     (
+        # SageMaker's own pattern bounds the letters and digits, not the hyphens: length is part of the name check.
+        "literal name over 63 characters with hyphens",
+        "    name: {input: EndpointName}",
+        "    name: " + "-".join(["big-mart-endpoint"] * 4),
+        "spec.yaml:57:11: jobs.endpoint.name: 'big-mart-endpoint-big-mart-endpoint-big-mart-endpoint-big-mart-endpoint'"
+        " is not a SageMaker name: at most 63 letters, digits and hyphens, starting and ending with a letter or digit",
+    ),
+    (
         "misspelt instance type",
         "ml.m5.xlarge",
         "ml.m5.xl",

@@ -134,15 +134,15 @@ MISTAKES: list[tuple[Any, ...]] = [
         "location with from but no output",
         "train: {s3: {from: preprocess, output: train}",
         "train: {s3: {from: preprocess}",
-        "spec.yaml:33:19: jobs.train.channels.train.s3: a processing output is named by from and output together: "
-        "add output",
+        "spec.yaml:33:19: jobs.train.channels.train.s3: {from: preprocess} names processing step 'preprocess' without "
+        "an output (add output: one of its outputs ('train', 'validation', 'test'))",
     ),
     (
         "location with a misspelt field",
         "train: {s3: {from: preprocess, output: train}",
         "train: {s3: {from: preprocess, ouptut: train}",
         "spec.yaml:33:19: jobs.train.channels.train.s3: unknown field 'ouptut': give the location as an s3:// URI, "
-        "{from: <processing step>, output: <output name>} or {input: InputName}",
+        "{from: <processing step>, output: <output name>}, {from: <training or tuning step>} or {input: InputName}",
     ),
     (
         "location not an S3 URI",
@@ -170,7 +170,8 @@ MISTAKES: list[tuple[Any, ...]] = [
         "model_data: {input: ModelData}",
         "model_data: {input: ModelData, from: evaluate}",
         "spec.yaml:59:17: jobs.model.model_data: give the location as an s3:// URI, {from: <processing step>, "
-        "output: <output name>} or {input: InputName}, not input together with from or output",
+        "output: <output name>}, {from: <training or tuning step>} or {input: InputName}, not input together with "
+        "from or output",
     ),
 ]
 

@@ -94,8 +94,8 @@ MISTAKES = [
         TRANSFORM,
         "input: {s3: {item: true}",
         "input: {s3: {uri: s3://transform-data/x}",
-        "spec.yaml:62:17: jobs.score-batch.input.s3: unknown field 'uri': give the location as an s3:// URI, "
-        "{input: InputName} or, inside a map, {item: true}",
+        "spec.yaml:62:17: jobs.score-batch.input.s3: give the location as an s3:// URI, {input: InputName}, {from: "
+        "<processing step>, output: <output name>} or, inside a map, {item: true}",
     ),
     (
         "location not a URI",

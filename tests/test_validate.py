@@ -657,12 +657,38 @@ def test_states_all_must_be_in_the_last_catcher() -> None:
     assert problem.message == "the catcher with 'States.ALL' must be the last one in 'Catch'"
 
 
-def test_user_error_names_must_not_use_the_states_prefix() -> None:
+def test_a_states_error_no_fail_state_raises_is_a_warning_with_a_did_you_mean() -> None:
     doc = training_machine()
-    doc["States"]["Train"]["Retry"] = [{"ErrorEquals": ["States.MyError"]}]
-    problem = only(validate_definition(doc))
-    assert problem.pointer == "$.States.Train.Retry[0].ErrorEquals[0]"
-    assert problem.message.startswith("'States.MyError' is not a built-in error")
+    doc["States"]["Train"]["Retry"] = [{"ErrorEquals": ["States.TaskFailedId"]}]
+    assert validate_definition(doc) == []  # AWS creates the machine: not an error
+    (problem,) = validate_definition(doc, warnings=True)
+    assert (problem.pointer, problem.rule, problem.severity) == (
+        "$.States.Train.Retry[0].ErrorEquals[0]",
+        "custom-states-error",
+        "warning",
+    )
+    assert problem.message == (
+        "'States.TaskFailedId' is not one of Step Functions' errors and no Fail state here raises it "
+        "(did you mean 'States.TaskFailed'?)"
+    )
+
+
+def test_a_states_error_a_fail_state_raises_may_be_caught() -> None:
+    """A published sample (a quorum of parallel branches) raises `States.QuorumMet` from a Fail state inside a
+    branch and catches it on the Parallel; it deploys, so it is valid and deserves no warning either."""
+    doc = {
+        "StartAt": "Vote",
+        "States": {
+            "Vote": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "Met", "States": {"Met": {"Type": "Fail", "Error": "States.QuorumMet"}}}],
+                "Catch": [{"ErrorEquals": ["States.QuorumMet"], "Next": "Done"}],
+                "End": True,
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    assert validate_definition(doc, warnings=True) == []
 
 
 @pytest.mark.parametrize("name", ["States.TaskFailed", "States.Http.Socket", "States.Http.StatusCode.404", "Lambda.X"])
@@ -821,7 +847,7 @@ def test_input_path_rejects_an_intrinsic() -> None:
         ("States.JsonMerge($.a, $.b, true)", "States.JsonMerge supports only a shallow merge"),
         ("States.Hash($.a, 'SHA-2')", "States.Hash algorithm 'SHA-2' is not one of MD5, SHA-1, SHA-256"),
         ("States.Format('{}', $.a", "expected ',' or ')' at position 23"),
-        ("States.Format('x') ", "unexpected text after the closing ')'"),
+        ("States.Format('x') x", "unexpected text after the closing ')'"),
         ("States.Format('{}', " * 11 + "1" + ")" * 11, "intrinsic functions nest deeper than 10 levels"),
     ],
 )

@@ -234,16 +234,16 @@ def test_sarif_output_is_structurally_valid_and_locates_each_finding(tmp_path: P
     assert warning["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
 
 
-def test_sarif_with_only_warnings_exits_0_and_a_bad_file_is_an_input_error(tmp_path: Path) -> None:
+def test_sarif_with_only_warnings_exits_0_and_a_bad_file_is_an_unreadable_file(tmp_path: Path) -> None:
     fine = write(tmp_path, "warn.asl.yaml", BROKEN_YAML.replace("Next: B", "End: true"))
     result = CliRunner().invoke(main, ["validate", "--format", "sarif", str(fine)])
     assert result.exit_code == 0, result.output
     assert [r["level"] for r in json.loads(result.stdout)["runs"][0]["results"]] == ["warning"]
     bad = write(tmp_path, "bad.json", '{"StartAt": ')
     result = CliRunner().invoke(main, ["validate", "--format", "sarif", str(bad)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     (only,) = json.loads(result.stdout)["runs"][0]["results"]
-    assert only["ruleId"] == "input-error"
+    assert (only["ruleId"], only["level"]) == ("unreadable-file", "error")
 
 
 def test_sarif_document_of_no_problems_has_no_results() -> None:
@@ -658,10 +658,14 @@ def test_an_unreadable_file_does_not_hide_the_others(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.json", '{"StartAt": ')
     broken = write(tmp_path, "broken.asl.json", json.dumps(machine(("A", {"Type": "Pass", "Next": "Gone"}))))
     result = CliRunner().invoke(main, ["validate", "--format", "json", str(bad), str(broken)])
-    assert result.exit_code == 2  # a file that cannot be read is a usage error, whatever else is found
+    assert result.exit_code == 1  # a file that cannot be read is one more invalid file, with its own rule
     found = json.loads(result.stdout)["problems"]
-    assert [Path(p["file"]).name for p in found] == ["bad.json", "broken.asl.json"]
-    assert found[1]["rule"] == "unknown-next-state"
+    assert [p["file"] for p in found] == [str(bad), str(broken)]  # each file as it was given
+    assert [(p["rule"], p["severity"]) for p in found] == [
+        ("unreadable-file", "error"),
+        ("unknown-next-state", "error"),
+    ]
+    assert (found[0]["line"], found[0]["column"]) == (1, 13)
 
 
 def test_json_indented_with_tabs_is_validated(tmp_path: Path) -> None:

@@ -149,3 +149,17 @@ def main() -> None:
       asl-gen graph pipeline > pipeline.mmd
       asl-gen schema --out spec.schema.json
     """
+
+
+def placeholder_options(meaning: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """`--placeholders` (what taking `${Name}` placeholders means to the command) and `--placeholder NAME`."""
+    return (
+        click.option("--placeholders", is_flag=True, help=meaning),
+        click.option(
+            "--placeholder",
+            "placeholder_names",
+            multiple=True,
+            metavar="NAME",
+            help="Accept only these ${NAME} placeholders (repeatable; implies --placeholders).",
+        ),
+    )

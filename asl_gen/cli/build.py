@@ -44,21 +44,32 @@ def _targets(given: Sequence[str]) -> list[str] | None:
 
 def _on_specs(
     operation: Callable[..., Any],
+    label: str,
     console: Console,
+    debug: bool,
     specs: Sequence[str],
     out_dir: Path | None,
     templates: Path | None,
-    label: str,
+    target: Sequence[str],
     **extra: Any,
 ) -> Any:
-    paths, default_out, default_templates, names = project_specs(specs)
-    return operation(
-        console.progress(paths, label),
-        out_dir or default_out,
-        templates=templates or default_templates,
-        display=names,
-        **extra,
-    )
+    """Run `operation` (build or check) on the specs, with the options both commands take; problems and warnings
+    go to `console`."""
+
+    def on_specs() -> Any:
+        targets = _targets(target)
+        paths, default_out, default_templates, names = project_specs(specs)
+        return operation(
+            console.progress(paths, label),
+            out_dir or default_out,
+            templates=templates or default_templates,
+            display=names,
+            target=targets,
+            on_warning=console.warning,
+            **extra,
+        )
+
+    return run(on_specs, console, debug)
 
 
 @command(spec_arguments, out_option, templates_option, target_option, text_or_json_option)
@@ -73,20 +84,8 @@ def build(
 
     console = console_for(fmt)
     started = time.perf_counter()
-    results = run(
-        lambda: _on_specs(
-            pipeline.build,
-            console,
-            specs,
-            out_dir,
-            templates,
-            "building",
-            on_wait=console.say,
-            target=_targets(target),
-            on_warning=console.warning,
-        ),
-        console,
-        debug,
+    results = _on_specs(
+        pipeline.build, "building", console, debug, specs, out_dir, templates, target, on_wait=console.say
     )
     if not console.human:
         projects = {p: vars(r) for p, r in results.items()}
@@ -112,20 +111,7 @@ def check(
 
     console = console_for(fmt)
     started = time.perf_counter()
-    results = run(
-        lambda: _on_specs(
-            pipeline.check,
-            console,
-            specs,
-            out_dir,
-            templates,
-            "checking",
-            target=_targets(target),
-            on_warning=console.warning,
-        ),
-        console,
-        debug,
-    )
+    results = _on_specs(pipeline.check, "checking", console, debug, specs, out_dir, templates, target)
     if not console.human:
         console.data({"problems": [], "warnings": console.warnings_data(), "details": [], "projects": sorted(results)})
         return

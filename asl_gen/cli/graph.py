@@ -25,11 +25,12 @@ from asl_gen.cli.machines import definition
 )
 def graph(machine: str, spec: Path | None, fmt: str, templates: Path | None, debug: bool) -> None:
     """Draw a state machine: MACHINE is an ASL file, or the key of a state machine in SPEC (default: the project's
-    specs). Prints the diagram on stdout.
+    specs; `project/key` when several have one). Prints the diagram on stdout.
 
     \b
     Examples:
       asl-gen graph pipeline                      Mermaid, from the project's specs
+      asl-gen graph big-mart/pipeline             ... when several specs have a 'pipeline'
       asl-gen graph out/big-mart/deploy.asl.json --format dot | dot -Tsvg > deploy.svg
     """
     console = console_for("json" if fmt == "json" else "text")
@@ -37,7 +38,7 @@ def graph(machine: str, spec: Path | None, fmt: str, templates: Path | None, deb
     def action() -> Any:
         from asl_gen import graph as drawing
 
-        name, document = definition(machine, spec, templates)
+        name, document, _, _ = definition(machine, spec, templates)
         if fmt == "json":
             return {"problems": [], "name": name, **drawing.to_data(document)}
         return drawing.render(document, fmt, name)

@@ -16,10 +16,13 @@ from asl_gen.cli.console import NORMAL, VERBOSE
     text_or_json_option,
 )
 def init(directory: Path, force: bool, fmt: str, debug: bool) -> None:
-    """Scaffold a project in DIRECTORY (default: here) that builds at once: a spec based on the big-mart example,
-    its settings (asl-gen.yaml), the spec's JSON Schema for editors, a CI workflow and a pre-commit config.
+    """Scaffold a project in DIRECTORY (default: here) whose build, simulation and tests pass at once: a spec based
+    on the big-mart example, its settings (asl-gen.yaml), the spec's JSON Schema for editors, mocks (mocks.yaml),
+    an execution input (input.json), a pytest test of the pipeline (tests/test_pipeline.py, with pytest.ini), CI
+    workflows for GitHub and GitLab, and a pre-commit config.
 
-    Existing files are never overwritten unless --force is given; then nothing is written at all.
+    If any of these files already exists, init writes nothing and exits 2, naming them; --force overwrites them
+    (other files in DIRECTORY are left alone).
     """
     from asl_gen.cli.scaffold import scaffold
 
@@ -31,4 +34,8 @@ def init(directory: Path, force: bool, fmt: str, debug: bool) -> None:
     for path in created:
         console.say(f"  created  {display(directory / path)}", level=VERBOSE)
     console.say(f"created {len(created)} files in {display(directory)}", fg="green")
-    console.say(f"next: cd {display(directory)} && asl-gen build", level=NORMAL)
+    console.say(
+        f"next: cd {display(directory)} && asl-gen build && "
+        "asl-gen simulate pipeline --input input.json --mocks mocks.yaml --case HappyPath && pytest",
+        level=NORMAL,
+    )

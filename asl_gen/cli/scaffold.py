@@ -16,8 +16,14 @@ from asl_gen.resources import data_dir
 FILES = {
     "spec.yaml": "spec.yaml",
     "asl-gen.yaml": "asl-gen.yaml",
+    "mocks.yaml": "mocks.yaml",
+    "input.json": "input.json",
+    "pytest.ini": "pytest.ini",
+    # Stored as .txt so that neither pytest nor a linter of asl-gen's own repository takes it for a test.
+    "tests/test_pipeline.py.txt": "tests/test_pipeline.py",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "github/workflows/asl-gen.yml": ".github/workflows/asl-gen.yml",
+    "gitlab-ci.yml": ".gitlab-ci.yml",
 }
 SCHEMA_FILE = "spec.schema.json"
 EXAMPLE_PROJECT = "big-mart"
@@ -43,9 +49,8 @@ def scaffold(directory: Path, *, force: bool = False) -> list[str]:
     contents: dict[str, str] = {}
     for source, target in FILES.items():
         text = (templates / source).read_text(encoding="utf-8").replace("@version@", __version__)
-        if source == "spec.yaml":
-            text = text.replace(EXAMPLE_PROJECT, project)
-        contents[target] = text
+        # The project's name in the spec and in what refers to it (job names, the deployed machine, out/).
+        contents[target] = text.replace(EXAMPLE_PROJECT, project)
     contents[SCHEMA_FILE] = spec_schema_text()
     existing = sorted(path for path in contents if (directory / path).exists() or (directory / path).is_symlink())
     if existing and not force:

@@ -64,7 +64,9 @@ def simulate(
     debug: bool,
 ) -> None:
     """Run a state machine offline on mocked tasks and a virtual clock: MACHINE is an ASL file, or the key of a
-    state machine in SPEC (default: the project's specs). Exit 0 when it succeeds, 1 when it fails or times out.
+    state machine in SPEC (default: the project's specs; `project/key` when several have one). Exit 0 when it
+    succeeds, 1 when it fails or times out, 2 when the input does not match the machine's input schema (a
+    generated machine's; a hand-written file has none) or a mock is missing.
 
     \b
     Examples:
@@ -76,9 +78,18 @@ def simulate(
     def action() -> Any:
         from asl_gen.simulate import simulate_definition
 
-        name, document = definition(machine, spec, templates)
+        chosen = definition(machine, spec, templates)
         execution_input = _execution_input(input_text)
-        return simulate_definition(document, execution_input, mocks=mocks, case=case, machine_name=name, seed=seed)
+        if chosen.input_schema is not None:
+            from asl_gen.simulate import check_input
+
+            source = "no --input ({})" if input_text is None else "--input"
+            if input_text is not None and not input_text.lstrip().startswith(("{", "[", '"')):
+                source = display(Path(input_text)) if Path(input_text).is_file() else source
+            check_input(execution_input, chosen.input_schema, chosen.schema_source or "", input_source=source)
+        return simulate_definition(
+            chosen.document, execution_input, mocks=mocks, case=case, machine_name=chosen.name, seed=seed
+        )
 
     result = run(action, console, debug)
     if not console.human:

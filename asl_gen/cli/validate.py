@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from asl_gen.cli.app import command, console_for, display, format_option, run
+from asl_gen.cli.app import command, console_for, format_option, placeholder_options, run
 from asl_gen.cli.console import VERBOSE
 from asl_gen.cli.machines import located_lines
 from asl_gen.errors import AslGenError, Problem, ValidationFailure
 
 
 @command(
-    click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path)),
+    click.argument("files", nargs=-1, required=True, type=click.Path()),
     format_option(
         "text",
         "json",
@@ -28,21 +28,12 @@ from asl_gen.errors import AslGenError, Problem, ValidationFailure
         show_default=True,
         help="The state machine type: express allows request-response integrations only.",
     ),
-    click.option(
-        "--placeholders",
-        is_flag=True,
-        help="Accept CloudFormation DefinitionSubstitutions-style ${Name} values where a literal is expected.",
-    ),
-    click.option(
-        "--placeholder",
-        "placeholder_names",
-        multiple=True,
-        metavar="NAME",
-        help="Accept only these ${NAME} placeholders (repeatable; implies --placeholders).",
+    *placeholder_options(
+        "Accept CloudFormation DefinitionSubstitutions-style ${Name} values where a literal is expected."
     ),
 )
 def validate(
-    files: tuple[Path, ...],
+    files: tuple[str, ...],
     fmt: str,
     machine_type: str,
     placeholders: bool,
@@ -57,18 +48,18 @@ def validate(
     allowed: bool | frozenset[str] = frozenset(placeholder_names) if placeholder_names else placeholders
 
     def action() -> tuple[list[str], list[Problem]]:
-        from asl_gen.lint import validate_document
-        from asl_gen.loader import load_file
+        from asl_gen.lint import unreadable_findings, validate_document
+        from asl_gen.loader import load_document
 
         problems: list[Problem] = []
-        unreadable: AslGenError | None = None
-        for path in files:
+        for given in files:
+            # Findings name each file as it was given, so tools that read --format json find it again.
             try:
-                located = load_file(path, display(path))
+                located = load_document(Path(given), given)
             except AslGenError as exc:
-                # One file that cannot be read must not hide what is wrong with the others.
-                unreadable = unreadable or exc
-                problems.extend(exc.problems)
+                # A file that cannot be read or parsed is one more invalid file: it must not hide the others'
+                # findings, and it fails the run the same way (exit 1).
+                problems.extend(unreadable_findings(exc.problems))
                 continue
             found = validate_document(
                 located.data,
@@ -81,11 +72,9 @@ def validate(
             errors = [p for p in found if getattr(p, "severity", "error") == "error"]
             console.say(f"  {'ok' if not errors else 'problems':<8} {located.file}", level=VERBOSE)
             problems.extend(found)
-        if unreadable is not None:
-            raise type(unreadable)(problems)
         if any(getattr(p, "severity", "error") == "error" for p in problems):
             raise ValidationFailure(problems)
-        return [display(p) for p in files], problems
+        return list(files), problems
 
     checked, warnings = run(action, console, debug)
     if fmt == "sarif":

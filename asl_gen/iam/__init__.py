@@ -5,7 +5,7 @@
 role's policy, `trust` their trust policies; `check` holds the size limit, `files` derives a policy for definition
 files asl-gen did not write, and `explain` writes the policy notes.
 
-Imports: errors, integrations, spec, plan, render, lint
+Imports: errors, iam_catalogue, integrations, spec, plan, render, lint
 """
 
 from __future__ import annotations

@@ -43,6 +43,9 @@ def explain(project: str, policies: Sequence[tuple[str, str, Sequence[Statement]
         "",
         "Written by asl-gen with the policies beside it; do not edit. Each statement is listed with what needs it.",
         'A statement on `"*"` is one whose actions have no resource type in IAM; its reason is given.',
+        "A Task whose Resource is an activity needs nothing here: the activity's worker polls for it",
+        "(`states:GetActivityTask`) with its own credentials. `eks:call` and `eks:runJob` are authorised by the",
+        "cluster's Kubernetes RBAC (an access entry for the role), not by IAM.",
     ]
     for path, role, statements in policies:
         lines += ["", f"## {path}", "", role, "", "| Sid | Actions | Resources | Needed by |", "|---|---|---|---|"]

@@ -98,7 +98,8 @@ def sagemaker_role_needs(plan: ProjectPlan) -> list[Need]:
                 metrics,
                 "PutMetrics",
                 origin,
-                "PutMetricData has no resource type; the condition limits it to SageMaker's namespaces",
+                "PutMetricData's one resource type is a CloudWatch dataset, which SageMaker's metrics name none of; "
+                "the condition limits it to SageMaker's namespaces",
             )
         )
     needs.extend(_vpc_needs(vpcs, target))

@@ -13,12 +13,62 @@ from typing import Any
 
 from asl_gen.errors import Problem, pointer_of
 from asl_gen.iam.statements import Need, camel
-from asl_gen.integrations import ITEM_IO_BY_KEY, ArnParam, Context, Grant, Integration, find, parse_resource, sdk_action
+from asl_gen.integrations import (
+    ITEM_IO_BY_KEY,
+    ArnParam,
+    Context,
+    Grant,
+    Integration,
+    RequestArns,
+    SdkMappingError,
+    find,
+    lambda_resource,
+    parse_resource,
+    sdk_actions,
+)
 
 _FORMAT_PREFIX = re.compile(r"^States\.Format\('((?:[^'{}\\]|\\.)*?)\{\}")
 # The JSONata form of the same name asl-gen writes: `{% ("prefix-" & $hash(...)) %}`. Only a plain chain of
 # concatenations keeps the literal as the start of the result (no comparison, condition or binding after it).
 _JSONATA_PREFIX = re.compile(r'^\{% \("((?:[^"\\]|\\.)+)" & [^?=<>!;:]*\) %\}$')
+# A JSONata expression that is one string literal is a constant: `{% 'child2' %}`.
+_JSONATA_STRING = re.compile(r"""^\{%\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*%\}$""")
+# A CloudFormation DefinitionSubstitutions / Terraform templatefile placeholder still in the definition: its value
+# is only known at deployment, so it is treated like a value from a path (`asl-gen iam --placeholders`).
+PLACEHOLDER = re.compile(r"\$\{[A-Za-z0-9_][A-Za-z0-9_.:-]*\}")
+_ACTIVITY = re.compile(r"arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:[A-Za-z0-9_.-]{1,80}")
+
+
+def fold_constants(value: Any) -> Any:
+    """The request with every JSONata expression that is one string literal replaced by that string."""
+    if isinstance(value, str):
+        match = _JSONATA_STRING.match(value)
+        if match is None:
+            return value
+        single, double = match.groups()
+        if double is not None:
+            return str(json.loads(f'"{double}"'))
+        return re.sub(r"\\(.)", r"\1", single or "")
+    if isinstance(value, Mapping):
+        return {key: fold_constants(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fold_constants(item) for item in value]
+    return value
+
+
+# The placeholders asl-gen itself writes into portable output (`asl_gen.placeholders`): they stand for where the
+# machine runs, and a policy keeps them as they are for CloudFormation or Terraform to fill.
+_OWN_PLACEHOLDERS = re.compile(r"\$\{(?:Partition|Region|AccountId|DnsSuffix|Registry[A-Za-z0-9]*)\}")
+
+
+def _placeholder(value: str) -> re.Match[str] | None:
+    """The first placeholder of a hand-written definition in `value` (not one asl-gen writes itself)."""
+    return PLACEHOLDER.search(_OWN_PLACEHOLDERS.sub(lambda m: "_" * len(m.group(0)), value))
+
+
+def _is_dynamic(value: str) -> bool:
+    """A string whose value is known only at run time (JSONata) or at deployment (a placeholder)."""
+    return value.startswith("{%") or _placeholder(value) is not None
 
 
 def iter_tasks(
@@ -72,6 +122,11 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
                 prefix = str(json.loads(f'"{jsonata_match.group(1)}"'))
                 return (prefix.lower() if lowercase else prefix) + "*"
             return "*"
+        placeholder = _placeholder(literal)
+        if placeholder is not None:
+            # Known at deployment only: the literal text before it is still a prefix.
+            prefix = literal[: placeholder.start()]
+            return ((prefix.lower() if lowercase else prefix) + "*") if prefix else "*"
         return literal.lower() if lowercase else literal
     expression = parameters.get(f"{name}.$")
     if isinstance(expression, str):
@@ -83,9 +138,13 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
 
 
 # A built-in algorithm's image when the region is open: registry, region and domain are placeholders.
-def _fill(template: str, target: Context, parameters: Mapping[str, Any], lowercase: bool) -> str:
+def _fill(
+    template: str, target: Context, parameters: Mapping[str, Any], lowercase: bool, machine: str | None = None
+) -> str:
     def replace(match: re.Match[str]) -> str:
         key = match.group(1)
+        if key == "machine":
+            return machine or f"arn:{target.partition}:states:{target.region}:{target.account}:stateMachine:*"
         if key == "partition":
             return target.partition
         if key == "region":
@@ -120,7 +179,7 @@ def _parameter_values(parameters: Any, path: str) -> Iterator[object]:
         yield _ABSENT
         return
     value = parameters[key]
-    if isinstance(value, str) and value.startswith("{%"):
+    if isinstance(value, str) and _is_dynamic(value):
         yield _DYNAMIC
         return
     items = value if many and isinstance(value, list) else [value]
@@ -136,12 +195,37 @@ def _parameter_values(parameters: Any, path: str) -> Iterator[object]:
             yield item
 
 
+def _constants(request: Mapping[str, Any] | str, names: tuple[str, ...]) -> tuple[dict[str, Any], frozenset[str]]:
+    """The constant values of `names` in the request, and the names whose value comes from a path or JSONata."""
+    found: dict[str, Any] = {}
+    dynamic: set[str] = set()
+    for name in names:
+        values = list(_parameter_values(request, name))
+        if any(v is _DYNAMIC for v in values):
+            dynamic.add(name)
+        elif values and values[0] is not _ABSENT:
+            found[name] = values[0]
+    return found, frozenset(dynamic)
+
+
 def _resolve(
-    grant_resource: str | ArnParam, target: Context, request: Mapping[str, Any] | str, lowercase: bool
+    grant_resource: str | ArnParam | RequestArns,
+    target: Context,
+    request: Mapping[str, Any] | str,
+    lowercase: bool,
+    machine: str | None = None,
 ) -> Iterator[str | Problem]:
     parameters: Mapping[str, Any] = request if isinstance(request, Mapping) else {}
     if isinstance(grant_resource, str):
-        yield _fill(grant_resource, target, parameters, lowercase)
+        yield _fill(grant_resource, target, parameters, lowercase, machine)
+        return
+    if isinstance(grant_resource, RequestArns):
+        constants, dynamic = _constants(request, grant_resource.parameters)
+        built = grant_resource.build(constants, dynamic, target)
+        if isinstance(built, str):
+            yield Problem(built, pointer=grant_resource.parameters[0], hint="give the resource's name or full ARN")
+        else:
+            yield from built
         return
     for value in _parameter_values(request, grant_resource.parameter):
         if value is _ABSENT and grant_resource.absent is not None:
@@ -161,11 +245,29 @@ def _resolve(
 
 
 def _request(state: Mapping[str, Any]) -> Mapping[str, Any] | str:
-    """The request: a mapping, or one JSONata string (`"Arguments": "{% ... %}"`) whose every value is dynamic."""
-    parameters = state.get("Parameters", state.get("Arguments"))
+    """The request: a mapping, or one JSONata string (`"Arguments": "{% ... %}"`) whose every value is dynamic.
+
+    JSONata expressions that are one string literal are folded to that string first: they are constants.
+    """
+    parameters = fold_constants(state.get("Parameters", state.get("Arguments")))
     if isinstance(parameters, str) and parameters.strip().startswith("{%"):
         return parameters
     return parameters if isinstance(parameters, Mapping) else {}
+
+
+def _condition(grant: Grant, request: Mapping[str, Any] | str) -> str:
+    """The grant's condition block as canonical JSON: each condition whose `{Param}`s are all constants."""
+    block: dict[str, dict[str, str]] = {}
+    for condition in grant.conditions:
+        names = re.findall(r"\{([\w.\[\]]+)\}", condition.value)
+        constants, _ = _constants(request, tuple(names))
+        if len(constants) != len(names) or not all(isinstance(v, str) for v in constants.values()):
+            continue
+        value = condition.value
+        for name, constant in constants.items():
+            value = value.replace("{" + name + "}", str(constant))
+        block.setdefault(condition.operator, {})[condition.key] = value
+    return json.dumps(block, sort_keys=True) if block else ""
 
 
 def _origin(source: str | None, pointer: str) -> str:
@@ -183,7 +285,8 @@ def needs_of_task(
     """What the state at `path` of `source` needs, or the problems that keep its call from being mapped.
 
     `machine_arn` is the ARN of the definition's own state machine (a Distributed Map starts executions of it);
-    `resources` maps a state name to the ARNs a call asl-gen has no row for acts on.
+    `resources` maps a state name to the ARNs a call asl-gen has no row for acts on (for a Distributed Map, the
+    KMS key of its ItemReader's or ResultWriter's bucket).
     """
     pointer = pointer_of(path)
     origin = _origin(source, pointer)
@@ -191,14 +294,27 @@ def needs_of_task(
         yield from _distributed_map_needs(pointer, origin, target, source, machine_arn)
         return
     resource = state.get("Resource")
-    parsed = parse_resource(resource) if isinstance(resource, str) else None
     is_item_io = path[-1] in ("ItemReader", "ResultWriter")
+    if isinstance(resource, str) and not is_item_io:
+        direct = _direct_resource(resource, target)
+        if direct is not None:
+            for arn in direct:
+                yield Need("lambda:InvokeFunction", arn, "", "InvokeFunction", origin)
+            yield from _credentials_needs(state, target, origin)
+            return
+        if _ACTIVITY.fullmatch(resource):
+            # An activity's worker polls for the task (GetActivityTask) with its own credentials; the machine's role
+            # needs nothing for it.
+            yield from _credentials_needs(state, target, origin)
+            return
+    parsed = parse_resource(resource) if isinstance(resource, str) else None
     integration: Integration | None = None
     if parsed is not None:
         integration = ITEM_IO_BY_KEY.get(parsed.key) if is_item_io else find(parsed.key)
     declared = resources.get(str(path[-1]))
     if parsed is not None and integration is None and declared is not None:
-        yield from _declared_needs(parsed.key, declared, origin)
+        at_resource = pointer_of((*path, "Resource"))
+        yield from _declared_needs(parsed.key, declared, origin, source, at_resource)
         yield from _credentials_needs(state, target, origin)
         return
     if parsed is None or integration is None:
@@ -206,7 +322,7 @@ def needs_of_task(
             f"no IAM mapping for Resource {resource!r}",
             file=source,
             pointer=pointer_of((*path, "Resource")),
-            hint=_unknown_hint(parsed.key if parsed else None, is_item_io),
+            hint=_unknown_hint(parsed.key if parsed else None, is_item_io, resource),
         )
         return
     if parsed.pattern not in integration.patterns:
@@ -226,15 +342,19 @@ def needs_of_task(
     for grant in integration.grants:
         if not _applies(grant, parsed.pattern, parameters, whole_dynamic=isinstance(request, str)):
             continue
+        condition = _condition(grant, request)
         for template in grant.resources:
-            for arn in _resolve(template, target, request, lowercase):
-                if isinstance(arn, Problem):
+            # `{machine}` (the HTTP Task) is the machine's own ARN; any machine of the account when it is unknown.
+            for granted in _resolve(template, target, request, lowercase, machine_arn):
+                if isinstance(granted, Problem):
                     field = "Parameters" if "Parameters" in state else "Arguments"
-                    where = pointer_of((*path, field, *str(arn.pointer).split(".")))
-                    yield Problem(arn.message, file=source, pointer=where, hint=arn.hint)
+                    where = pointer_of((*path, field, *str(granted.pointer).split(".")))
+                    yield Problem(granted.message, file=source, pointer=where, hint=granted.hint)
                     continue
                 for action in grant.actions:
-                    yield Need(action, arn, "", label, origin, grant.unscoped_because)
+                    yield Need(action, granted, condition, label, origin, grant.unscoped_because)
+    if is_item_io:
+        yield from _item_io_needs(path, state, target, origin, resources)
     for pass_role in integration.pass_roles:
         condition = json.dumps({"StringEquals": {"iam:PassedToService": pass_role.service}}, sort_keys=True)
         label = "PassRoleTo" + camel(pass_role.service.split(".", 1)[0])
@@ -243,10 +363,59 @@ def needs_of_task(
                 continue
             # A role from a path, or one the service reads elsewhere: any role of this account, still only
             # passed to that service.
-            literal = isinstance(role, str) and role is not _ABSENT and not role.startswith("{%")
-            role_arn = str(role) if literal else f"arn:{target.partition}:iam::{target.account}:role/*"
+            literal = isinstance(role, str) and role is not _ABSENT and not _is_dynamic(role)
+            any_role = f"arn:{target.partition}:iam::{target.account}:role/*"
+            role_arn = str(role) if literal else any_role
+            if literal and not role_arn.startswith("arn:"):
+                # A role given by name (EMR's ServiceRole, JobFlowRole) is that role of the account.
+                role_arn = f"arn:{target.partition}:iam::{target.account}:role/{role_arn}"
             yield Need("iam:PassRole", role_arn, condition, label, origin)
     yield from _credentials_needs(state, target, origin)
+
+
+def _direct_resource(resource: str, target: Context) -> tuple[str, ...] | None:
+    """A Lambda function ARN used as the Task's Resource (the legacy form): the functions it invokes, or None.
+
+    A placeholder in the name (`function:${Fn}`) makes it any function of that region and account.
+    """
+    if not re.match(r"arn:[a-z-]+:lambda:", resource):
+        return None
+    if _placeholder(resource):
+        head = resource.split(":function:", 1)[0]
+        return (f"{head}:function:*",) if _placeholder(head) is None else None
+    return lambda_resource(resource, target)
+
+
+def _item_io_needs(
+    path: tuple[str | int, ...],
+    io: Mapping[str, Any],
+    target: Context,
+    origin: str,
+    resources: Mapping[str, tuple[str, ...]],
+) -> Iterator[Need]:
+    """What an ItemReader or ResultWriter needs beyond its S3 call: an S3 inventory's data files, and the KMS key
+    of an SSE-KMS bucket (declared with `--resource 'MAP STATE=arn:…:kms:…:key/…'`)."""
+    reader = path[-1] == "ItemReader"
+    config = io.get("ReaderConfig")
+    request = _request(io)
+    parameters: Mapping[str, Any] = request if isinstance(request, Mapping) else {}
+    manifest = config.get("ManifestType", "S3_INVENTORY") if isinstance(config, Mapping) else None
+    if reader and isinstance(config, Mapping) and config.get("InputType") == "MANIFEST" and manifest == "S3_INVENTORY":
+        # manifest.json lives at `<prefix>/<source bucket>/<config>/<date>/manifest.json`; the files it lists
+        # at `<prefix>/<source bucket>/<config>/data/…`, in the same bucket.
+        key = parameters.get("Key")
+        bucket = parameters.get("Bucket")
+        folder = "*"
+        if isinstance(key, str) and not _is_dynamic(key) and key.count("/") >= 2:
+            folder = key.rsplit("/", 2)[0] + "/data/*"
+        name = bucket if isinstance(bucket, str) and not _is_dynamic(bucket) else "*"
+        yield Need("s3:GetObject", f"arn:{target.partition}:s3:::{name}/{folder}", "", "ReadItems", origin)
+    for arn in resources.get(str(path[-2]), ()):
+        if ":kms:" not in arn:
+            continue
+        actions = ("kms:Decrypt",) if reader else ("kms:Decrypt", "kms:GenerateDataKey")
+        for action in actions:
+            yield Need(action, arn, "", "UseBucketKey", origin)
 
 
 def _applies(grant: Grant, pattern: str, parameters: Mapping[str, Any], *, whole_dynamic: bool) -> bool:
@@ -257,7 +426,10 @@ def _applies(grant: Grant, pattern: str, parameters: Mapping[str, Any], *, whole
     return grant.when_parameter in parameters or f"{grant.when_parameter}.$" in parameters
 
 
-def _unknown_hint(key: str | None, is_item_io: bool) -> str:
+def _unknown_hint(key: str | None, is_item_io: bool, resource: object = None) -> str:
+    if isinstance(resource, str) and PLACEHOLDER.search(resource):
+        names = ", ".join(m.group(0) for m in PLACEHOLDER.finditer(resource))
+        return f"{names} is filled at deployment: give its value (asl-gen iam --sub NAME=VALUE)"
     if is_item_io:
         return "an ItemReader reads with s3:getObject or s3:listObjectsV2; a ResultWriter writes with s3:putObject"
     if key is not None and key.startswith("aws-sdk:"):
@@ -265,13 +437,50 @@ def _unknown_hint(key: str | None, is_item_io: bool) -> str:
             "asl-gen does not know which resources this SDK call acts on and will not grant it on '*'; "
             "declare them (spec `resources:`, or `asl-gen iam --resource 'STATE=ARN'`)"
         )
-    return "asl-gen derives IAM only for the service integrations listed in the README"
+    return "asl-gen derives IAM only for the service integrations listed in docs/reference/integrations.md"
 
 
-def _declared_needs(key: str, declared: tuple[str, ...], origin: str) -> Iterator[Need]:
-    action = sdk_action(key)
-    for arn in declared:
-        yield Need(action, arn, "", origin=origin)
+def _declared_needs(
+    key: str, declared: tuple[str, ...], origin: str, source: str | None, pointer: str
+) -> Iterator[Need | Problem]:
+    """The declared ARNs of an `aws-sdk:` call with no row, granted the call's actions as IAM's catalogue names them.
+
+    "*" is accepted only when every action takes no resource type (IAM authorizes it only on "*"); an ARN only
+    when it is of one of each action's resource types.
+    """
+    from asl_gen import iam_catalogue
+
+    try:
+        actions = sdk_actions(key)
+    except SdkMappingError as error:
+        yield Problem(error.message, file=source, pointer=pointer, hint=error.hint)
+        return
+    for name in actions:
+        action = iam_catalogue.action(name)
+        formats = iam_catalogue.resource_formats(action) if action is not None else {}
+        for arn in declared:
+            if arn == "*":
+                if formats:
+                    yield Problem(
+                        f"{name} takes resource types ({', '.join(formats)}), so asl-gen will not grant it on '*'",
+                        file=source,
+                        pointer=pointer,
+                        hint="declare the ARNs it acts on, e.g. " + next(iter(formats.values())),
+                    )
+                    continue
+                why = f"{name} has no resource type in IAM: it is authorized only on '*'"
+                yield Need(name, "*", "", origin=origin, unscoped_because=why)
+                continue
+            if action is not None and not iam_catalogue.matching_resource_types(action, arn):
+                expected = "; ".join(formats.values()) if formats else "'*' only"
+                yield Problem(
+                    f"{arn!r} is not a resource {name} acts on",
+                    file=source,
+                    pointer=pointer,
+                    hint=f"{name} takes {expected}",
+                )
+                continue
+            yield Need(name, arn, "", origin=origin)
 
 
 def _credentials_needs(state: Mapping[str, Any], target: Context, origin: str) -> Iterator[Need]:
@@ -282,7 +491,7 @@ def _credentials_needs(state: Mapping[str, Any], target: Context, origin: str) -
     role = credentials.get("RoleArn")
     # A role from a path may live in any account: reaching other accounts is what Credentials is for.
     dynamic = f"arn:{target.partition}:iam::*:role/*"
-    arn = role if isinstance(role, str) and not role.startswith("{%") else dynamic
+    arn = role if isinstance(role, str) and not _is_dynamic(role) else dynamic
     yield Need("sts:AssumeRole", arn, "", "AssumeTaskRoles", origin)
 
 
@@ -305,7 +514,9 @@ def _distributed_map_needs(
     _, _, name = machine_arn.rpartition(":stateMachine:")
     states = f"arn:{target.partition}:states:{target.region}:{target.account}"
     yield Need("states:StartExecution", machine_arn, "", "StartMapRuns", origin)
-    for action in ("states:DescribeExecution", "states:StopExecution"):
+    # RedriveExecution: a Map Run is redriven by redriving its child executions (AWS: "IAM policies for
+    # redriving a Distributed Map").
+    for action in ("states:DescribeExecution", "states:RedriveExecution", "states:StopExecution"):
         yield Need(action, f"{states}:execution:{name}/*:*", "", "ManageMapRuns", origin)
     # Either kind of child, whatever ProcessorConfig says: the execution type may come from a path.
     yield Need("states:DescribeExecution", f"{states}:express:{name}/*:*:*", "", "ManageMapRuns", origin)

@@ -31,8 +31,19 @@ class JobUses:
 
 
 def _literal(locations: list[spec_model.S3Location], spec: spec_model.Spec) -> list[str]:
-    """The S3 URIs of locations known at build time (an execution input's is granted by roles.sagemaker.reads)."""
-    return [uri for uri in (spec_model.located_uri(spec.jobs, loc) for loc in locations) if uri is not None]
+    """The S3 URIs of locations known at build time (an execution input's is granted by roles.sagemaker.reads); a
+    training (tuning) step's model artifacts are somewhere under its output prefix: that prefix."""
+    found: list[str] = []
+    for location in locations:
+        source = spec.jobs.get(location.model_of or "")
+        uri = spec_model.located_uri(spec.jobs, location)
+        if isinstance(source, spec_model.TrainingJob):
+            uri = source.output
+        elif isinstance(source, spec_model.TuningJob):
+            uri = source.training.output
+        if uri is not None:
+            found.append(uri)
+    return found
 
 
 def _training(spec: spec_model.Spec, job: spec_model.TrainingDefinition) -> JobUses:
@@ -124,8 +135,11 @@ def _transform(spec: spec_model.Spec, job: spec_model.TransformJob) -> JobUses |
     if job.model is None:
         return None
     location = job.input.s3
+    read = location.s3
+    if location.reference is not None:
+        read = spec_model.processing_output_uri(spec.jobs, *location.reference)
     return JobUses(
-        reads=[location.s3] if location.s3 is not None else [],
+        reads=[read] if read is not None else [],
         writes=[job.output.s3],
         keys=[job.output.kms_key] if job.output.kms_key is not None else [],
     )

@@ -2,55 +2,66 @@
 supports (request-response, `.sync`, `.sync:2`, `.waitForTaskToken`) and the IAM grants each call needs.
 
 This is data: adding a service call is adding a row to its family's module (`sagemaker`, `compute`, `messaging`,
-`data`, `stepfunctions`), each built from the shapes in `model`; this package assembles the table. It sits low in
-the layering (rank 2) rather than inside `iam` because the spec checks, the planner, the validator and `iam` all
-read it, and each of those must import only what lies below it.
+`data`, `stepfunctions`, `analytics`, `bedrock`, `web`), each built from the shapes in `model`; this package
+assembles the table. It sits low in the layering (rank 2) rather than inside `iam` because the spec checks, the
+planner, the validator and `iam` all read it, and each of those must import only what lies below it. The
+`aws-sdk:` fallback (`sdk`) reads the IAM catalogue.
 
-Imports: nothing from asl_gen
+Imports: iam_catalogue
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from asl_gen.integrations import compute, data, messaging, sagemaker, stepfunctions
+from asl_gen.integrations import analytics, bedrock, compute, data, messaging, sagemaker, stepfunctions, web
+from asl_gen.integrations.compute import lambda_resource
 from asl_gen.integrations.model import (
     ALL_PATTERNS,
     CALLBACK,
+    MACHINE,
     PATTERNS,
     REQUEST_RESPONSE,
     SYNC,
     SYNC2,
     ArnParam,
+    Condition,
     Context,
     Grant,
     Integration,
     PassRole,
+    RequestArns,
 )
-from asl_gen.integrations.sdk import SDK_IAM_PREFIX, sdk_action
+from asl_gen.integrations.sdk import SDK_API_ACTIONS, SdkMappingError, sdk_actions
 
 __all__ = [
     "ALL_PATTERNS",
     "BY_KEY",
     "CALLBACK",
     "ITEM_IO_BY_KEY",
+    "MACHINE",
     "PATTERNS",
     "REQUEST_RESPONSE",
     "ROWS",
-    "SDK_IAM_PREFIX",
+    "SDK_API_ACTIONS",
     "SERVICE_ROWS",
     "SYNC",
     "SYNC2",
     "ArnParam",
+    "Condition",
     "Context",
     "Grant",
     "Integration",
     "ParsedResource",
     "PassRole",
+    "RequestArns",
+    "SdkMappingError",
     "find",
+    "lambda_resource",
     "parse_resource",
-    "sdk_action",
+    "sdk_actions",
     "table",
     "task_resource",
 ]
@@ -63,11 +74,15 @@ SERVICE_ROWS: tuple[Integration, ...] = (
     + messaging.OPTIMIZED
     + data.OPTIMIZED
     + stepfunctions.OPTIMIZED
+    + analytics.OPTIMIZED
+    + bedrock.OPTIMIZED
+    + web.OPTIMIZED
     + data.SDK
     + stepfunctions.SDK
     + compute.SDK
     + messaging.SDK
     + sagemaker.SDK_ROWS
+    + bedrock.SDK
 )
 ROWS: tuple[Integration, ...] = sagemaker.JOBS + SERVICE_ROWS
 # A Distributed Map's ItemReader and ResultWriter: looked up apart, since they are not Tasks.
@@ -103,11 +118,22 @@ class ParsedResource:
     pattern: str
 
 
+_REGIONAL = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+
+
 def parse_resource(resource: str) -> ParsedResource | None:
-    """Split `arn:<p>:states:::<service>:<api>[pattern]` into its parts; None when it is not of that form."""
+    """Split `arn:<p>:states:::<service>:<api>[pattern]` into its parts; None when it is not of that form.
+
+    The regional form `arn:<p>:states:<region>:<account>:<service>:<api>` names the same call (Step Functions
+    accepts it, and the call goes where its parameters say), so it parses the same way; an activity does not.
+    """
     parts = resource.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "states" or parts[3] or parts[4]:
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "states":
         return None
+    if parts[3] or parts[4]:
+        regional = _REGIONAL.fullmatch(parts[3]) and re.fullmatch(r"\d{12}", parts[4])
+        if not regional or parts[5].startswith(("activity:", "stateMachine:", "execution:", "express:")):
+            return None
     rest = parts[5]
     pattern = REQUEST_RESPONSE
     for suffix in PATTERNS:

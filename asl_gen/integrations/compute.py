@@ -1,4 +1,7 @@
-"""Rows for the services that run code: Lambda, ECS, Batch and Glue."""
+"""Rows for the services that run code: Lambda, ECS, Batch, Glue, EKS and CodeBuild.
+
+EKS and CodeBuild follow the templates of `eks-iam` and `codebuild-iam` in the Step Functions developer guide.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 
 from asl_gen.integrations.model import (
     CALLBACK,
+    ONLY_REQUEST_RESPONSE,
     ONLY_SYNC,
     REQUEST_RESPONSE,
     REQUEST_RESPONSE_SYNC,
@@ -19,7 +23,15 @@ from asl_gen.integrations.model import (
     events_rule,
     sdk,
 )
-from asl_gen.integrations.references import ACCOUNT, PARTITION, REGION, here, named, reference, revision_or_all
+from asl_gen.integrations.references import (
+    ACCOUNT,
+    PARTITION,
+    REGION,
+    here,
+    named,
+    reference,
+    revision_or_all,
+)
 
 # ---- Lambda ---------------------------------------------------------------------------------------------------
 
@@ -53,6 +65,18 @@ def _lambda_function(value: str, target: Context) -> tuple[str, ...] | None:
 
 
 LAMBDA_FUNCTION = ArnParam("FunctionName", _lambda_function, here("lambda", "function:*"))
+
+
+def lambda_resource(resource: str, target: Context) -> tuple[str, ...] | None:
+    """The functions a Task whose `Resource` is a Lambda function ARN invokes (the legacy form), or None.
+
+    Step Functions calls it as `lambda:invoke` with that FunctionName, so it is granted the same way.
+    """
+    if not resource.startswith("arn:") or ":lambda:" not in resource:
+        return None
+    return _lambda_function(resource, target)
+
+
 LAMBDA_INVOKE = Grant(("lambda:InvokeFunction",), (LAMBDA_FUNCTION,))
 
 # ---- ECS ------------------------------------------------------------------------------------------------------
@@ -94,6 +118,73 @@ def _glue_job(value: str, target: Context) -> tuple[str, ...] | None:
 
 # `{JobName}` keeps the literal prefix of a `States.Format` name (job names are never ARNs).
 GLUE_JOB = ArnParam("JobName", _glue_job, here("glue", "job/{JobName}"))
+
+# ---- EKS ------------------------------------------------------------------------------------------------------
+
+_EKS_NAME = r"(?P<name>[A-Za-z0-9][A-Za-z0-9_-]{0,99})"
+_eks_cluster = reference("eks", "cluster/", _EKS_NAME, named("cluster"))
+EKS_CLUSTER = ArnParam("Name", _eks_cluster, here("eks", "cluster/*"))
+# A nodegroup's ARN ends in an id EKS assigns: `nodegroup/<cluster>/<nodegroup>/<id>`.
+EKS_NODEGROUP = here("eks", "nodegroup/{ClusterName}/{NodegroupName}/*")
+
+
+def _role(value: str, target: Context) -> tuple[str, ...] | None:
+    """A role ARN (IAM ARNs have no region) or a role name of the project's account."""
+    if re.fullmatch(rf"arn:{PARTITION}:iam::{ACCOUNT}:role/[A-Za-z0-9+=,.@_/-]{{1,512}}", value):
+        return (value,)
+    if re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,64}", value):
+        return (f"arn:{target.partition}:iam::{target.account}:role/{value}",)
+    return None
+
+
+EKS_NODE_ROLE = ArnParam("NodeRole", _role, "arn:{partition}:iam::{account}:role/*")
+EKS_NODEGROUP_CLUSTER = ArnParam("ClusterName", _eks_cluster, here("eks", "cluster/*"))
+DESCRIBE_SUBNETS_WHY = "ec2:DescribeSubnets has no resource type; IAM accepts only '*' for it"
+EKS_CREATE_WHY = "eks:CreateCluster has no resource type (the cluster does not exist yet); IAM accepts only '*'"
+EKS_SERVICE = "eks.amazonaws.com"
+EKS_RBAC = (
+    "authorised by the cluster's Kubernetes RBAC, not IAM: map the state machine's role in the cluster (an access "
+    "entry or aws-auth); the role needs no IAM statement for it"
+)
+
+# ---- CodeBuild ------------------------------------------------------------------------------------------------
+
+_PROJECT = r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}"
+_project = reference("codebuild", "project/", f"(?P<name>{_PROJECT})", named("project"))
+CODEBUILD_PROJECT = ArnParam("ProjectName", _project, here("codebuild", "project/*"))
+
+
+def _build_project(value: str, target: Context) -> tuple[str, ...] | None:
+    """A build or build batch id (`<project>:<uuid>`) or ARN: the project it belongs to, on which IAM authorises it."""
+    match = re.fullmatch(
+        rf"(?:arn:(?P<partition>{PARTITION}):codebuild:(?P<region>{REGION}):(?P<account>{ACCOUNT}):"
+        rf"(?:build|build-batch)/)?(?P<name>{_PROJECT}):[A-Za-z0-9-]+",
+        value,
+    )
+    if match is None:
+        return None
+    head = (
+        f"arn:{match['partition'] or target.partition}:codebuild:{match['region'] or target.region}:"
+        f"{match['account'] or target.account}:"
+    )
+    return (f"{head}project/{match['name']}",)
+
+
+BUILD_PROJECT = ArnParam("Id", _build_project, here("codebuild", "project/*"))
+BUILDS_PROJECTS = ArnParam("Ids[]", _build_project, here("codebuild", "project/*"))
+_report_group = reference(
+    "codebuild",
+    "report/",
+    r"(?P<name>[A-Za-z0-9][A-Za-z0-9_-]{1,127}):[A-Za-z0-9-]+",
+    named("report-group"),
+    bare=False,
+)
+REPORT_GROUPS = ArnParam("ReportArns[]", _report_group, here("codebuild", "report-group/*"))
+
+
+def _codebuild(api: str, action: str, resource: ArnParam, required: str) -> Integration:
+    return Integration("codebuild", api, ONLY_REQUEST_RESPONSE, (Grant((action,), (resource,)),), required=(required,))
+
 
 # ---- Rows -----------------------------------------------------------------------------------------------------
 
@@ -145,4 +236,104 @@ OPTIMIZED: tuple[Integration, ...] = (
     ),
 )
 
-SDK: tuple[Integration, ...] = (sdk("lambda", "invoke", (LAMBDA_INVOKE,), ("FunctionName",)),)
+OPTIMIZED += (
+    Integration(
+        "eks",
+        "createCluster",
+        REQUEST_RESPONSE_SYNC,
+        (
+            Grant(("eks:CreateCluster",), ("*",), unscoped_because=EKS_CREATE_WHY),
+            # .sync polls the cluster, and deletes it when the execution is stopped.
+            Grant(("eks:DeleteCluster", "eks:DescribeCluster"), (EKS_CLUSTER,), patterns=ONLY_SYNC),
+        ),
+        pass_roles=(PassRole("RoleArn", EKS_SERVICE),),
+        required=("Name", "RoleArn", "ResourcesVpcConfig"),
+    ),
+    Integration(
+        "eks",
+        "deleteCluster",
+        REQUEST_RESPONSE_SYNC,
+        (
+            Grant(("eks:DeleteCluster",), (EKS_CLUSTER,)),
+            Grant(("eks:DescribeCluster",), (EKS_CLUSTER,), patterns=ONLY_SYNC),
+        ),
+        required=("Name",),
+    ),
+    Integration(
+        "eks",
+        "createNodegroup",
+        REQUEST_RESPONSE_SYNC,
+        (
+            # eks-iam grants CreateNodegroup on '*'; IAM authorises it on the cluster, which the request names.
+            Grant(("eks:CreateNodegroup",), (EKS_NODEGROUP_CLUSTER,)),
+            Grant(("ec2:DescribeSubnets",), ("*",), unscoped_because=DESCRIBE_SUBNETS_WHY),
+            # EKS reads the node role to check its policies before it creates the nodegroup.
+            Grant(("iam:GetRole", "iam:ListAttachedRolePolicies"), (EKS_NODE_ROLE,)),
+            Grant(("eks:DeleteNodegroup", "eks:DescribeNodegroup"), (EKS_NODEGROUP,), patterns=ONLY_SYNC),
+        ),
+        pass_roles=(PassRole("NodeRole", EKS_SERVICE),),
+        required=("ClusterName", "NodegroupName", "NodeRole", "Subnets"),
+    ),
+    Integration(
+        "eks",
+        "deleteNodegroup",
+        REQUEST_RESPONSE_SYNC,
+        (
+            Grant(("eks:DeleteNodegroup",), (EKS_NODEGROUP,)),
+            Grant(("eks:DescribeNodegroup",), (EKS_NODEGROUP,), patterns=ONLY_SYNC),
+        ),
+        required=("ClusterName", "NodegroupName"),
+    ),
+    Integration(
+        "eks", "call", ONLY_REQUEST_RESPONSE, (), required=("ClusterName", "Endpoint", "Method", "Path"), note=EKS_RBAC
+    ),
+    Integration("eks", "runJob", REQUEST_RESPONSE_SYNC, (), required=("ClusterName", "Endpoint", "Job"), note=EKS_RBAC),
+    Integration(
+        "codebuild",
+        "startBuild",
+        REQUEST_RESPONSE_SYNC,
+        (
+            Grant(("codebuild:StartBuild",), (CODEBUILD_PROJECT,)),
+            Grant(("codebuild:BatchGetBuilds", "codebuild:StopBuild"), (CODEBUILD_PROJECT,), patterns=ONLY_SYNC),
+            events_rule("CodeBuildStartBuildRule", events="Event"),
+        ),
+        required=("ProjectName",),
+    ),
+    _codebuild("stopBuild", "codebuild:StopBuild", BUILD_PROJECT, "Id"),
+    _codebuild("batchDeleteBuilds", "codebuild:BatchDeleteBuilds", BUILDS_PROJECTS, "Ids"),
+    _codebuild("batchGetReports", "codebuild:BatchGetReports", REPORT_GROUPS, "ReportArns"),
+    Integration(
+        "codebuild",
+        "startBuildBatch",
+        REQUEST_RESPONSE_SYNC,
+        (
+            Grant(("codebuild:StartBuildBatch",), (CODEBUILD_PROJECT,)),
+            Grant(
+                ("codebuild:BatchGetBuildBatches", "codebuild:StopBuildBatch"), (CODEBUILD_PROJECT,), patterns=ONLY_SYNC
+            ),
+            events_rule("CodeBuildStartBuildBatchRule", events="Event"),
+        ),
+        required=("ProjectName",),
+    ),
+    _codebuild("stopBuildBatch", "codebuild:StopBuildBatch", BUILD_PROJECT, "Id"),
+    Integration(
+        "codebuild",
+        "retryBuildBatch",
+        REQUEST_RESPONSE_SYNC,
+        (
+            Grant(("codebuild:RetryBuildBatch",), (BUILD_PROJECT,)),
+            # `codebuild-iam` lists no events rule for a retried batch: it is polled.
+            Grant(("codebuild:BatchGetBuildBatches", "codebuild:StopBuildBatch"), (BUILD_PROJECT,), patterns=ONLY_SYNC),
+        ),
+        required=("Id",),
+    ),
+    _codebuild("deleteBuildBatch", "codebuild:DeleteBuildBatch", BUILD_PROJECT, "Id"),
+)
+
+LIST_FUNCTIONS_WHY = "lambda:ListFunctions has no resource type; IAM accepts only '*' for it"
+
+SDK: tuple[Integration, ...] = (
+    sdk("lambda", "invoke", (LAMBDA_INVOKE,), ("FunctionName",)),
+    sdk("lambda", "getFunction", (Grant(("lambda:GetFunction",), (LAMBDA_FUNCTION,)),), ("FunctionName",)),
+    sdk("lambda", "listFunctions", (Grant(("lambda:ListFunctions",), ("*",), unscoped_because=LIST_FUNCTIONS_WHY),)),
+)

@@ -13,6 +13,7 @@ from asl_gen.integrations.model import (
     ONLY_REQUEST_RESPONSE,
     RR_CALLBACK,
     ArnParam,
+    Condition,
     Context,
     Grant,
     Integration,
@@ -47,6 +48,8 @@ def _dynamodb(api: str, required: str, *, via_sdk: bool = False) -> Integration:
 S3_BUCKET = "arn:{partition}:s3:::{Bucket}"
 S3_OBJECT = "arn:{partition}:s3:::{Bucket}/{Key}"
 S3_PREFIX = "arn:{partition}:s3:::{Bucket}/{Prefix}*"
+# Listing is authorised on the bucket; `s3:prefix` keeps a listing of one prefix to that prefix.
+LIST_BUCKET = Grant(("s3:ListBucket",), (S3_BUCKET,), conditions=(Condition("StringLike", "s3:prefix", "{Prefix}*"),))
 _BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 
 
@@ -87,7 +90,7 @@ ITEM_IO: tuple[Integration, ...] = (
         "s3",
         "listObjectsV2",
         ONLY_REQUEST_RESPONSE,
-        (Grant(("s3:ListBucket",), (S3_BUCKET,)),),
+        (LIST_BUCKET,),
         required=("Bucket",),
     ),
     Integration(
@@ -171,7 +174,7 @@ SDK: tuple[Integration, ...] = (
         ("Bucket", "CopySource", "Key"),
     ),
     # Listing objects is authorised as ListBucket on the bucket.
-    sdk("s3", "listObjectsV2", (Grant(("s3:ListBucket",), (S3_BUCKET,)),), ("Bucket",)),
+    sdk("s3", "listObjectsV2", (LIST_BUCKET,), ("Bucket",)),
     _dynamodb("getItem", "Key", via_sdk=True),
     _dynamodb("putItem", "Item", via_sdk=True),
     _dynamodb("updateItem", "Key", via_sdk=True),

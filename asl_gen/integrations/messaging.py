@@ -1,10 +1,11 @@
-"""Rows for the services that carry messages and events: SNS, SQS and EventBridge."""
+"""Rows for the services that carry messages and events: SNS, SQS, EventBridge and EventBridge Scheduler."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from asl_gen.integrations.model import RR_CALLBACK, ArnParam, Context, Grant, Integration, sdk
+from asl_gen.integrations.model import RR_CALLBACK, ArnParam, Context, Grant, Integration, PassRole, sdk
 from asl_gen.integrations.references import here, itself, named, reference
 
 # ---- SNS ------------------------------------------------------------------------------------------------------
@@ -52,6 +53,21 @@ EVENT_BUSES = ArnParam(
 )
 PUT_EVENTS = (Grant(("events:PutEvents",), (EVENT_BUSES,)),)
 
+# ---- EventBridge Scheduler ------------------------------------------------------------------------------------
+
+# A schedule is `schedule/<group>/<name>` (a request without `GroupName` is granted every group: `*`).
+SCHEDULE = "arn:{partition}:scheduler:{region}:{account}:schedule/{GroupName}/{Name}"
+# The schedule runs its target as the role it names, passed to EventBridge Scheduler.
+CREATE_SCHEDULE = replace(
+    sdk(
+        "scheduler",
+        "createSchedule",
+        (Grant(("scheduler:CreateSchedule",), (SCHEDULE,)),),
+        ("FlexibleTimeWindow", "Name", "ScheduleExpression", "Target"),
+    ),
+    pass_roles=(PassRole("Target.RoleArn", "scheduler.amazonaws.com"),),
+)
+
 # ---- Rows -----------------------------------------------------------------------------------------------------
 
 OPTIMIZED: tuple[Integration, ...] = (
@@ -66,4 +82,5 @@ SDK: tuple[Integration, ...] = (
     sdk("sqs", "receiveMessage", (Grant(("sqs:ReceiveMessage",), (SQS_QUEUE,)),), ("QueueUrl",)),
     sdk("sqs", "deleteMessage", (Grant(("sqs:DeleteMessage",), (SQS_QUEUE,)),), ("QueueUrl", "ReceiptHandle")),
     sdk("eventbridge", "putEvents", PUT_EVENTS, ("Entries",)),
+    CREATE_SCHEDULE,
 )

@@ -7,9 +7,9 @@ derived from the Task's `Param` (or `Param.$`) value: the lowercased literal nam
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 REQUEST_RESPONSE = ""
 SYNC = ".sync"
@@ -27,6 +27,8 @@ ONLY_SYNC = frozenset({SYNC})
 # The managed EventBridge rule through which a `.sync` call learns that its job ended.
 EVENTS_ACTIONS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
 _EVENTS_RULE = "arn:{partition}:events:{region}:{account}:rule/StepFunctionsGetEventsFor{rule}"
+# The machine's own ARN, in a resource template: an HTTP Task is authorised against the state machine itself.
+MACHINE = "{machine}"
 
 
 class Context(Protocol):
@@ -57,16 +59,40 @@ class ArnParam:
 
 
 @dataclass(frozen=True)
+class RequestArns:
+    """Resources built from several request parameters at once (an API Gateway route, an inventory's data files).
+
+    `build` gets the request (constant values only: a value from a path or JSONata is absent from it, and
+    `dynamic` lists those parameters) and returns the ARNs, or a message saying why the request names none.
+    """
+
+    parameters: tuple[str, ...]
+    build: Callable[[Mapping[str, Any], frozenset[str], Context], tuple[str, ...] | str]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a grant: `operator` `key` = `value`, where `{Param}` in `value` is the request's constant
+    value of `Param`. When the request gives that parameter from a path, JSONata or not at all, the condition is
+    left out (the grant is then only as narrow as its resource)."""
+
+    operator: str
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Grant:
     """Actions on resources that one call needs, for the patterns listed."""
 
     actions: tuple[str, ...]
-    resources: tuple[str | ArnParam, ...]
+    resources: tuple[str | ArnParam | RequestArns, ...]
     patterns: frozenset[str] = ALL_PATTERNS
     # Only when the request carries this parameter (e.g. `Tags` needs sagemaker:AddTags).
     when_parameter: str | None = None
     # Why the grant is on "*": required whenever `resources` is ("*",), and shown in the policy notes.
     unscoped_because: str | None = None
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,7 +101,7 @@ class PassRole:
 
     A parameter the request leaves out passes nothing, unless the service then uses a role named elsewhere
     (ECS takes the task's roles from the task definition): `any_role_when_absent` grants any role of the
-    account, still only to that service.
+    account, still only to that service. A role given by name (EMR's `ServiceRole`) is that role of the account.
     """
 
     parameter: str
@@ -93,6 +119,8 @@ class Integration:
     sdk: bool = False
     # Parameters a request must carry; the spec and the validator report a missing one.
     required: tuple[str, ...] = ()
+    # What else the call needs that no IAM statement of this role can give (shown in the README's table).
+    note: str | None = None
 
     @property
     def key(self) -> str:
@@ -105,9 +133,13 @@ def sdk(service: str, api: str, grants: tuple[Grant, ...], required: tuple[str, 
     return Integration(service, api, RR_CALLBACK, grants, sdk=True, required=required)
 
 
-def events_rule(rule: str, patterns: frozenset[str] = ONLY_SYNC) -> Grant:
-    """The grant on the managed rule `StepFunctionsGetEventsFor<rule>` that a call waiting with `patterns` needs."""
-    return Grant(EVENTS_ACTIONS, (_EVENTS_RULE.replace("{rule}", rule),), patterns=patterns)
+def events_rule(rule: str, patterns: frozenset[str] = ONLY_SYNC, *, events: str = "Events") -> Grant:
+    """The grant on the managed rule `StepFunctionsGetEventsFor<rule>` that a call waiting with `patterns` needs.
+
+    A few services' rules say `GetEventFor` (`events="Event"`): EMR and CodeBuild, as their IAM pages name them.
+    """
+    template = _EVENTS_RULE.replace("GetEventsFor", f"Get{events}For").replace("{rule}", rule)
+    return Grant(EVENTS_ACTIONS, (template,), patterns=patterns)
 
 
 def action_of(service: str, api: str) -> str:

@@ -1,4 +1,4 @@
-"""Retry and Catch: States.ALL alone and last, and only the error names Step Functions defines."""
+"""Retry and Catch: States.ALL alone and last; a `States.` name that is neither Step Functions' nor raised here."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ _HTTP_STATUS_ERROR = re.compile(r"States\.Http\.StatusCode\.\d{3}")
 class HandlerRules(CheckerBase):
     """The retriers and catchers of a state."""
 
+    _fail_errors: frozenset[str] | None = None
+
     def _check_error_handlers(self, path: Path, handlers: list[Any]) -> None:
         noun = "retrier" if path[-1] == "Retry" else "catcher"
         for index, handler in enumerate(handlers):
@@ -62,10 +64,27 @@ class HandlerRules(CheckerBase):
                     name.startswith("States.")
                     and name not in _BUILTIN_ERRORS
                     and not _HTTP_STATUS_ERROR.fullmatch(name)
+                    and name not in self._raised_errors()
                 ):
+                    # AWS creates such a machine (the reserved prefix is a convention, not a rule it enforces):
+                    # published samples catch `States.QuorumMet`, which their own Fail state raises. A name no
+                    # Fail state raises is most likely a misspelt built-in error, which would never match.
                     self._add(
                         name_path,
-                        f"'{name}' is not a built-in error{did_you_mean(name, _BUILTIN_ERRORS)}",
-                        "names starting with 'States.' are reserved for Step Functions' own errors",
-                        rule="error-name",
+                        f"'{name}' is not one of Step Functions' errors and no Fail state here raises it"
+                        f"{did_you_mean(name, _BUILTIN_ERRORS)}",
+                        "names starting with 'States.' are Step Functions' own; give a custom error its own prefix",
+                        rule="custom-states-error",
+                        warning=True,
                     )
+
+    def _raised_errors(self) -> frozenset[str]:
+        """The literal Error of every Fail state of the definition, nested scopes included."""
+        if self._fail_errors is None:
+            self._fail_errors = frozenset(
+                state["Error"]
+                for scope in self.scopes
+                for state in scope.states.values()
+                if isinstance(state, dict) and state.get("Type") == "Fail" and isinstance(state.get("Error"), str)
+            )
+        return self._fail_errors

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from asl_gen.lint.findings import did_you_mean
-from asl_gen.lint.paths import path_error
+from asl_gen.lint.paths import bracket_end, path_error
 
 
 @dataclass
@@ -88,6 +88,8 @@ class _IntrinsicParser:
 
     def parse(self) -> _IntrinsicCall:
         call = self._call(1)
+        # Blanks after the closing parenthesis are trimmed, as AWS's language service does and LocalStack accepts.
+        self._skip_spaces()
         if self.pos != len(self.text):
             raise _IntrinsicSyntaxError(f"unexpected text after the closing ')': {self.text[self.pos :]!r}")
         return call
@@ -167,23 +169,11 @@ class _IntrinsicParser:
         raise self._fail("the string starting here is never closed with '")
 
     def _path(self) -> _IntrinsicArg:
-        start, depth, quote = self.pos, 0, ""
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if quote:
-                if char == "\\":
-                    self.pos += 1
-                elif char == quote:
-                    quote = ""
-            elif char in "'\"" and depth > 0:
-                quote = char
-            elif char == "[":
-                depth += 1
-            elif char == "]":
-                depth -= 1
-            elif depth == 0 and char in ",)":
-                break
-            self.pos += 1
+        # A path runs to the ',' or ')' after it; a bracket (`[?(@.a, @.b)]`, `['a,b']`) is skipped whole.
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] not in ",)":
+            end = bracket_end(self.text, self.pos) if self.text[self.pos] == "[" else self.pos + 1
+            self.pos = end if end > 0 else len(self.text)
         text = self.text[start : self.pos].rstrip()
         problem = path_error(text)
         if problem:

@@ -8,6 +8,8 @@ from __future__ import annotations
 __all__ = ["RULES", "WARNING_RULES"]
 
 RULES: dict[str, str] = {
+    # reading the file
+    "unreadable-file": "A file that cannot be read, is not UTF-8 text, or is not valid JSON or YAML",
     # JSON Schema stage
     "unknown-field": "A field that the state type, query language or object does not allow",
     "missing-field": "A required field is missing",
@@ -36,7 +38,7 @@ RULES: dict[str, str] = {
     "heartbeat-timeout": "HeartbeatSeconds not below TimeoutSeconds",
     "states-all-alone": "States.ALL shares its ErrorEquals with other names",
     "states-all-last": "A retrier or catcher with States.ALL is not the last one",
-    "error-name": "A 'States.' error name that Step Functions does not define",
+    "custom-states-error": "A retrier or catcher on a 'States.' name that no Fail state raises and AWS does not define",
     # integrations and workflow type
     "task-resource": "A Resource that is not an ARN, or an integration pattern the service does not offer",
     "express-integration": "A .sync, .waitForTaskToken or activity Task where only request-response runs (Express)",
@@ -60,6 +62,9 @@ RULES: dict[str, str] = {
     "policy-missing-resource": "An identity-policy statement without Resource",
     "policy-wildcard-action": "An Action of '*' or 'service:*'",
     "policy-wildcard-resource": "Resource '*' for actions that support resource-level permissions",
+    "policy-unknown-action": "An action (or an action pattern) that IAM's catalogue does not have",
+    "policy-resource-type": "A Resource ARN that names none of the resource types the action takes",
+    "policy-passrole-wildcard": "iam:PassRole on Resource '*'",
 }
 
 # Rules whose findings AWS accepts at creation but that fail or misbehave at run time: severity "warning".
@@ -70,6 +75,10 @@ WARNING_RULES: frozenset[str] = frozenset(
         "sagemaker-name-from-execution-name",
         "choice-without-default",
         "wait-without-timeout",
+        "custom-states-error",
         "express-duration",
+        # AWS accepts these policies: they are security findings, not invalid documents.
+        "policy-wildcard-resource",
+        "policy-passrole-wildcard",
     }
 )

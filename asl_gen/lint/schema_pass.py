@@ -159,6 +159,10 @@ def _translate_error(error: ValidationError, root: dict[str, Any], doc: object, 
         return [query_language_field(path, str(schema.get("title", "")))]
 
     if kind == "not" and isinstance(value, dict) and list(value) == ["required"]:
+        if not isinstance(instance, dict):
+            # `required` holds for anything but an object, so its negation fails on a string put where a state
+            # should be; the type finding at the same place already says what is wrong.
+            return []
         first, second = value["required"]
         return [
             Draft(

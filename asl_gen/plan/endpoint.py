@@ -51,29 +51,31 @@ ENDPOINT_TIMEOUT = "Endpoint.Timeout"
 
 def endpoint_config(builder: MachineBuilder, key: str, job: EndpointConfigJob) -> list[StatePlan]:
     """createEndpointConfig: one production variant per model."""
+    # The template takes the spec's own fields, with the models named and a few fields under the API's words.
+    capture, config = job.data_capture, job.async_inference
+    notify = config.notify if config is not None else None
     context = {
         "name": builder.name(key),
         "variants": [
             {
                 "name": variant.name,
                 "model_name": builder.name(variant.model),
-                "instance": None
-                if variant.instance is None
-                else {"type": variant.instance.type, "count": variant.instance.count},
-                "serverless": None
-                if variant.serverless is None
-                else {
-                    "memory_mb": variant.serverless.memory_mb,
-                    "max_concurrency": variant.serverless.max_concurrency,
-                    "provisioned_concurrency": variant.serverless.provisioned_concurrency,
-                },
+                "instance": None if variant.instance is None else variant.instance.model_dump(),
+                "serverless": None if variant.serverless is None else variant.serverless.model_dump(),
                 "weight": variant.weight,
             }
             for variant in job.variants
         ],
-        "data_capture": _data_capture(job),
-        "async_inference": _async_inference(job),
-        "tags": tags(job.tags),
+        "data_capture": None
+        if capture is None
+        else {"s3_uri": capture.s3, "modes": list(capture.capture), **capture.model_dump(exclude={"s3", "capture"})},
+        "async_inference": None
+        if config is None
+        else {
+            **config.model_dump(exclude={"notify"}),
+            "success_topic": notify.success if notify else None,
+            "error_topic": notify.error if notify else None,
+        },
     }
     return [
         job_task(
@@ -88,34 +90,6 @@ def endpoint_config(builder: MachineBuilder, key: str, job: EndpointConfigJob) -
             {"EndpointConfigArn.$": "$.EndpointConfigArn"},
         )
     ]
-
-
-def _data_capture(job: EndpointConfigJob) -> dict[str, Any] | None:
-    capture = job.data_capture
-    if capture is None:
-        return None
-    return {
-        "s3_uri": capture.s3,
-        "sampling_percentage": capture.sampling_percentage,
-        "modes": list(capture.capture),
-        "kms_key": capture.kms_key,
-        "csv_content_types": capture.csv_content_types,
-        "json_content_types": capture.json_content_types,
-    }
-
-
-def _async_inference(job: EndpointConfigJob) -> dict[str, Any] | None:
-    config = job.async_inference
-    if config is None:
-        return None
-    return {
-        "output": config.output,
-        "failure": config.failure,
-        "success_topic": config.notify.success if config.notify else None,
-        "error_topic": config.notify.error if config.notify else None,
-        "max_concurrent_invocations_per_instance": config.max_concurrent_invocations_per_instance,
-        "kms_key": config.kms_key,
-    }
 
 
 def endpoint(builder: MachineBuilder, key: str, job: EndpointJob) -> list[StatePlan]:

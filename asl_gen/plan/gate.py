@@ -6,6 +6,7 @@ Imports: integrations, spec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from asl_gen.integrations import REQUEST_RESPONSE, task_resource
@@ -62,9 +63,7 @@ def metric_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[
     own = state_name_of(key, job)
     slot = f"$.{result_slot(key)}"
     names = {s: derived_state_name(own, s) for s in GATE_STATES}
-    operator, words = GATE_OPERATORS[job.operator]
-    threshold = job.threshold
-    shown = f"{threshold:g}"
+    needed = _needed(job)
     value = f"{slot}.Value[0]"
     pick = (
         ChoiceState(
@@ -83,7 +82,7 @@ def metric_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[
             builder.name(job.training),
             state=own,
             comment=job.comment
-            or f"Read the final metrics of training job '{job.training}' ({job.metric} must be {words} {shown})",
+            or f"Read the final metrics of training job '{job.training}' ({job.metric} must be {needed})",
             # No ResultSelector: SageMaker leaves FinalMetricDataList out when a job reported no metric, and a
             # selector path that matches nothing fails the execution with States.Runtime, which no Catch
             # sees. The whole description stays only until the Map below replaces it with the value.
@@ -91,13 +90,13 @@ def metric_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[
             result_path=slot,
             next=names["any metrics?"],
         ),
-        ChoiceState(
-            name=names["any metrics?"],
-            comment=f"Training job '{job.training}' may have reported no metric at all",
-            rules=(
-                ChoiceRule({"Not": {"Variable": f"{slot}.FinalMetricDataList", "IsPresent": True}}, names["no metric"]),
-            ),
-            default=names["find metric"],
+        _guard(
+            names,
+            "any metrics?",
+            f"{slot}.FinalMetricDataList",
+            ("IsPresent",),
+            "find metric",
+            f"Training job '{job.training}' may have reported no metric at all",
         ),
         MapState(
             name=names["find metric"],
@@ -111,27 +110,21 @@ def metric_gate(builder: MachineBuilder, key: str, job: QualityGateJob) -> list[
             # A list of one value when the job reported the metric, else an empty list.
             result_selector={"Value.$": "$[*].Value"},
         ),
-        ChoiceState(
-            name=names["passes?"],
-            comment=f"Go on if {job.metric} is {words} {shown}",
-            rules=(
-                ChoiceRule({"Not": {"Variable": value, "IsPresent": True}}, names["no metric"]),
-                ChoiceRule({"Variable": value, operator: threshold}, Goto.NEXT_STEP),
-            ),
-            default=names["failed"],
-        ),
-        FailState(
-            name=names["failed"],
-            comment=f"{job.metric} of training job '{job.training}' is not {words} {shown}",
-            error=GATE_FAILED,
-            cause_path=f"States.Format('{job.metric} is {{}}; the quality gate needs it {words} {shown}', {value})",
+        *_verdict(
+            job,
+            names["passes?"],
+            names["failed"],
+            value,
+            job.metric,
+            failed_comment=f"{job.metric} of training job '{job.training}' is not {needed}",
+            first=_lacking(names, value, "IsPresent"),
         ),
         FailState(
             name=names["no metric"],
             comment=f"Training job '{job.training}' reported no final {job.metric}",
             error=GATE_NO_METRIC,
             cause=f"Training job '{job.training}' reported no final value of {job.metric}, so the quality gate "
-            f"cannot tell whether it is {words} {shown}",
+            f"cannot tell whether it is {needed}",
         ),
     ]
 
@@ -147,25 +140,17 @@ def _tuning_gate(builder: MachineBuilder, key: str, job: QualityGateJob, source:
     metric = tuning.objective.metric
     own = state_name_of(key, job)
     failed = derived_state_name(own, TUNING_GATE_STATES[0])
-    operator, words = GATE_OPERATORS[job.operator]
-    threshold = job.threshold
-    shown = f"{threshold:g}"
+    needed = _needed(job)
     value = f"{builder.slot_path(source)}.BestObjectiveValue"
-    return [
-        ChoiceState(
-            name=own,
-            comment=job.comment or f"Go on if the best {metric} of tuning job '{source}' is {words} {shown}",
-            rules=(ChoiceRule({"Variable": value, operator: threshold}, Goto.NEXT_STEP),),
-            default=failed,
-        ),
-        FailState(
-            name=failed,
-            comment=f"The best {metric} of tuning job '{source}' is not {words} {shown}",
-            error=GATE_FAILED,
-            cause_path=f"States.Format('the best {metric} is {{}}; the quality gate needs it {words} {shown}', "
-            f"{value})",
-        ),
-    ]
+    return _verdict(
+        job,
+        own,
+        failed,
+        value,
+        f"the best {metric}",
+        comment=job.comment or f"Go on if the best {metric} of tuning job '{source}' is {needed}",
+        failed_comment=f"The best {metric} of tuning job '{source}' is not {needed}",
+    )
 
 
 def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: ReportLocation) -> list[StatePlan]:
@@ -183,15 +168,14 @@ def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: 
     own = state_name_of(key, job)
     slot = f"$.{result_slot(key)}"
     names = {s: derived_state_name(own, s) for s in REPORT_GATE_STATES}
-    operator, words = GATE_OPERATORS[job.operator]
-    shown = f"{job.threshold:g}"
+    needed = _needed(job)
     source = f"{report.file} of processing step '{report.from_}'"
     in_report = f"{slot}.Report.{job.value}"
     value = f"{slot}.Value"
     return [
         TaskState(
             name=own,
-            comment=job.comment or f"Read {source} ({job.value} must be {words} {shown})",
+            comment=job.comment or f"Read {source} ({job.value} must be {needed})",
             resource=task_resource(builder.target.partition, integration(GET_OBJECT), REQUEST_RESPONSE),
             template="call/parameters.json.j2",
             context={"parameters": {"Bucket": bucket, "Key": object_key}},
@@ -199,14 +183,13 @@ def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: 
             result_path=slot,
             next=names["has value?"],
         ),
-        ChoiceState(
-            name=names["has value?"],
-            comment=f"The report may lack {job.value}, or hold something other than a number there",
-            rules=(
-                ChoiceRule({"Not": {"Variable": in_report, "IsPresent": True}}, names["no metric"]),
-                ChoiceRule({"Not": {"Variable": in_report, "IsNumeric": True}}, names["no metric"]),
-            ),
-            default=names["keep"],
+        _guard(
+            names,
+            "has value?",
+            in_report,
+            ("IsPresent", "IsNumeric"),
+            "keep",
+            f"The report may lack {job.value}, or hold something other than a number there",
         ),
         PassState(
             names["keep"],
@@ -215,23 +198,68 @@ def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: 
             slot,
             next=names["passes?"],
         ),
-        ChoiceState(
-            name=names["passes?"],
-            comment=f"Go on if {job.value} is {words} {shown}",
-            rules=(ChoiceRule({"Variable": value, operator: job.threshold}, Goto.NEXT_STEP),),
-            default=names["failed"],
-        ),
-        FailState(
-            name=names["failed"],
-            comment=f"{job.value} in {source} is not {words} {shown}",
-            error=GATE_FAILED,
-            cause_path=f"States.Format('{job.value} is {{}}; the quality gate needs it {words} {shown}', {value})",
+        *_verdict(
+            job,
+            names["passes?"],
+            names["failed"],
+            value,
+            job.value,
+            failed_comment=f"{job.value} in {source} is not {needed}",
         ),
         FailState(
             name=names["no metric"],
             comment=f"{source} has no number at {job.value}",
             error=GATE_NO_METRIC,
-            cause=f"{source} has no number at {job.value}, so the quality gate cannot tell whether it is {words} "
-            f"{shown}",
+            cause=f"{source} has no number at {job.value}, so the quality gate cannot tell whether it is {needed}",
         ),
     ]
+
+
+def _verdict(
+    job: QualityGateJob,
+    name: str,
+    failed: str,
+    value: str,
+    what: str,
+    *,
+    failed_comment: str,
+    comment: str | None = None,
+    first: tuple[ChoiceRule, ...] = (),
+) -> list[StatePlan]:
+    """Every gate's end: a Choice that goes on if the value at `value` passes the threshold (after the `first`
+    rules), and the Fail it takes otherwise, whose cause shows `what` the value is and what the gate needed."""
+    operator, _ = GATE_OPERATORS[job.operator]
+    return [
+        ChoiceState(
+            name=name,
+            comment=comment or f"Go on if {what} is {_needed(job)}",
+            rules=(*first, ChoiceRule({"Variable": value, operator: job.threshold}, Goto.NEXT_STEP)),
+            default=failed,
+        ),
+        FailState(
+            name=failed,
+            comment=failed_comment,
+            error=GATE_FAILED,
+            cause_path=f"States.Format('{what} is {{}}; the quality gate needs it {_needed(job)}', {value})",
+        ),
+    ]
+
+
+def _needed(job: QualityGateJob) -> str:
+    """What the gate needs of the value, in words: 'at least 0.8'."""
+    return f"{GATE_OPERATORS[job.operator][1]} {job.threshold:g}"
+
+
+def _lacking(names: Mapping[str, str], variable: str, *tests: str) -> tuple[ChoiceRule, ...]:
+    """Choice rules that go to the gate's 'no metric' Fail when the value at `variable` fails any of `tests`
+    (IsPresent, IsNumeric): the gate cannot judge a value it does not have."""
+    return tuple(ChoiceRule({"Not": {"Variable": variable, test: True}}, names["no metric"]) for test in tests)
+
+
+def _guard(
+    names: Mapping[str, str], name: str, variable: str, tests: tuple[str, ...], default: str, comment: str
+) -> ChoiceState:
+    """The Choice `names[name]` after a gate's read: to 'no metric' when the value is lacking, else to `default`."""
+    return ChoiceState(
+        name=names[name], comment=comment, rules=_lacking(names, variable, *tests), default=names[default]
+    )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from asl_gen import catalog
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import StatePlan
-from asl_gen.plan.request import job_task, sagemaker_role_arn, tags
+from asl_gen.plan.request import job_task, sagemaker_role_arn
 from asl_gen.spec import LabelingJob, price_parts
 
 if TYPE_CHECKING:
@@ -63,7 +63,6 @@ def labeling(builder: MachineBuilder, key: str, job: LabelingJob) -> list[StateP
         "task_availability_seconds": job.task_availability_seconds,
         "max_concurrent_tasks": job.max_concurrent_tasks,
         "price": None if job.price_per_task is None else price_parts(job.price_per_task),
-        "tags": tags(job.tags),
     }
     return [
         job_task(

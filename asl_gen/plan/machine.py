@@ -97,7 +97,12 @@ class MachineBuilder:
         return Value(f"States.Format('{name.prefix}-{{}}', States.Hash($$.Execution.Id, 'MD5'))", dynamic=True)
 
     def location(self, key: str, location: S3Location) -> Value:
-        """Where job `key` reads its data: the S3 URI (a processing output's, resolved here), or the input's."""
+        """Where job `key` reads its data: the S3 URI (a processing output's, resolved here), the input's, or the
+        model artifacts in a training (tuning) step's result (the spec checks that it ran before, in reach)."""
+        if location.model_of is not None:
+            if isinstance(self.spec.jobs[location.model_of], TuningJob):
+                return Value(f"{self.slot_path(location.model_of)}.BestTrainingJob.ModelDataUrl", dynamic=True)
+            return Value(f"{self.slot_path(location.model_of)}.ModelDataUrl", dynamic=True)
         if location.input is not None:
             self.plain_inputs.setdefault(location.input, key)
             return Value(f"$$.Execution.Input.{location.input}", dynamic=True)

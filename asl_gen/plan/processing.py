@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from asl_gen import placeholders
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import StatePlan, Value
-from asl_gen.plan.request import job_task, sagemaker_role_arn, tags, vpc
+from asl_gen.plan.request import job_task, sagemaker_role_arn, vpc
 from asl_gen.spec import ProcessingJob, Spec
 from asl_gen.spec.processing import CODE_DIR, CODE_INPUT
 
@@ -108,7 +108,6 @@ def processing(builder: MachineBuilder, key: str, job: ProcessingJob) -> list[St
         },
         "max_runtime_seconds": job.max_runtime_seconds,
         "environment": dict(job.environment),
-        "tags": tags(job.tags),
         "vpc": vpc(job.vpc),
         "kms_key": job.kms_key,
     }

@@ -9,9 +9,9 @@ from __future__ import annotations
 from asl_gen.plan.link import transitions
 from asl_gen.plan.machine import MachineBuilder
 from asl_gen.plan.model import InputField, MachinePlan, ProjectPlan, declare, target_of
-from asl_gen.spec import NOTIFY_STATE, SAGEMAKER_NAME, Spec
+from asl_gen.spec import NOTIFY_STATE, SAGEMAKER_NAME_CHARS, Spec
 
-NAME_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 63, "pattern": SAGEMAKER_NAME.pattern}
+NAME_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 63, "pattern": SAGEMAKER_NAME_CHARS}
 INPUT_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "list": "array"}
 
 

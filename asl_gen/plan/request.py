@@ -68,13 +68,16 @@ def job_task(
     comment: str,
     result_selector: Mapping[str, Any],
 ) -> TaskState:
-    """The step's own Task: `api` called with the rendered `template`, its result selected into the step's slot."""
+    """The step's own Task: `api` called with the rendered `template` (`context`, and the resource's tags), its
+    result selected into the step's slot."""
+    # A model package version takes its group's tags; every other resource a job creates carries the job's.
+    own_tags = {} if isinstance(job, ModelPackageJob) else {"tags": tags(job.tags)}
     return TaskState(
         name=state_name_of(key, job),
         comment=job.comment or comment,
         resource=task_resource(partition, integration(api), pattern),
         template=template,
-        context={"job": context},
+        context={"job": {**context, **own_tags}},
         result_selector=result_selector,
         result_path=f"$.{result_slot(key)}",
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from asl_gen.integrations import REQUEST_RESPONSE
 from asl_gen.plan.model import StatePlan, Value
-from asl_gen.plan.request import job_task, sagemaker_role_arn, tags, vpc
+from asl_gen.plan.request import job_task, sagemaker_role_arn, vpc
 from asl_gen.plan.training import image_of, model_data
 from asl_gen.spec import ModelJob, ModelPackageJob, Spec, TrainingJob, TuningJob, state_name_of
 
@@ -52,7 +52,6 @@ def model(builder: MachineBuilder, key: str, job: ModelJob) -> list[StatePlan]:
         "model_data": data,
         "role_arn": sagemaker_role_arn(builder.spec),
         "environment": dict(job.environment),
-        "tags": tags(job.tags),
         "vpc": vpc(job.vpc),
     }
     comment = f"Create SageMaker model '{key}' from {_source(builder.spec, job)}"

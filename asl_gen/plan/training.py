@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from asl_gen import catalog, placeholders
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import StatePlan, TaskState, Value
-from asl_gen.plan.request import describe_task, job_task, sagemaker_role_arn, tags, vpc
+from asl_gen.plan.request import describe_task, job_task, sagemaker_role_arn, vpc
 from asl_gen.spec import (
     Spec,
     TrainingDefinition,
@@ -88,7 +88,7 @@ def definition_context(builder: MachineBuilder, key: str, definition: TrainingDe
 
 def training(builder: MachineBuilder, key: str, job: TrainingJob) -> list[StatePlan]:
     """createTrainingJob, run to its end; the result keeps the job's name, ARN and model artifacts."""
-    context = {"name": builder.name(key), **definition_context(builder, key, job), "tags": tags(job.tags)}
+    context = {"name": builder.name(key), **definition_context(builder, key, job)}
     return [
         job_task(
             builder.target.partition,

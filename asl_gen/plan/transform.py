@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from asl_gen.integrations import REQUEST_RESPONSE, SYNC
 from asl_gen.plan.model import StatePlan, Value
-from asl_gen.plan.request import job_task, tags
-from asl_gen.spec import Name, TransformJob, default_name
+from asl_gen.plan.request import job_task
+from asl_gen.spec import Name, TransformJob, default_name, processing_output_uri
 
 if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
@@ -52,18 +52,24 @@ def model_name(builder: MachineBuilder, key: str, job: TransformJob) -> Value:
 
 
 def data_location(builder: MachineBuilder, key: str, job: TransformJob) -> Value:
-    """The input's S3 URI: as written, from the execution input, or the map's current item."""
+    """The input's S3 URI: as written, a processing output's (resolved here), from the execution input, or the map's
+    current item."""
     location = job.input.s3
     if location.item_path is not None:
         return Value(location.item_path, dynamic=True)
     if location.input is not None:
         builder.plain_inputs.setdefault(location.input, key)
         return Value(f"$$.Execution.Input.{location.input}", dynamic=True)
+    if location.reference is not None:
+        uri = processing_output_uri(builder.spec.jobs, *location.reference)
+        assert uri is not None, f"{key}: the reference checks let an unknown processing output through"
+        return Value(uri)
     return Value(location.s3)
 
 
 def transform(builder: MachineBuilder, key: str, job: TransformJob) -> list[StatePlan]:
     """createTransformJob: the model scores the input; the result keeps the job's name, ARN and output location."""
+    # The template takes the spec's own fields, with the input's location resolved and both S3 URIs as s3_uri.
     processing = job.data_processing
     context = {
         "name": job_name(builder, key, job),
@@ -72,28 +78,10 @@ def transform(builder: MachineBuilder, key: str, job: TransformJob) -> list[Stat
         "max_payload_mb": job.max_payload_mb,
         "max_concurrent_transforms": job.max_concurrent_transforms,
         "environment": dict(job.environment),
-        "input": {
-            "s3_uri": data_location(builder, key, job),
-            "data_type": job.input.data_type,
-            "content_type": job.input.content_type,
-            "split_type": job.input.split_type,
-            "compression": job.input.compression,
-        },
-        "output": {
-            "s3_uri": job.output.s3,
-            "assemble_with": job.output.assemble_with,
-            "accept": job.output.accept,
-            "kms_key": job.output.kms_key,
-        },
-        "instance": {"type": job.instance.type, "count": job.instance.count},
-        "data_processing": None
-        if processing is None
-        else {
-            "input_filter": processing.input_filter,
-            "output_filter": processing.output_filter,
-            "join_source": processing.join_source,
-        },
-        "tags": tags(job.tags),
+        "input": {"s3_uri": data_location(builder, key, job), **job.input.model_dump(exclude={"s3"})},
+        "output": {"s3_uri": job.output.s3, **job.output.model_dump(exclude={"s3"})},
+        "instance": job.instance.model_dump(),
+        "data_processing": None if processing is None else processing.model_dump(),
     }
     sync = job.pattern == "sync"
     source = f"model '{job.model}'" if job.model is not None else "the model named in model_name"

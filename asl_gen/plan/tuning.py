@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import Goto, StatePlan, Value
-from asl_gen.plan.request import describe_task, job_task, tags
+from asl_gen.plan.request import describe_task, job_task
 from asl_gen.plan.training import definition_context
 from asl_gen.spec import TUNING_STATES, Range, TuningJob, derived_state_name, hyperparameter_text, result_slot
 
@@ -73,7 +73,6 @@ def tuning(builder: MachineBuilder, key: str, job: TuningJob) -> list[StatePlan]
                 "parents": [{"HyperParameterTuningJobName": p} for p in job.warm_start.parents],
             }
         ),
-        "tags": tags(job.tags),
     }
     create = job_task(
         builder.target.partition,

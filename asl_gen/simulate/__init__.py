@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from asl_gen.errors import Problem, UsageError
+from asl_gen.errors import Problem, UsageError, pointer_of
 from asl_gen.simulate.errors import StatesError
 from asl_gen.simulate.interpreter import Interpreter
 from asl_gen.simulate.mocks import MockSet, load_mocks
@@ -30,6 +30,7 @@ __all__ = [
     "SimulationResult",
     "StatesError",
     "Step",
+    "check_input",
     "find_machine",
     "load_mocks",
     "simulate_definition",
@@ -50,10 +51,10 @@ def _load_definition(definition: dict[str, Any] | str | Path) -> tuple[dict[str,
                 Problem(f"the definition is not JSON: {exc.msg}", line=exc.lineno, column=exc.colno)
             ) from None
         return data, None
-    from asl_gen.loader import load_file
+    from asl_gen.loader import load_document
 
     path = Path(definition)
-    located = load_file(path)
+    located = load_document(path)
     if not isinstance(located.data, dict):
         raise UsageError(Problem("a state machine definition must be an object", file=located.file))
     name = path.name
@@ -70,14 +71,20 @@ def simulate_definition(
     case: str | None = None,
     machine_name: str | None = None,
     seed: int = 0,
+    input_schema: Mapping[str, Any] | None = None,
+    schema_source: str | None = None,
 ) -> SimulationResult:
     """Run a definition (data, JSON text or a file) on `input` with mocked tasks; nothing sleeps, nothing calls AWS.
 
     `mocks` is a Step Functions Local mock config (then `case` picks the test case and `machine_name` the
     machine) or a mapping `{state: {"0": {"Return": ...}}}`. Runtime errors of the machine are part of the
-    result (status FAILED); a task without a mock or a malformed mock file raises `UsageError`.
+    result (status FAILED); a task without a mock or a malformed mock file raises `UsageError`. With
+    `input_schema` (the machine's execution input schema, `schema_source` saying where it is from), an input that
+    breaks it raises `UsageError` before anything runs.
     """
     data, file_name = _load_definition(definition)
+    if input_schema is not None:
+        check_input({} if input is None else input, input_schema, schema_source or "the machine's input schema")
     name = machine_name or file_name or "simulated"
     mock_set = load_mocks(mocks, case=case, machine_name=name)
     return Interpreter(data, mock_set, seed=seed, machine_name=name).run({} if input is None else input)
@@ -102,3 +109,32 @@ def find_machine(key: str, out_dir: Path) -> Path:
             hint="name the project too: " + ", ".join(f"{p.parent.name}/{key}" for p in candidates),
         )
     )
+
+
+def check_input(value: Any, schema: Mapping[str, Any], schema_source: str, *, input_source: str = "input") -> None:
+    """Raise `UsageError` naming each field of `value` that breaks the machine's input schema, and the schema."""
+    from jsonschema import Draft202012Validator
+
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for error in Draft202012Validator(schema).iter_errors(value):
+        if error.validator == "additionalProperties":
+            # Step Functions passes extra fields along, and one input often serves all of a project's machines.
+            continue
+        path = [str(part) if not isinstance(part, int) else part for part in error.absolute_path]
+        where = pointer_of(path) if path else ""
+        instance = error.instance
+        if (where, str(error.validator)) in seen and error.validator == "required":
+            continue
+        seen.add((where, str(error.validator)))
+        if error.validator == "required" and isinstance(instance, dict):
+            messages = [f"missing required field {name!r}" for name in error.validator_value if name not in instance]
+        elif error.validator == "type":
+            messages = [f"must be of type {error.validator_value}, not {json.dumps(instance)[:60]}"]
+        else:
+            messages = [error.message]
+        problems += [
+            Problem(message, file=input_source, pointer=where, hint=f"see {schema_source}") for message in messages
+        ]
+    if problems:
+        raise UsageError(sorted(problems, key=lambda p: (p.pointer, p.message)))

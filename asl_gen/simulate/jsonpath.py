@@ -50,6 +50,7 @@ def parse(path: str) -> ParsedPath:
     cached = _CACHE.get(path)
     if cached is not None:
         return cached
+    given, path = path, path.rstrip(" \t\r\n")  # trailing blanks are trimmed, as the validator says
     if not path.startswith("$"):
         raise PathError(f"{path!r} is not a path (a path starts with '$')")
     if path.startswith("$$"):
@@ -61,7 +62,7 @@ def parse(path: str) -> ParsedPath:
         else:
             root, rest = "$", path[1:]
     parsed = ParsedPath(root, tuple(_segments(path, rest)))
-    _CACHE[path] = parsed
+    _CACHE[given] = parsed
     return parsed
 
 
@@ -76,6 +77,8 @@ def _segments(path: str, rest: str) -> list[Segment]:
             key = match.group()
             out.append(Segment("deep", key="" if key == "*" else key))
             i = match.end()
+        elif rest.startswith(".[", i):
+            i += 1  # `$.[0]`: Jayway reads a dot before a bracket as the bracket alone
         elif rest[i] == ".":
             match = _NAME.match(rest, i + 1)
             if not match:

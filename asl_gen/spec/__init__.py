@@ -2,24 +2,35 @@
 
 It owns the models (`project` for the project level, one module per job family, `step` for the fields every
 step shares), the rewriting of validation errors into located problems (`problems`), the checks that relate
-several parts of a spec (`references`), which jobs the state machines run and the warnings about the others
+several parts of a spec (`references`; `paths`: what the state holds before each step; `shapes`: SageMaker
+calls against the API's request shape), which jobs the state machines run and the warnings about the others
 (`usage`), the names of the states the steps become (`names`), and the JSON Schema of the spec (`schema`).
 Other stages import what they use from here.
 
-Imports: errors, loader, catalog, catalog_processing, integrations, jsonata
+Imports: errors, resources, loader, catalog, catalog_processing, integrations, jsonata
 """
 
 from __future__ import annotations
 
-from asl_gen.spec.base import ECR_IMAGE, KEY, KMS_KEY_ARN, S3_URI, SAGEMAKER_NAME, Name, Vpc, is_s3_uri
+from asl_gen.spec.base import (
+    ECR_IMAGE,
+    KEY,
+    KMS_KEY_ARN,
+    S3_URI,
+    SAGEMAKER_NAME,
+    SAGEMAKER_NAME_CHARS,
+    Name,
+    Vpc,
+    is_s3_uri,
+)
 from asl_gen.spec.call import CallJob, call_inputs
 from asl_gen.spec.control import GATE_OPERATORS, AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.dataflow import ReportLocation, S3Location
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
-from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references
+from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references, model_references
 from asl_gen.spec.labeling import LabelingJob, price_parts
 from asl_gen.spec.load import load_spec
-from asl_gen.spec.locations import located_uri, report_object
+from asl_gen.spec.locations import located_uri, processing_output_uri, report_object
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
     ERROR_SLOT,
@@ -35,6 +46,7 @@ from asl_gen.spec.names import (
     lookup_state_name,
     result_slot,
     state_name_of,
+    step_state_names,
 )
 from asl_gen.spec.policies import CatchRule, RetryRule
 from asl_gen.spec.processing import FrameworkImage, ProcessingInput, ProcessingJob, ProcessingOutput
@@ -58,6 +70,7 @@ __all__ = [
     "REPORT_GATE_STATES",
     "S3_URI",
     "SAGEMAKER_NAME",
+    "SAGEMAKER_NAME_CHARS",
     "TUNING_GATE_STATES",
     "TUNING_STATES",
     "AslJob",
@@ -101,12 +114,15 @@ __all__ = [
     "load_spec",
     "located_uri",
     "lookup_state_name",
+    "model_references",
     "price_parts",
+    "processing_output_uri",
     "report_object",
     "result_slot",
     "running_jobs",
     "scopes",
     "spec_warnings",
     "state_name_of",
+    "step_state_names",
     "used_jobs",
 ]

@@ -1,20 +1,27 @@
 """What every part of the spec builds on: the strict model base, the shared patterns and field types.
 
 The field validators here (S3 URIs, instance types, images, tags, SageMaker names) are the ones several job
-families use; a rule only one family needs lives with that family.
+families use; a rule only one family needs lives with that family (`matching` makes the validator of a string in a
+fixed form, with the one message all of them give).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from asl_gen import catalog
 
-SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+# SageMaker's own pattern (`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`) bounds the alphanumerics, not the length: hyphens
+# are free, so `a-----…-b` of 100 characters matches it and SageMaker then refuses the name (max 63). The lookahead
+# makes length part of the check every literal name goes through; Pydantic's regex engine has no lookahead, so its
+# fields take the characters' pattern with the length as max_length (`SageMakerName`).
+SAGEMAKER_NAME_CHARS = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+SAGEMAKER_NAME = re.compile(r"^(?=.{1,63}$)" + SAGEMAKER_NAME_CHARS[1:])
 SAGEMAKER_NAME_MAX = 63
+SageMakerName = Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME_CHARS, max_length=SAGEMAKER_NAME_MAX)]
 # A generated name is `<prefix>-<32 hex chars of MD5>`: the prefix gets what is left of 63.
 GENERATED_SUFFIX_LEN = 33
 PREFIX_MAX = SAGEMAKER_NAME_MAX - GENERATED_SUFFIX_LEN
@@ -59,6 +66,15 @@ def _s3_uri(value: str) -> str:
     return value
 
 
+def s3_uri_problem(value: str) -> str | None:
+    """Why `value` is not an S3 URI the spec would accept, or None when it is one."""
+    try:
+        _s3_uri(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def is_s3_uri(value: str) -> bool:
     """Whether `value` is an S3 URI the spec would accept (a valid bucket, no wildcard in the key)."""
     try:
@@ -75,46 +91,84 @@ def _instance_type(value: str) -> str:
     return value
 
 
-def _image(value: str) -> str:
-    if not ECR_IMAGE.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)"
-        )
-    return value
+def matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    """The validator of a string written in a fixed form: one that `pattern` does not match "is not `what`"."""
 
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
 
-def _role_arn(value: str) -> str:
-    if not ROLE_ARN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
-    return value
-
-
-def _role_name(value: str) -> str:
-    if not ROLE_NAME.fullmatch(value):
-        raise ValueError(f"{value!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-)")
-    return value
-
-
-def _sns_topic(value: str) -> str:
-    if not SNS_TOPIC_ARN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
-    return value
+    return AfterValidator(check)
 
 
 S3Uri = Annotated[str, AfterValidator(_s3_uri)]
-SnsTopicArn = Annotated[str, AfterValidator(_sns_topic)]
+SnsTopicArn = Annotated[
+    str, matching(SNS_TOPIC_ARN, "an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
+]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
-EcrImage = Annotated[str, AfterValidator(_image)]
-RoleArn = Annotated[str, AfterValidator(_role_arn)]
-RoleName = Annotated[str, AfterValidator(_role_name)]
+EcrImage = Annotated[
+    str, matching(ECR_IMAGE, "an ECR image URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/repository:tag)")
+]
+RoleArn = Annotated[str, matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::123456789012:role/name)")]
+RoleName = Annotated[str, matching(ROLE_NAME, "an IAM role name (1-64 of letters, digits and +=,.@_-)")]
 
 
-def _name_schema(schema: dict[str, Any]) -> None:
-    # Users write a name as a plain string or a one-key mapping; the schema offers those forms, not the model's
-    # internal three optional fields.
+def _written_forms(schema: dict[str, Any], model: type[Shorthand]) -> None:
+    # The schema offers the forms users write, not the model's internal optional fields.
     schema.clear()
-    schema.update(
-        {
+    schema.update(model.written_forms())
+
+
+class Shorthand(StrictModel):
+    """A value users write as a string or a small mapping, kept in optional fields: a string goes to
+    `string_field`, a mapping is checked by `mapping`; the JSON Schema shows the forms (`written_forms`)."""
+
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_written_forms)
+    what: ClassVar[str]  # what messages call the value: "name", "location"
+    forms: ClassVar[str]  # the forms, as messages list them
+    string_field: ClassVar[str]
+
+    @classmethod
+    def written_forms(cls) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def mapping(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """A mapping the user wrote, checked before its fields are (by default it is taken as it is)."""
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {cls.string_field: value}
+        if not isinstance(value, dict):
+            raise ValueError(f"give the {cls.what} as {cls.forms}, not {show(value)}")
+        return cls.mapping(value)
+
+
+NAME_DESCRIPTION = (
+    "The SageMaker name: a literal string, {input: InputName} (from the execution input) or {prefix: name-prefix} "
+    "(the prefix plus a hash of the execution); default {prefix: <project>-<job key>}"
+)
+
+
+class Name(Shorthand):
+    """How a SageMaker resource is named: a literal, an execution input, or a prefix plus a per-execution hash."""
+
+    what = "name"
+    forms = "a string, {input: InputName} or {prefix: name-prefix}"
+    string_field = "literal"
+
+    literal: str | None = None
+    input: str | None = None
+    prefix: str | None = None
+
+    @classmethod
+    def written_forms(cls) -> dict[str, Any]:
+        # A plain string or a one-key mapping.
+        return {
             "description": NAME_DESCRIPTION,
             "anyOf": [
                 {
@@ -153,42 +207,13 @@ def _name_schema(schema: dict[str, Any]) -> None:
             ],
             "examples": ["churn-baseline-v1", {"input": "ModelName"}, {"prefix": "churn-train"}],
         }
-    )
-
-
-NAME_DESCRIPTION = (
-    "The SageMaker name: a literal string, {input: InputName} (from the execution input) or {prefix: name-prefix} "
-    "(the prefix plus a hash of the execution); default {prefix: <project>-<job key>}"
-)
-
-
-class Name(StrictModel):
-    """How a SageMaker resource is named: a literal, an execution input, or a prefix plus a per-execution hash."""
-
-    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_name_schema)
-
-    literal: str | None = None
-    input: str | None = None
-    prefix: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_shorthand(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"literal": value}
-        if not isinstance(value, dict):
-            raise ValueError(
-                f"give the name as a string, {{input: InputName}} or {{prefix: name-prefix}}, not {show(value)}"
-            )
-        return value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Name:
         given = [k for k in ("literal", "input", "prefix") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give the name as a string, {input: InputName} or {prefix: name-prefix}"
-                + (f", not {' and '.join(given)} together" if given else "")
+                f"give the name as {self.forms}" + (f", not {' and '.join(given)} together" if given else "")
             )
         if self.literal is not None and not SAGEMAKER_NAME.fullmatch(self.literal):
             raise ValueError(
@@ -217,6 +242,22 @@ def show(value: Any) -> str:
 
 
 INSTANCE_TYPE_DESCRIPTION = "A SageMaker instance type, checked against the ones SageMaker offers"
+# How many instances a job runs on (a job's InstanceCount: 1-100); each use says what the instances do.
+InstanceCount = Annotated[int, Field(ge=1, le=100, examples=[1, 2])]
+# The ML storage volume of each instance of a training or processing job (VolumeSizeInGB: 1-16384).
+VolumeGb = Annotated[
+    int, Field(ge=1, le=16384, description="Size of each instance's ML storage volume, in GB", examples=[30, 100])
+]
+
+
+class JobInstances(StrictModel):
+    """The instances a training or processing job runs on: their type, how many, and each one's storage volume."""
+
+    # Each kind of job narrows this to the instance types it is offered; declared here so that it stays first.
+    type: str
+    count: InstanceCount = Field(1, description="How many instances run the job")
+    volume_gb: VolumeGb = 30
+
 
 # State names are shown in the console and history events (80 characters at most there); control characters
 # would break both.
@@ -253,14 +294,17 @@ Environment = dict[
 ]
 
 
+KMS_KEY_EXAMPLE = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 KmsKeyArn = Annotated[
     str,
     StringConstraints(pattern=KMS_KEY_ARN.pattern),
     Field(
         description="ARN of a KMS key (key/<id>, not an alias: IAM grants are written on the key ARN)",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+        examples=[KMS_KEY_EXAMPLE],
     ),
 ]
+# The optional KMS key of a job, an output or a machine: each field's description says what the key encrypts.
+OptionalKmsKey = Annotated[KmsKeyArn | None, Field(examples=[KMS_KEY_EXAMPLE])]
 
 
 class Vpc(StrictModel):
@@ -280,3 +324,11 @@ OptionalVpc = Annotated[
         examples=[{"subnets": ["subnet-0a1b2c3d4e5f67890"], "security_groups": ["sg-0a1b2c3d4e5f67890"]}],
     ),
 ]
+
+
+class InstanceJob(StrictModel):
+    """What a job running on instances of its own (training, processing) takes beyond them: the VPC its containers
+    run in, and the KMS key of its outputs and its instances' storage volumes."""
+
+    vpc: OptionalVpc = None
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the job's outputs and its storage volumes")

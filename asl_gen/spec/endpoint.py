@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
-    SAGEMAKER_NAME,
     InstanceType,
     Key,
-    KmsKeyArn,
+    OptionalKmsKey,
     S3Uri,
+    SageMakerName,
     SnsTopicArn,
     StrictModel,
     show,
@@ -70,9 +70,7 @@ class Serverless(StrictModel):
 
 class Variant(StrictModel):
     model: Key = Field(description="The job key of the model this variant serves", examples=["model"])
-    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern)] = Field(
-        "AllTraffic", description="The variant's name", examples=["AllTraffic", "candidate"]
-    )
+    name: SageMakerName = Field("AllTraffic", description="The variant's name", examples=["AllTraffic", "candidate"])
     instance: HostingInstance | None = Field(
         None,
         description="The instances serving the variant (give this or serverless)",
@@ -108,11 +106,7 @@ class DataCapture(StrictModel):
     capture: Annotated[list[Literal["Input", "Output"]], Field(min_length=1, max_length=2)] = Field(
         ["Input", "Output"], description="What to capture: the requests, the responses, or both", examples=[["Input"]]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the captured data",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the captured data")
     csv_content_types: Annotated[list[ContentType], Field(min_length=1, max_length=10)] | None = Field(
         None, description="Content types captured as CSV", examples=[["text/csv"]]
     )
@@ -158,11 +152,7 @@ class AsyncInference(StrictModel):
     max_concurrent_invocations_per_instance: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         None, description="Requests each instance works on at once (default: SageMaker's choice)", examples=[4]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the responses SageMaker writes to S3",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the responses SageMaker writes to S3")
 
 
 class EndpointConfigJob(NamedStep):

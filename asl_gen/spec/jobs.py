@@ -94,10 +94,19 @@ def data_locations(job: Job) -> Iterator[tuple[tuple[str | int, ...], S3Location
         yield ("model_data",), job.model_data
 
 
+def model_references(job: Job) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """The training or tuning steps whose model artifacts a job reads as data: (field path inside the job, step)."""
+    for path, location in data_locations(job):
+        if location.model_of is not None:
+            yield path, location.model_of
+
+
 def data_references(job: Job) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
     """The processing outputs a job reads: (field path inside the job, processing step, output name)."""
     for path, location in data_locations(job):
         if location.reference is not None:
             yield (path, *location.reference)
+    if isinstance(job, TransformJob) and job.input.s3.reference is not None:
+        yield (("input", "s3"), *job.input.s3.reference)
     if isinstance(job, QualityGateJob) and job.report is not None:
         yield ("report",), job.report.from_, job.report.output

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from asl_gen import catalog
 from asl_gen.errors import Problem
-from asl_gen.spec.base import KmsKeyArn, S3Uri
+from asl_gen.spec.base import OptionalKmsKey, S3Uri, matching
 from asl_gen.spec.step import NamedStep
 
 # arn:<partition>:sagemaker:<region>:<account>:workteam/<private-crowd|vendor-crowd|public-crowd>/<name>
@@ -41,15 +41,6 @@ def _task(value: str) -> str:
         catalog.labeling_task(value)
     except LookupError as exc:
         raise ValueError(str(exc)) from None
-    return value
-
-
-def _workteam(value: str) -> str:
-    if not WORKTEAM_ARN.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a work team ARN "
-            "(arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/my-team)"
-        )
     return value
 
 
@@ -79,6 +70,10 @@ def _title(value: str) -> str:
 
 TaskTitle = Annotated[str, AfterValidator(_title)]
 TaskKeyword = Annotated[str, AfterValidator(_keyword)]
+WorkteamArn = Annotated[
+    str,
+    matching(WORKTEAM_ARN, "a work team ARN (arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/my-team)"),
+]
 
 
 class LabelingJob(NamedStep):
@@ -119,7 +114,7 @@ class LabelingJob(NamedStep):
         "named-entity-recognition (which has an AWS UI) needs one",
         examples=["s3://my-bucket/labeling/bounding-box.liquid.html"],
     )
-    workteam: Annotated[str, AfterValidator(_workteam)] = Field(
+    workteam: WorkteamArn = Field(
         description="ARN of the work team: private-crowd (yours), vendor-crowd, or public-crowd (Amazon Mechanical "
         "Turk, which needs price_per_task and free_of_pii)",
         examples=["arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/my-team"],
@@ -167,11 +162,7 @@ class LabelingJob(NamedStep):
     free_of_adult_content: bool = Field(
         False, description="Declare that the data holds no adult content", examples=[True]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the labeling output",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the labeling output")
 
     @field_validator("price_per_task")
     @classmethod

@@ -8,13 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from asl_gen.spec.base import (
-    SAGEMAKER_NAME,
-    SAGEMAKER_NAME_MAX,
     EcrImage,
     Environment,
     InstanceType,
     Key,
     OptionalVpc,
+    SageMakerName,
 )
 from asl_gen.spec.dataflow import S3Location
 from asl_gen.spec.step import NamedStep, Step
@@ -69,7 +68,7 @@ class ModelPackageJob(Step):
         "aws-sdk:sagemaker:createModelPackage",
         examples=["model-package"],
     )
-    group: Annotated[str, StringConstraints(pattern=SAGEMAKER_NAME.pattern, max_length=SAGEMAKER_NAME_MAX)] = Field(
+    group: SageMakerName = Field(
         description="The model package group the version joins (it must exist); SageMaker numbers the versions",
         examples=["churn-models"],
     )

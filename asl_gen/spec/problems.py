@@ -157,6 +157,10 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
         elif isinstance(part, str) and _is_tag(part) and (part not in JOB_TYPES or _is_type_of(node, part)):
             # A job type is the union tag of the job of that type; otherwise it is a field (a gate's training).
             continue
+        elif isinstance(node, str) and isinstance(part, str):
+            # A value written as a string that its model keeps in a field of its own (a transform's `s3:
+            # s3://...` in DataLocation.s3): the mistake is the string the user wrote, at its own path.
+            continue
         else:
             path.append("from" if part == "from_" else part)
             node = None
@@ -274,7 +278,7 @@ def _pattern_hint(path: tuple[str | int, ...]) -> str:
         return "channel names are 1-64 of letters, digits, '.', '-' and '_'"
     if "environment" in parents:
         return "environment variable names are letters, digits and '_', not starting with a digit"
-    return "see the spec reference in README.md"
+    return "see the spec reference: docs/reference/spec.md"
 
 
 def _allowed_fields(path: tuple[str | int, ...], data: Any) -> list[str]:

@@ -24,8 +24,16 @@ from asl_gen.catalog_processing import (
     resolve_framework,
 )
 from asl_gen.catalog_processing import FrameworkImage as ResolvedImage
-from asl_gen.spec.base import EcrImage, KmsKeyArn, NonEmpty, OptionalVpc, S3Uri, StrictModel
-from asl_gen.spec.dataflow import S3Location
+from asl_gen.spec.base import (
+    EcrImage,
+    InstanceJob,
+    JobInstances,
+    NonEmpty,
+    S3Uri,
+    StrictModel,
+    matching,
+)
+from asl_gen.spec.dataflow import S3Input
 from asl_gen.spec.step import NamedStep
 
 MAX_RUNTIME_LIMIT = 777600
@@ -58,29 +66,30 @@ def _local_path(value: str) -> str:
 
 ProcessingInstanceType = Annotated[str, AfterValidator(_processing_instance_type)]
 LocalPath = Annotated[str, StringConstraints(max_length=256), AfterValidator(_local_path)]
+# The folder in the container an input is copied to, or an output uploaded from.
+IoFolder = Annotated[
+    LocalPath | None,
+    Field(
+        description="The container's folder for it: where an input is copied to, or what an output uploads "
+        "(default /opt/ml/processing/input/<name> or /opt/ml/processing/output/<name>)",
+        examples=["/opt/ml/processing/input/raw", "/opt/ml/processing/train"],
+    ),
+]
 
 
-def _io_name(value: str) -> str:
-    if not IO_NAME.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not an input or output name "
-            "(write it as 1-64 letters, digits, '-' and '_', starting with a letter)"
-        )
-    return value
-
-
-IoName = Annotated[str, AfterValidator(_io_name)]
+IoName = Annotated[
+    str,
+    matching(
+        IO_NAME, "an input or output name (write it as 1-64 letters, digits, '-' and '_', starting with a letter)"
+    ),
+]
 ContainerString = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
-class ProcessingInstance(StrictModel):
+class ProcessingInstance(JobInstances):
     type: ProcessingInstanceType = Field(
         description="An instance type offered for processing jobs (a GPU type selects a framework's GPU image)",
         examples=["ml.m5.xlarge", "ml.g5.2xlarge"],
-    )
-    count: Annotated[int, Field(ge=1, le=100)] = Field(1, description="How many instances run", examples=[1, 2])
-    volume_gb: Annotated[int, Field(ge=1, le=16384)] = Field(
-        30, description="Size of each instance's ML storage volume, in GB", examples=[30, 100]
     )
 
 
@@ -113,40 +122,20 @@ Image = Annotated[
 ]
 
 
-class ProcessingInput(StrictModel):
-    s3: S3Location = Field(
-        description="The input (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, output: "
-        "<output name>} or {input: InputName}",
-        examples=["s3://my-bucket/abalone/raw", {"from": "preprocess", "output": "test"}],
-    )
-    local_path: LocalPath | None = Field(
-        None,
-        description="Where the container finds the input (default /opt/ml/processing/input/<name>)",
-        examples=["/opt/ml/processing/input/raw"],
-    )
+class ProcessingInput(S3Input):
+    # A processing job reads no augmented manifest (ProcessingS3DataType).
     data_type: Literal["S3Prefix", "ManifestFile"] = Field(
         "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
     )
+    local_path: IoFolder = None
     input_mode: Literal["File", "Pipe"] = Field(
         "File", description="Copy the data before the job starts, or stream it", examples=["File"]
-    )
-    distribution: Literal["FullyReplicated", "ShardedByS3Key"] = Field(
-        "FullyReplicated",
-        description="Every instance gets all data, or each a share of the S3 objects",
-        examples=["FullyReplicated", "ShardedByS3Key"],
-    )
-    compression: Literal["None", "Gzip"] | None = Field(
-        None, description="Compression of the data (Pipe mode only); leave out for none", examples=["Gzip"]
     )
 
 
 class ProcessingOutput(StrictModel):
     s3: S3Uri = Field(description="S3 URI SageMaker uploads the output to", examples=["s3://my-bucket/abalone/train"])
-    local_path: LocalPath | None = Field(
-        None,
-        description="The folder the container writes (default /opt/ml/processing/output/<name>)",
-        examples=["/opt/ml/processing/train"],
-    )
+    local_path: IoFolder = None
     upload_mode: Literal["EndOfJob", "Continuous"] = Field(
         "EndOfJob", description="Upload when the job ends, or while it runs", examples=["EndOfJob"]
     )
@@ -161,7 +150,8 @@ ProcessingEnvironment = Annotated[
 ]
 
 
-class ProcessingJob(NamedStep):
+# InstanceJob first: the fields every step has (Step's `type` first among them) keep their places.
+class ProcessingJob(InstanceJob, NamedStep):
     state_name_example = "Preprocess"
 
     type: Literal["processing"] = Field(
@@ -202,12 +192,6 @@ class ProcessingJob(NamedStep):
     )
     max_runtime_seconds: Annotated[int, Field(ge=1, le=MAX_RUNTIME_LIMIT)] = Field(
         86400, description="SageMaker stops the job after this many seconds (at most 9 days)", examples=[3600]
-    )
-    vpc: OptionalVpc = None
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the outputs and the processing volume",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
 
     def input_path(self, name: str) -> str:

@@ -12,13 +12,13 @@ from asl_gen import catalog
 from asl_gen.spec.base import (
     INPUT_NAME,
     KEY,
-    SNS_TOPIC_ARN,
     Comment,
     Key,
-    KmsKeyArn,
+    OptionalKmsKey,
     RoleArn,
     RoleName,
     S3Uri,
+    SnsTopicArn,
     StrictModel,
     show,
 )
@@ -79,6 +79,10 @@ class Aws(StrictModel):
         return self.region is None or self.account is None
 
 
+# S3 prefixes the SageMaker role is granted beyond what the spec shows (at most 50 each way).
+S3Prefixes = Annotated[list[S3Uri], Field(max_length=50)]
+
+
 class SageMakerRole(StrictModel):
     arn: RoleArn | None = Field(
         None,
@@ -98,16 +102,14 @@ class SageMakerRole(StrictModel):
         "iam/sagemaker-trust-policy.json and iam/sagemaker-policy.json, instead of expecting it to exist",
         examples=[True],
     )
-    reads: list[S3Uri] = Field(
+    reads: S3Prefixes = Field(
         default_factory=list,
-        max_length=50,
         description="S3 locations jobs read that the spec cannot show, such as transform inputs taken from the "
         "execution input; the role may read each prefix (s3:GetObject, s3:ListBucket on it)",
         examples=[["s3://evaluate-deploy-data/batches/"]],
     )
-    writes: list[S3Uri] = Field(
+    writes: S3Prefixes = Field(
         default_factory=list,
-        max_length=50,
         description="S3 locations jobs write that the spec cannot show (an output path taken from the execution "
         "input); the role may write under each prefix",
         examples=[["s3://evaluate-deploy-data/scores/"]],
@@ -186,18 +188,11 @@ class Logging(StrictModel):
 
 
 class OnFailure(StrictModel):
-    notify: str = Field(
+    notify: SnsTopicArn = Field(
         description="ARN of the SNS topic told about the failure (the message carries the error and its cause); "
         "the run then fails with that error",
         examples=["arn:aws:sns:us-east-1:123456789012:ml-alerts"],
     )
-
-    @field_validator("notify")
-    @classmethod
-    def _topic(cls, value: str) -> str:
-        if not SNS_TOPIC_ARN.fullmatch(value):
-            raise ValueError(f"{value!r} is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic-name)")
-        return value
 
 
 class StateMachine(StrictModel):
@@ -213,10 +208,9 @@ class StateMachine(StrictModel):
         examples=[{"level": "ERROR"}],
     )
     tracing: bool = Field(False, description="Trace executions with AWS X-Ray", examples=[True])
-    kms_key: KmsKeyArn | None = Field(
+    kms_key: OptionalKmsKey = Field(
         None,
         description="Customer managed KMS key that encrypts execution data; the role may use it for this machine only",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
     type: Literal["STANDARD", "EXPRESS"] = Field(
         "STANDARD",

@@ -11,11 +11,12 @@ from typing import Protocol
 from asl_gen import catalog
 from asl_gen.errors import Problem
 from asl_gen.loader import Located
+from asl_gen.spec import shapes
 from asl_gen.spec.base import PREFIX_MAX, ROLE_ARN
 from asl_gen.spec.call import CALL_PATTERNS, TASK_TOKEN, CallJob, call_inputs, dynamic_values
 from asl_gen.spec.control import AslJob, ItemsInput, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob
-from asl_gen.spec.jobs import Job, data_locations, data_references, nested_steps, references_of
+from asl_gen.spec.jobs import Job, data_locations, data_references, model_references, nested_steps, references_of
 from asl_gen.spec.labeling import LabelingJob, check_labeling
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
@@ -31,6 +32,7 @@ from asl_gen.spec.names import (
     state_name_of,
     step_state_names,
 )
+from asl_gen.spec.paths import check_call_paths
 from asl_gen.spec.processing import ProcessingJob, processing_problems
 from asl_gen.spec.project import Spec, StateMachine, scopes
 from asl_gen.spec.step import NamedStep
@@ -44,14 +46,14 @@ Path = tuple[str | int, ...]
 class Report(Protocol):
     """Makes a problem located at the field `path` names."""
 
-    def __call__(self, path: Path, message: str, hint: str | None = None) -> Problem: ...
+    def __call__(self, path: Path, message: str, hint: str | None = None, *, key: bool = False) -> Problem: ...
 
 
 def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
     """Check what no single field can: references between jobs, steps, inputs and names."""
 
-    def problem(path: Path, message: str, hint: str | None = None) -> Problem:
-        position = located.position(path)
+    def problem(path: Path, message: str, hint: str | None = None, *, key: bool = False) -> Problem:
+        position = located.position(path, key=key)
         line, column = position if position else (None, None)
         return Problem(
             message,
@@ -164,6 +166,8 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             "rename the input or the job",
         )
 
+    # A call in several state machines may read a field only one of them holds: say so once.
+    reported_paths: set[Path] = set()
     for machine_key, machine in spec.state_machines.items():
         state_machine_name = f"{spec.project}-{machine_key}"
         if len(state_machine_name) > 80:
@@ -195,7 +199,9 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                     seen.setdefault(inner, index)
         yield from _check_machine_flow(spec, machine_key, machine, problem)
         yield from _check_tuning_sources(spec, machine_key, machine, located, problem)
+        yield from _check_model_data_order(spec, machine_key, machine, problem)
         yield from _check_data_order(spec, machine_key, machine, problem)
+        yield from check_call_paths(spec, machine_key, machine.steps, reported_paths, problem)
         names = [state_name_of(s, jobs[s]) for s in machine.steps if s in jobs]
         shared = sorted({n for n in names if names.count(n) > 1})
         for state in shared:
@@ -224,39 +230,48 @@ def _check_tuning_sources(
     what ran before its Parallel; a Map body sees only its item (as the plan lays the states out).
     """
     top = {step: index for index, step in enumerate(machine.steps)}
+    for step, done, inside in _in_reach(spec, list(machine.steps)):
+        for ref in references_of(spec.jobs[step]):
+            if isinstance(spec.jobs.get(ref), TuningJob) and ref not in done:
+                path: Path = ("jobs", step)
+                if inside is None and step in top:
+                    path = ("state_machines", machine_key, "steps", top[step])
+                    if path not in located.marks:
+                        path = ("state_machines", machine_key, top[step])
+                where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
+                yield problem(
+                    path,
+                    f"step {step!r} needs tuning job {ref!r}, which does not run before it in state machine "
+                    f"{machine_key!r}{where}",
+                    f"run {ref!r} before {step!r}, outside any map: its best training job is known only from "
+                    "its result",
+                )
 
-    def walk(steps: list[str], done: set[str], inside: str | None, depth: int) -> Iterator[Problem]:
-        for step in steps:
-            job = spec.jobs.get(step)
-            if job is None:
-                continue
-            for ref in references_of(job):
-                if isinstance(spec.jobs.get(ref), TuningJob) and ref not in done:
-                    path: Path = ("jobs", step)
-                    if inside is None and step in top:
-                        path = ("state_machines", machine_key, "steps", top[step])
-                        if path not in located.marks:
-                            path = ("state_machines", machine_key, top[step])
-                    where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
-                    yield problem(
-                        path,
-                        f"step {step!r} needs tuning job {ref!r}, which does not run before it in state machine "
-                        f"{machine_key!r}{where}",
-                        f"run {ref!r} before {step!r}, outside any map: its best training job is known only from "
-                        "its result",
-                    )
-            if depth < 10 and isinstance(job, ParallelJob):
-                finished: set[str] = set()
-                for branch in job.branches:
-                    seen = set(done)
-                    yield from walk(list(branch), seen, inside, depth + 1)
-                    finished |= seen
-                done |= finished
-            elif depth < 10 and isinstance(job, MapJob):
-                yield from walk(list(job.steps), set(), step, depth + 1)
-            done.add(step)
 
-    yield from walk(list(machine.steps), set(), None, 0)
+def _in_reach(
+    spec: Spec, steps: list[str], done: set[str] | None = None, inside: str | None = None, depth: int = 0
+) -> Iterator[tuple[str, frozenset[str], str | None]]:
+    """Each step, with the steps whose results its state can read, and the Map it runs inside (if any).
+
+    What ran before it in its list of steps counts; a Parallel branch also sees what ran before its Parallel; a
+    Map body sees only its item (as the plan lays the states out).
+    """
+    done = set() if done is None else done
+    for step in steps:
+        job = spec.jobs.get(step)
+        if job is None:
+            continue
+        yield step, frozenset(done), inside
+        if depth < 10 and isinstance(job, ParallelJob):
+            finished: set[str] = set()
+            for branch in job.branches:
+                seen = set(done)
+                yield from _in_reach(spec, list(branch), seen, inside, depth + 1)
+                finished |= seen
+            done |= finished
+        elif depth < 10 and isinstance(job, MapJob):
+            yield from _in_reach(spec, list(job.steps), set(), step, depth + 1)
+        done.add(step)
 
 
 def _check_nested(spec: Spec, key: str, job: ParallelJob | MapJob, problem: Report) -> Iterator[Problem]:
@@ -360,7 +375,7 @@ def _check_jsonata_calls(spec: Spec, machine_key: str, keys: list[str], problem:
                     yield problem(
                         path,
                         f"state machine {machine_key!r} is JSONata, and {exc}",
-                        "use the paths and intrinsic functions asl-gen translates (README: control flow), or run "
+                        "use the paths and intrinsic functions asl-gen translates (docs/spec.md: JSONata), or run "
                         "the call in a JSONPath state machine",
                     )
 
@@ -419,6 +434,23 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
     row = integrations.find(job.resource)
     sdk = job.resource.startswith("aws-sdk:")
     supported: tuple[str, ...]
+    api = shapes.sagemaker_api(job.resource)
+    required: tuple[str, ...] = () if row is None else row.required
+    if api is not None and not shapes.known_operation(api):
+        hint = shapes.suggest_api(api)
+        yield problem(
+            (*base, "resource"),
+            f"SageMaker has no API {api!r}",
+            f"did you mean {job.resource.rsplit(':', 1)[0]}:{hint}?"
+            if hint
+            else "see the SageMaker API reference for the operation's name",
+        )
+        return
+    if api is not None:
+        # The request shape names the members the call needs (a superset of the row's), and every other mistake.
+        required = shapes.required_parameters(api)
+        for found in shapes.check_request(api, job.parameters):
+            yield problem((*base, "parameters", *found.path), found.message, found.hint, key=found.key)
     if row is None and not sdk:
         hint = catalog.suggest(job.resource, integrations.table())
         yield problem(
@@ -426,7 +458,7 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
             f"asl-gen knows no integration {job.resource!r}",
             f"did you mean {hint!r}?"
             if hint
-            else "use one listed in the README, or aws-sdk:<service>:<apiName> for any AWS SDK call",
+            else "use one of docs/reference/integrations.md, or aws-sdk:<service>:<apiName> for any AWS SDK call",
         )
         return
     if row is None:
@@ -447,14 +479,9 @@ def _check_call(spec: Spec, key: str, job: CallJob, located: Located, problem: R
                 "remove resources",
             )
         supported = tuple(name for name, suffix in CALL_PATTERNS.items() if suffix in row.patterns)
-        missing = [r for r in row.required if r not in job.parameters and f"{r}.$" not in job.parameters]
-        if missing:
-            listed = ", ".join(repr(r) for r in missing)
-            yield problem(
-                at_parameters,
-                f"{job.resource} needs the parameter{'s' if len(missing) > 1 else ''} {listed}",
-                f"add {missing[0]}: ... under parameters, or {missing[0]}.$: $.path to take it from the state",
-            )
+    missing = shapes.left_out(required, job.parameters)
+    if missing:
+        yield problem(at_parameters, *shapes.missing_message(job.resource, "parameter", missing, " under parameters"))
     if job.pattern not in supported:
         yield problem(
             (*base, "pattern"),
@@ -531,18 +558,18 @@ def _check_step_sources(
             )
 
 
+def _no_such_job(spec: Spec, at: Path, name: str, problem: Report) -> Problem:
+    hint = catalog.suggest(name, spec.jobs)
+    return problem(at, f"no job named {name!r}", f"did you mean {hint!r}?" if hint else "define it under jobs")
+
+
 def _check_data(spec: Spec, key: str, job: Job, problem: Report) -> Iterator[Problem]:
     """Each processing output a job reads exists; each execution input it reads is declared as a string."""
     base: Path = ("jobs", key)
     for path, source, output in data_references(job):
         source_job = spec.jobs.get(source)
         if source_job is None:
-            hint = catalog.suggest(source, spec.jobs)
-            yield problem(
-                (*base, *path, "from"),
-                f"no job named {source!r}",
-                f"did you mean {hint!r}?" if hint else "define it under jobs",
-            )
+            yield _no_such_job(spec, (*base, *path, "from"), source, problem)
         elif not isinstance(source_job, ProcessingJob):
             yield problem(
                 (*base, *path, "from"),
@@ -556,6 +583,24 @@ def _check_data(spec: Spec, key: str, job: Job, problem: Report) -> Iterator[Pro
                 (*base, *path, "output"),
                 f"processing step {source!r} has no output named {output!r}",
                 f"did you mean {hint!r}?" if hint else f"its outputs: {listed}",
+            )
+    for path, source in model_references(job):
+        source_job = spec.jobs.get(source)
+        if source_job is None:
+            yield _no_such_job(spec, (*base, *path, "from"), source, problem)
+        elif isinstance(source_job, ProcessingJob):
+            listed = ", ".join(repr(o) for o in source_job.outputs) or "none"
+            yield problem(
+                (*base, *path),
+                f"{{from: {source}}} names processing step {source!r} without an output",
+                f"add output: one of its outputs ({listed})",
+            )
+        elif not isinstance(source_job, TrainingJob | TuningJob):
+            yield problem(
+                (*base, *path, "from"),
+                f"job {source!r} is of type {source_job.type}, not training, tuning or processing",
+                "{from: <step>} alone reads the model artifacts of a training or tuning step; a processing step's "
+                "output is named with output: too",
             )
     for path, location in data_locations(job):
         name = location.input
@@ -586,6 +631,22 @@ def _ran_before(spec: Spec, steps: list[str], done: set[str], depth: int = 0) ->
                 finished |= seen
         done |= finished
         done.add(step)
+
+
+def _check_model_data_order(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:
+    """Model artifacts read as data come from the training (or tuning) step's result: that step must have run
+    before, in reach of the reader's state (a branch sees what ran before its Parallel; a Map body only its item)."""
+    for step, done, inside in _in_reach(spec, list(machine.steps)):
+        for path, source in model_references(spec.jobs[step]):
+            if isinstance(spec.jobs.get(source), TrainingJob | TuningJob) and source not in done:
+                where = f" (inside map {inside!r}, whose steps see only their item)" if inside else ""
+                yield problem(
+                    ("jobs", step, *path, "from"),
+                    f"step {step!r} reads the model artifacts of {source!r}, which does not run before it in "
+                    f"state machine {machine_key!r}{where}",
+                    f"run {source!r} before {step!r} in state machine {machine_key!r}, outside any map: the "
+                    "artifacts' location is known only from its result",
+                )
 
 
 def _check_data_order(spec: Spec, machine_key: str, machine: StateMachine, problem: Report) -> Iterator[Problem]:

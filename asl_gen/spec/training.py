@@ -10,26 +10,22 @@ from asl_gen.spec.base import (
     INSTANCE_TYPE_DESCRIPTION,
     EcrImage,
     Environment,
+    InstanceJob,
     InstanceType,
-    KmsKeyArn,
+    JobInstances,
     NonEmpty,
-    OptionalVpc,
     S3Uri,
     StrictModel,
 )
-from asl_gen.spec.dataflow import S3Location
+from asl_gen.spec.dataflow import S3Input
 from asl_gen.spec.step import NamedStep
 
 HYPERPARAMETER_VALUE_MAX = 2500
 MAX_RUNTIME_LIMIT = 28 * 24 * 3600
 
 
-class Instance(StrictModel):
+class Instance(JobInstances):
     type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.xlarge", "ml.g5.2xlarge"])
-    count: Annotated[int, Field(ge=1, le=100)] = Field(1, description="How many instances train", examples=[1, 2])
-    volume_gb: Annotated[int, Field(ge=1, le=16384)] = Field(
-        30, description="Size of each instance's ML storage volume, in GB", examples=[30, 100]
-    )
 
 
 class Algorithm(StrictModel):
@@ -40,27 +36,11 @@ class Algorithm(StrictModel):
     version: str = Field(description="The algorithm's image version, quoted: '1.7-1'", examples=["1.7-1"])
 
 
-class Channel(StrictModel):
-    s3: S3Location = Field(
-        description="The channel's data (an S3 prefix, or a manifest file): an S3 URI, {from: <processing step>, "
-        "output: <output name>} or {input: InputName}",
-        examples=["s3://my-bucket/pipeline/train", {"from": "preprocess", "output": "train"}],
-    )
+class Channel(S3Input):
     content_type: NonEmpty | None = Field(
         None,
         description="MIME type of the data, passed to the algorithm",
         examples=["text/csv", "application/x-parquet"],
-    )
-    data_type: Literal["S3Prefix", "ManifestFile", "AugmentedManifestFile"] = Field(
-        "S3Prefix", description="What s3 points at", examples=["S3Prefix"]
-    )
-    distribution: Literal["FullyReplicated", "ShardedByS3Key"] = Field(
-        "FullyReplicated",
-        description="Every instance gets all data, or each a share of the S3 objects",
-        examples=["FullyReplicated", "ShardedByS3Key"],
-    )
-    compression: Literal["None", "Gzip"] | None = Field(
-        None, description="Compression of the data; leave out for none", examples=["Gzip"]
     )
 
 
@@ -75,7 +55,7 @@ def hyperparameter_text(value: HyperValue) -> str:
     return str(value)
 
 
-class TrainingDefinition(StrictModel):
+class TrainingDefinition(InstanceJob):
     """What a training job runs: its algorithm or image, data, instances and output. A training step is one; a
     tuning step runs many training jobs from one (its `training`)."""
 
@@ -112,12 +92,6 @@ class TrainingDefinition(StrictModel):
     )
     environment: Environment = Field(
         {}, description="Environment variables of the training container", examples=[{"LOG_LEVEL": "info"}]
-    )
-    vpc: OptionalVpc = None
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the model artifacts and the training volume",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
 
     @field_validator("hyperparameters")

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from asl_gen.spec.base import (
     INPUT_NAME,
     INSTANCE_TYPE_DESCRIPTION,
+    KEY,
     Environment,
+    InstanceCount,
     InstanceType,
     Key,
-    KmsKeyArn,
     Name,
+    OptionalKmsKey,
     S3Uri,
+    Shorthand,
     StrictModel,
-    _s3_uri,
-    show,
 )
+from asl_gen.spec.dataflow import OUTPUT_NAME, processing_output_form
 from asl_gen.spec.model import ContentType
 from asl_gen.spec.step import NamedStep
 
@@ -47,11 +49,33 @@ DataFilter = Annotated[str, AfterValidator(_data_filter)]
 InputField = Annotated[str, StringConstraints(pattern=INPUT_NAME.pattern, max_length=80)]
 
 
-def _location_schema(schema: dict[str, Any]) -> None:
-    # Users write an S3 URI, {input: X} or {item: true}; the schema offers those forms.
-    schema.clear()
-    schema.update(
-        {
+LOCATION_DESCRIPTION = (
+    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), {from: "
+    "<processing step>, output: <output name>} (an output of a processing step that runs earlier), or, for a "
+    "transform inside a map, {item: true} (the current item is the S3 URI) or {item: field} (a field of the item)"
+)
+
+
+class DataLocation(Shorthand):
+    """An S3 URI: written out, from the execution input, or the current item of the map the step runs in."""
+
+    what = "location"
+    forms = (
+        "an s3:// URI, {input: InputName}, {from: <processing step>, output: <output name>} or, inside a map, "
+        "{item: true}"
+    )
+    string_field = "s3"
+
+    s3: S3Uri | None = None
+    input: InputField | None = None
+    item: bool | InputField | None = None
+    from_: Annotated[str, StringConstraints(pattern=KEY.pattern)] | None = Field(None, alias="from")
+    output: Annotated[str, StringConstraints(pattern=OUTPUT_NAME.pattern)] | None = None
+
+    @classmethod
+    def written_forms(cls) -> dict[str, Any]:
+        # An S3 URI, {input: X} or {item: true}.
+        return {
             "description": LOCATION_DESCRIPTION,
             "anyOf": [
                 {"type": "string", "pattern": "^s3://", "description": "An S3 URI, the same in every execution"},
@@ -82,43 +106,32 @@ def _location_schema(schema: dict[str, Any]) -> None:
                     "additionalProperties": False,
                     "description": "Inside a map: the current item (true) or a field of it (its name)",
                 },
+                {
+                    **processing_output_form("its S3 URI is scored", "test"),
+                    "description": "An output of a processing step that runs earlier in the same state machine",
+                },
             ],
-            "examples": ["s3://my-bucket/batches/today", {"input": "BatchUri"}, {"item": True}, {"item": "uri"}],
+            "examples": [
+                "s3://my-bucket/batches/today",
+                {"input": "BatchUri"},
+                {"item": True},
+                {"item": "uri"},
+                {"from": "preprocess", "output": "test"},
+            ],
         }
-    )
 
-
-LOCATION_DESCRIPTION = (
-    "Where the data to score is: an s3:// URI, {input: InputName} (an S3 URI in the execution input), or, for a "
-    "transform inside a map, {item: true} (the current item is the S3 URI) or {item: field} (a field of the item)"
-)
-
-
-class DataLocation(StrictModel):
-    """An S3 URI: written out, from the execution input, or the current item of the map the step runs in."""
-
-    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_location_schema)
-
-    s3: S3Uri | None = None
-    input: InputField | None = None
-    item: bool | InputField | None = None
-
-    @model_validator(mode="before")
     @classmethod
-    def _from_shorthand(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            # Checked here, not by the `s3` field: the user wrote the URI at the location itself, and an error
-            # there names the location's path (`input.s3`), not one with the model's own field appended.
-            _s3_uri(value)
-            return {"s3": value}
-        forms = "give the location as an s3:// URI, {input: InputName} or, inside a map, {item: true}"
-        if isinstance(value, dict):
-            unknown = sorted(str(k) for k in value if k not in ("input", "item"))
-            if unknown:
-                raise ValueError(f"unknown field {unknown[0]!r}: {forms}")
-        if not isinstance(value, dict) or len(value) != 1:
-            raise ValueError(forms + ("" if isinstance(value, dict) else f", not {show(value)}"))
+    def mapping(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if set(value) == {"from", "output"}:
+            return value
+        if len(value) != 1 or next(iter(value)) not in ("input", "item"):
+            raise ValueError(f"give the location as {cls.forms}")
         return value
+
+    @property
+    def reference(self) -> tuple[str, str] | None:
+        """The processing step and output this location names, if it names one."""
+        return (self.from_, self.output) if self.from_ is not None and self.output is not None else None
 
     @field_validator("item")
     @classmethod
@@ -171,18 +184,12 @@ class TransformOutput(StrictModel):
     accept: ContentType | None = Field(
         None, description="MIME type the model is asked to answer with", examples=["text/csv"]
     )
-    kms_key: KmsKeyArn | None = Field(
-        None,
-        description="KMS key that encrypts the results in S3",
-        examples=["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
-    )
+    kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the results in S3")
 
 
 class TransformInstance(StrictModel):
     type: InstanceType = Field(description=INSTANCE_TYPE_DESCRIPTION, examples=["ml.m5.large", "ml.c5.xlarge"])
-    count: Annotated[int, Field(ge=1, le=100)] = Field(
-        1, description="How many instances run the transform", examples=[1, 2]
-    )
+    count: InstanceCount = Field(1, description="How many instances run the transform")
 
 
 class DataProcessing(StrictModel):
