@@ -1166,6 +1166,7 @@ RECIPES: tuple[tuple[str, ...], ...] = (
     ("model", "map"),
     ("tuning", "model", "endpoint-config", "endpoint-config", "endpoint"),
     *((("processing", "quality-gate", "tuning", "quality-gate", "model"),) if CONTROL_FLOW else ()),
+    *((("tuning", "quality-gate", "model"),) if CONTROL_FLOW else ()),
     *((("training", "quality-gate", "model", "parallel", "map", "asl"),) if CONTROL_FLOW else ()),
     *((kind,) for kind in JOB_TYPES),
 )

@@ -534,6 +534,18 @@ def test_a_default_name_too_long_for_sagemaker_is_a_located_spec_error(tmp_path:
     ), build.output
 
 
+def test_a_hyperparameter_name_ending_with_a_path_suffix_is_a_located_spec_error(tmp_path: Path) -> None:
+    # Found by the properties (a drawn hyperparameter 'LabelCounters.$'): the spec took it, and the build refused
+    # the definition it made, at the job, with a hint to drop a '.$' the user never wrote as a path.
+    spec = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    spec["jobs"]["train"]["hyperparameters"] = {"num_round": 10, "LabelCounters.$": 2.0}
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    build = _build(path, tmp_path / "out")
+    (line,) = _assert_clean_refusal(build, _display(path))
+    assert ": jobs.train.hyperparameters: hyperparameter name 'LabelCounters.$' ends with '.$'" in line, line
+
+
 _CONTROL_FLOW_BASE = """\
 project: repro
 aws: {region: us-east-1, account: "123456789012"}

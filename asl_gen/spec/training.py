@@ -98,6 +98,13 @@ class TrainingDefinition(InstanceJob):
     @classmethod
     def _hyperparameters(cls, value: dict[str, HyperValue]) -> dict[str, HyperValue]:
         for key, item in value.items():
+            if key.endswith(".$"):
+                # Step Functions reads a Parameters key ending with '.$' as a path or intrinsic function, so the
+                # definition cannot pass this name to SageMaker as written.
+                raise ValueError(
+                    f"hyperparameter name {key!r} ends with '.$', which Step Functions reads as a path in a Task's "
+                    "Parameters; rename it"
+                )
             if len(hyperparameter_text(item)) > HYPERPARAMETER_VALUE_MAX:
                 raise ValueError(f"hyperparameter {key!r} is longer than {HYPERPARAMETER_VALUE_MAX} characters")
         return value
