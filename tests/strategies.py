@@ -991,10 +991,15 @@ def report_files() -> st.SearchStrategy[str]:
 def quality_gate_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     sources = _gate_sources(draft)
     # The gates of issue 15 first where they can be drawn: on a tuning job, on a report.
+    # A report needs a processing step earlier in the machine, which few drafts have: take it whenever it is there
+    # (three times in four), so that a run of 100 specs sees it.
     newer = [k for k in ("tuning", "report") if k in sources]
-    kind = (
-        draw(st.sampled_from(newer)) if bool(newer) and draw(st.booleans()) else draw(st.sampled_from(sorted(sources)))
-    )
+    if "report" in sources and draw(st.integers(0, 3)) > 0:
+        kind = "report"
+    elif newer and draw(st.booleans()):
+        kind = draw(st.sampled_from(newer))
+    else:
+        kind = draw(st.sampled_from(sorted(sources)))
     job: dict[str, Any] = {"type": "quality-gate"}
     if kind == "report":
         step, output = draw(st.sampled_from(sources["report"]))
