@@ -91,7 +91,8 @@ def path(text: str, base: str = INPUT) -> str:
         if name is not None:
             out += "." + (name if _IDENTIFIER.fullmatch(name) else "`" + name.replace("`", "") + "`")
         elif index is not None:
-            out += f"[{index}]"
+            # JSONata's numbers have no leading zeros: `[08]` would not parse, so the index is written as a number.
+            out += f"[{int(index)}]"
         # `[*]`: JSONata maps a path over an array by itself.
     return out
 

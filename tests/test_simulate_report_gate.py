@@ -172,3 +172,24 @@ def test_the_whole_pipeline_hands_the_processing_outputs_on_and_gates_on_the_rep
     assert inputs[-1]["S3Input"]["S3Uri"] == "s3://dataflow-data/splits/test"
     assert result.calls_to("model")[0].parameters["PrimaryContainer"]["ModelDataUrl"] == data
     assert result.output["check_mse"] == {"Value": 3.0}
+
+
+@pytest.mark.parametrize("value", ["metrics[00].rmse", "metrics[0].rmse"])
+def test_an_index_written_with_leading_zeros_reads_the_same_element_in_jsonata(tmp_path: Path, value: str) -> None:
+    # JSONata numbers have no leading zeros: `[00]` copied into an expression would not parse (found by the
+    # properties run in CI), so the path's index is written as a number.
+    pytest.importorskip("jsonata", reason="jsonata-python is not installed")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(CASE.read_text().replace('value: "metrics[0].rmse"', f'value: "{value}"'))
+    files = generate(spec).files
+    definition: dict[str, Any] = json.loads(files["gate-jsonata.asl.json"])
+    gate = "check-again"
+    keep = {name: state for name, state in definition["States"].items() if name.startswith(gate)}
+    keep[f"{gate}: done"] = {"Type": "Succeed"}
+    cut = {"QueryLanguage": "JSONata", "StartAt": gate, "States": keep}
+    report = _report({"metrics": [{"rmse": 2.0}, {"rmse": 9.0}]})
+    result = simulate_definition(cut, {}, mocks={gate: {"0": {"Return": report}}})
+    assert (result.status, result.error) == ("SUCCEEDED", None), result.cause
+    failing = _report({"metrics": [{"rmse": 9.0}, {"rmse": 2.0}]})
+    result = simulate_definition(cut, {}, mocks={gate: {"0": {"Return": failing}}})
+    assert (result.status, result.error) == ("FAILED", "QualityGate.Failed"), result.cause
