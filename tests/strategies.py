@@ -136,7 +136,10 @@ def hyperparameters() -> st.SearchStrategy[dict[str, Any]]:
         st.integers(-(10**12), 10**12),
         st.floats(allow_nan=False, allow_infinity=False, width=64),
     )
-    return st.dictionaries(st.text(_TEXT, min_size=1, max_size=20), value, max_size=5)
+    # Not a name ending with '.$': Step Functions would read it as a path (a spec error,
+    # test_properties.py::test_a_hyperparameter_name_ending_with_a_path_suffix_is_a_located_spec_error).
+    name = st.text(_TEXT, min_size=1, max_size=20).filter(lambda n: not n.endswith(".$"))
+    return st.dictionaries(name, value, max_size=5)
 
 
 def numbers(low: float, high: float) -> st.SearchStrategy[float]:
@@ -992,9 +995,10 @@ def quality_gate_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     sources = _gate_sources(draft)
     # The gates of issue 15 first where they can be drawn: on a tuning job, on a report.
     newer = [k for k in ("tuning", "report") if k in sources]
-    kind = (
-        draw(st.sampled_from(newer)) if bool(newer) and draw(st.booleans()) else draw(st.sampled_from(sorted(sources)))
-    )
+    if bool(newer) and draw(st.integers(0, 3)) > 0:
+        kind = draw(st.sampled_from(newer))
+    else:
+        kind = draw(st.sampled_from(sorted(sources)))
     job: dict[str, Any] = {"type": "quality-gate"}
     if kind == "report":
         step, output = draw(st.sampled_from(sources["report"]))
@@ -1166,7 +1170,7 @@ RECIPES: tuple[tuple[str, ...], ...] = (
     ("model", "map"),
     ("tuning", "model", "endpoint-config", "endpoint-config", "endpoint"),
     *((("processing", "quality-gate", "tuning", "quality-gate", "model"),) if CONTROL_FLOW else ()),
-    *((("tuning", "quality-gate", "model"),) if CONTROL_FLOW else ()),
+    *((("tuning", "quality-gate", "model"), ("processing", "quality-gate")) if CONTROL_FLOW else ()),
     *((("training", "quality-gate", "model", "parallel", "map", "asl"),) if CONTROL_FLOW else ()),
     *((kind,) for kind in JOB_TYPES),
 )
