@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from asl_gen.cli import main
 
 from .conftest import REPO
+from .spec_mistakes import refused
 
 SPEC = REPO / "examples" / "abalone" / "spec.yaml"
 MODEL_INPUT = "model: {s3: {from: train}, local_path: /opt/ml/processing/model}"
@@ -70,18 +71,7 @@ MISTAKES: list[tuple[str, str, str, str]] = [
 def test_abalone_mistake_gives_one_located_line(
     old: str, new: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = SPEC.read_text(encoding="utf-8")
-    assert old in text, f"the example's spec no longer contains {old!r}; update the table"
-    (tmp_path / "spec.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
-    out = tmp_path / "out"
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(out)])
-    assert result.exit_code == 2, result.output
-    lines = result.output.splitlines()
-    assert lines[-1].endswith("found")
-    assert len(lines) == 2 and lines[0] == expected, "\n".join(lines)
-    assert "Traceback" not in result.output
-    assert not out.exists()
+    assert refused(SPEC, [(old, new)], tmp_path, monkeypatch) == [expected]
 
 
 def test_a_transform_reads_a_processing_output_only_after_its_step(
