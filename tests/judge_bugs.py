@@ -102,3 +102,38 @@ def iam_oracle_can_judge(action: str, resource: str) -> bool:
     parts = resource.split(":", 5)
     kind = parts[5].split("/", 1)[0] if len(parts) == 6 else ""
     return (action, kind) not in IAM_ORACLE_UNKNOWN_RESOURCE_TYPES
+
+
+# statelint 3.1.0 (statelint/utils/re_helper.py) builds its JSONPath name pattern from Unicode letter classes only
+# (Lu, Ll, Lt, Lm, Lo, Nl for the first character), so it refuses a name step that starts with '_': `$.report._id`
+# is "not a JSONPath or intrinsic function expression", while `$.report.a_id` passes. Step Functions evaluates paths
+# with Jayway JsonPath, whose dot notation takes such names, as does RFC 9535 (name-first includes '_'; the JSONPath
+# compliance test suite's "name shorthand, underscore" cases, jsonpath-standard/jsonpath-compliance-test-suite#15);
+# asl-gen's quality gate on a report writes `$.<gate>.Report.<value>` for a value such as `_score`. (Found by
+# tests/test_properties.py drawing `value: _xuimtlmA`.) The workaround renames only such name steps, only in
+# strings statelint reads as paths (values of '.$' keys, *Path fields, a Choice's Variable), and only for statelint.
+_UNDERSCORE_NAME_STEP = re.compile(r"(?<=\.)_")
+
+
+def _statelint_path(text: str) -> str:
+    return _UNDERSCORE_NAME_STEP.sub("u_", text) if text.startswith("$") else text
+
+
+def _without_underscore_names(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_without_underscore_names(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    renamed: dict[str, Any] = {}
+    for key, value in node.items():
+        is_path = key.endswith(".$") or key.endswith("Path") or key == "Variable"
+        renamed[key] = (
+            _statelint_path(value) if is_path and isinstance(value, str) else _without_underscore_names(value)
+        )
+    return renamed
+
+
+def for_statelint(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition as statelint can judge it: JSONPath name steps starting with '_' get a letter first (statelint
+    bug, see above). A definition without such steps is returned equal."""
+    return _without_underscore_names(definition)  # type: ignore[no-any-return]

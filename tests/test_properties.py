@@ -43,7 +43,7 @@ from asl_gen.write import MANIFEST
 
 from .conftest import EXAMPLE
 from .figures import report
-from .judge_bugs import MOTO_KEYWORD_STRINGS, for_moto, statelint_problems_that_count
+from .judge_bugs import MOTO_KEYWORD_STRINGS, for_moto, for_statelint, statelint_problems_that_count
 from .strategies import (
     BROKEN_YAML,
     CONTROL_FLOW,
@@ -135,7 +135,7 @@ def _moto_accepts(text: str, express: bool) -> None:
 
 def _statelint(definition: dict[str, Any]) -> list[str]:
     linter = pytest.importorskip("statelint.linter", reason="statelint is not installed")
-    problems: list[str] = linter.Linter.validate(definition)
+    problems: list[str] = linter.Linter.validate(for_statelint(definition))  # tests/judge_bugs.py
     return statelint_problems_that_count(problems)
 
 
@@ -782,3 +782,32 @@ def test_the_draws_do_not_depend_on_what_else_was_imported(tmp_path: Path) -> No
         assert run.returncode == 0, err.decode()
         digests.add(out.decode().strip())
     assert len(digests) == 1, digests
+
+
+def test_statelint_is_given_underscore_names_renamed_in_paths_and_nothing_else() -> None:
+    """statelint refuses `$.a._b` (tests/judge_bugs.py); the workaround touches only path strings."""
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Pass",
+                "Comment": "$.a._b",
+                "Parameters": {"V.$": "$.a._b", "c": "$._y", "_d": {"e.$": "$._q[0]"}},
+                "ResultPath": "$._r",
+                "Next": "B",
+            },
+            "B": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x_y._z", "IsPresent": True, "Next": "C"}],
+                "Default": "C",
+            },
+            "C": {"Type": "Succeed"},
+        },
+    }
+    assert _statelint(definition) == []
+    renamed = for_statelint(definition)
+    assert renamed["States"]["A"]["Parameters"] == {"V.$": "$.a.u_b", "c": "$._y", "_d": {"e.$": "$.u_q[0]"}}
+    assert renamed["States"]["A"]["Comment"] == "$.a._b" and renamed["States"]["A"]["ResultPath"] == "$.u_r"
+    assert renamed["States"]["B"]["Choices"][0]["Variable"] == "$.x_y.u_z"
+    plain = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"v.$": "$.a_b"}, "End": True}}}
+    assert for_statelint(plain) == plain
