@@ -999,7 +999,7 @@ def quality_gate_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     newer = [k for k in ("tuning", "report") if k in sources]
     if "report" in sources and draw(st.integers(0, 3)) > 0:
         kind = "report"
-    elif newer and draw(st.booleans()):
+    elif bool(newer) and draw(st.booleans()):
         kind = draw(st.sampled_from(newer))
     else:
         kind = draw(st.sampled_from(sorted(sources)))
