@@ -23,7 +23,7 @@ from asl_gen.lint import Finding, validate_definition, validate_policy
 from asl_gen.loader import Located
 from asl_gen.plan import MachinePlan, MapState, ParallelState, ProjectPlan, RawState, StatePlan, TaskState, plan_project
 from asl_gen.render import Renderer, dump_file
-from asl_gen.spec import AslJob, load_spec, scopes, spec_warnings, step_state_names
+from asl_gen.spec import AslJob, load_spec, retries_transient, scopes, spec_warnings, step_state_names
 from asl_gen.write import Difference, WriteResult, compare_project, write_projects
 
 STEPFUNCTIONS_POLICY = "iam/stepfunctions-policy.json"
@@ -397,8 +397,10 @@ def _step_locator(plan: ProjectPlan, located: Located) -> Callable[[str, Problem
     owners: dict[str, dict[str, str]] = {}
     for machine in plan.machines:
         owner = owners.setdefault(f"{machine.key}.asl.json", {})
+        spec_machine = plan.spec.state_machines[machine.key]
         for key in _steps_of(plan, machine.key):
-            for name in step_state_names(key, plan.spec.jobs[key]):
+            job = plan.spec.jobs[key]
+            for name in step_state_names(key, job, retries_transient(job, spec_machine)):
                 owner.setdefault(name, key)
 
     def locate(path: str, problem: Problem) -> Problem:

@@ -350,8 +350,9 @@ PAUSE_BEFORE_GATE = ("    steps: [train, good-enough,", "    steps: [train, paus
             "End: true",
             "true",
             "jobs.pause.states.Pause.End",
-            "state 'Pause' ends here and cuts off 21 generated states of state machine 'pipeline': "
-            "'Good Enough', 'Good Enough: any metrics?', 'Good Enough: find metric' and 18 more",
+            # The gate's states, the loops `retry: sagemaker` adds to its call and to the later SageMaker calls.
+            "state 'Pause' ends here and cuts off 41 generated states of state machine 'pipeline': "
+            "'Good Enough', 'Good Enough: transient?', 'Good Enough: back off' and 38 more",
         ),
     ],
     ids=["next-nowhere", "field-not-allowed", "end-too-early"],
@@ -465,16 +466,20 @@ def test_example_runs_the_steps_in_order_and_every_call_can_notify() -> None:
 
 
 def test_sagemaker_retry_preset_covers_throttling_and_quotas_with_every_retry_field() -> None:
-    train = _definition(_example(), "pipeline")["States"]["Train"]
-    rules = {tuple(rule["ErrorEquals"]): rule for rule in train["Retry"]}
-    # Throttling and 5xx errors come as the service's base exception: a few quick retries.
+    states = _definition(_example(), "pipeline")["States"]
+    train, again = states["Train"], states["Train: again"]
+    # The first call retries a full quota only; throttling and 5xx errors go through `Train: transient?` to the
+    # copy, which retries them (tests/test_retry_transient.py runs the loop).
+    assert [rule["ErrorEquals"] for rule in train["Retry"]] == [["SageMaker.ResourceLimitExceededException"]]
+    rules = {tuple(rule["ErrorEquals"]): rule for rule in again["Retry"]}
     service = rules["SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException"]
-    assert (service["IntervalSeconds"], service["MaxAttempts"], service["MaxDelaySeconds"]) == (5, 4, 60)
+    assert (service["IntervalSeconds"], service["MaxAttempts"], service["MaxDelaySeconds"]) == (10, 3, 60)
     # A full job quota frees up in minutes: a few slow retries.
     quota = rules["SageMaker.ResourceLimitExceededException",]
     assert (quota["IntervalSeconds"], quota["MaxAttempts"], quota["MaxDelaySeconds"]) == (60, 3, 600)
+    assert train["Retry"] == [quota]
     # Nothing a retry cannot fix: a failed job, a name in use, a missing resource, an error no service raises.
-    errors = {e for rule in train["Retry"] for e in rule["ErrorEquals"]}
+    errors = {e for state in (train, again) for rule in state["Retry"] for e in rule["ErrorEquals"]}
     for never in (
         "States.TaskFailed",
         "States.ALL",
@@ -483,7 +488,7 @@ def test_sagemaker_retry_preset_covers_throttling_and_quotas_with_every_retry_fi
         "ThrottlingException",
     ):
         assert never not in errors
-    for rule in train["Retry"]:
+    for rule in again["Retry"]:
         assert set(rule) == {
             "ErrorEquals",
             "IntervalSeconds",
@@ -516,7 +521,8 @@ def test_step_retry_overrides_the_machine_default() -> None:
 def test_parallel_and_map_states_are_retried_by_their_own_rules_only() -> None:
     example = _definition(_example(), "pipeline")["States"]
     assert "Retry" not in example["Score Batches"]
-    assert example["Score Batches"]["ItemProcessor"]["States"]["Transform Batch"]["Retry"][0]["MaxAttempts"] == 4
+    processor = example["Score Batches"]["ItemProcessor"]["States"]
+    assert processor["Transform Batch: again"]["Retry"][0]["MaxAttempts"] == 3
     case = _definition(_case(), "flow-jsonpath")["States"]
     assert case["Train Candidates"]["Retry"] == [
         {"ErrorEquals": ["States.BranchFailed"], "IntervalSeconds": 1, "MaxAttempts": 1, "BackoffRate": 2.0}
@@ -532,11 +538,19 @@ def test_parallel_results_land_under_its_key_and_later_steps_read_them() -> None
 
 
 def test_user_catch_goes_first_then_the_notification() -> None:
-    gate = _definition(_case(), "flow-jsonpath")["States"]["gate"]
-    assert [(c["ErrorEquals"], c["Next"]) for c in gate["Catch"]] == [
+    states = _definition(_case(), "flow-jsonpath")["States"]
+    # `retry: sagemaker` comes before any catch, as a Retry does: its loop first, then the step's own catch.
+    assert [(c["ErrorEquals"], c["Next"]) for c in states["gate"]["Catch"]] == [
+        (["SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException"], "gate: transient?"),
         (["States.TaskFailed"], "Cool Down"),
         (["States.ALL"], "Notify failure"),
     ]
+    assert [(c["ErrorEquals"], c["Next"]) for c in states["gate: again"]["Catch"]] == [
+        (["States.TaskFailed"], "Cool Down"),
+        (["States.ALL"], "Notify failure"),
+    ]
+    # A request SageMaker refused goes where the step's catch sends it, with the error where that catch puts it.
+    assert states["gate: refused"]["Next"] == "Cool Down" and states["gate: refused"]["ResultPath"] == "$.Error"
 
 
 def test_raw_states_are_placed_as_written_and_go_on_to_the_next_step() -> None:

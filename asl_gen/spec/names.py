@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from asl_gen.spec.base import Name
+from asl_gen.spec.call import CallJob
 from asl_gen.spec.control import AslJob, MapJob, ParallelJob, QualityGateJob
 from asl_gen.spec.endpoint import EndpointJob
 from asl_gen.spec.jobs import Job, references_of
 from asl_gen.spec.model import ModelJob, ModelPackageJob
-from asl_gen.spec.project import Spec
+from asl_gen.spec.project import Spec, StateMachine
 from asl_gen.spec.tuning import TuningJob
 
 STATE_NAME_MAX = 80
@@ -35,6 +36,9 @@ TUNING_STATES = ("best job",)
 # A gate on a JSON report: the Choice that checks the report holds a number there, the Pass that keeps only it,
 # the Choice on its value and the same two Fails.
 REPORT_GATE_STATES = ("has value?", "keep", "passes?", "failed", "no metric")
+# With `retry: sagemaker`, each SageMaker call adds, named '<its state name>: <suffix>': the Choice on the cause of
+# a service error, the Wait before calling again, the call again, and the hand-over of a refused request.
+TRANSIENT_STATES = ("transient?", "back off", "again", "refused")
 # A Map over a written-out list first puts the list into the state (JSONPath reads items from the state).
 MAP_ITEMS_STATE = "items"
 
@@ -56,9 +60,34 @@ def derived_state_name(own: str, suffix: str) -> str:
     return f"{own}: {suffix}"
 
 
-def step_state_names(key: str, job: Job) -> tuple[str, ...]:
-    """Every state name a step may add to a state machine, its own first (looked-up training jobs aside)."""
+def retries_transient(job: Job, machine: StateMachine) -> bool:
+    """Whether the step's SageMaker calls get the transient loop: its retry, else the machine's, is the preset."""
+    return (getattr(job, "retry", None) or machine.retry) == "sagemaker"
+
+
+def _sagemaker_calls(own: str, job: Job) -> tuple[str, ...]:
+    """The states of a step that call SageMaker with the step's retry policy (the plan's `retries_transient`)."""
+    if isinstance(job, EndpointJob) and job.if_exists == "update":
+        # The lookup keeps its own rules: its "not found" is the same error as throttling.
+        return (derived_state_name(own, "create"), derived_state_name(own, "update"))
+    if isinstance(job, TuningJob):
+        return (own, derived_state_name(own, TUNING_STATES[0]))
+    if isinstance(job, QualityGateJob):
+        return (own,) if job.training is not None else ()
+    if isinstance(job, CallJob):
+        return (own,) if "sagemaker" in job.resource.split(":")[:-1] else ()
+    return () if isinstance(job, AslJob | MapJob | ParallelJob) else (own,)
+
+
+def transient_state_names(name: str) -> tuple[str, ...]:
+    return tuple(derived_state_name(name, s) for s in TRANSIENT_STATES)
+
+
+def step_state_names(key: str, job: Job, retrying: bool = False) -> tuple[str, ...]:
+    """Every state name a step may add to a state machine, its own first (looked-up training jobs aside);
+    `retrying`: the step's retry policy is the `sagemaker` preset (`retries_transient`)."""
     own = state_name_of(key, job)
+    loops = [n for call in _sagemaker_calls(own, job) for n in transient_state_names(call)] if retrying else []
     suffixes: list[str] = []
     if isinstance(job, EndpointJob):
         if job.if_exists == "update":
@@ -79,10 +108,12 @@ def step_state_names(key: str, job: Job) -> tuple[str, ...]:
         suffixes.append(MAP_ITEMS_STATE)
     if isinstance(job, AslJob):
         return tuple(job.states)
-    return (own, *(derived_state_name(own, s) for s in suffixes))
+    return (own, *(derived_state_name(own, s) for s in suffixes), *loops)
 
 
-def machine_state_names(spec: Spec, steps: list[str], done: set[str] | None = None, depth: int = 0) -> list[str]:
+def machine_state_names(
+    spec: Spec, machine: StateMachine, steps: list[str], done: set[str] | None = None, depth: int = 0
+) -> list[str]:
     """Every state name the steps give one state machine, looked-up training jobs and nested steps included.
 
     `done` holds the jobs whose results the steps can read (a branch sees what ran before its Parallel; a Map
@@ -99,17 +130,19 @@ def machine_state_names(spec: Spec, steps: list[str], done: set[str] | None = No
             lookup = target is not None and not isinstance(target, TuningJob)
             if isinstance(job, ModelJob | ModelPackageJob) and lookup and target is not None and ref not in done:
                 names.append(lookup_state_name(ref, target))
+                if retries_transient(job, machine):
+                    names.extend(transient_state_names(lookup_state_name(ref, target)))
                 done.add(ref)
-        names.extend(step_state_names(step, job))
+        names.extend(step_state_names(step, job, retries_transient(job, machine)))
         if depth < 10 and isinstance(job, ParallelJob):
             finished: set[str] = set()
             for branch in job.branches:
                 seen = set(done)
-                names.extend(machine_state_names(spec, list(branch), seen, depth + 1))
+                names.extend(machine_state_names(spec, machine, list(branch), seen, depth + 1))
                 finished |= seen
             done |= finished
         elif depth < 10 and isinstance(job, MapJob):
-            names.extend(machine_state_names(spec, list(job.steps), set(), depth + 1))
+            names.extend(machine_state_names(spec, machine, list(job.steps), set(), depth + 1))
         done.add(step)
     return names
 

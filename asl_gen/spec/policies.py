@@ -65,8 +65,8 @@ def _alone(errors: list[str]) -> None:
         raise ValueError(f"{ALL_ERRORS} matches every error: list it alone in its rule")
 
 
-# `retry: sagemaker` names the rules in plan/policy.py (SAGEMAKER_SERVICE_ERRORS, SAGEMAKER_QUOTA: the error names
-# SageMaker's integrations raise, and why validation errors cannot be told from throttling by name, are there);
+# `retry: sagemaker` is built in plan/policy.py (SAGEMAKER_QUOTA, `transient_loop`: the error names SageMaker's
+# integrations raise, and why throttling is told from validation by the cause, not the name, are there);
 # `retry: none` turns retries off for a step.
 RETRY_PRESETS = ("sagemaker", "none")
 
@@ -86,9 +86,10 @@ RetryPolicy = Annotated[
     | Annotated[list[RetryRule], Field(min_length=1, max_length=20), AfterValidator(_all_last)]
     | None,
     Field(
-        description="How the step's calls are retried: sagemaker (SageMaker's service errors - throttling, internal "
-        "errors - 4 times within about a minute, and full job quotas 3 times over minutes, with backoff and jitter; "
-        "a job that failed is not retried), none, or a list of rules; default: the state machine's retry, else none",
+        description="How the step's calls are retried: sagemaker (a SageMaker call that was throttled or met an "
+        "internal error is made again, up to 5 attempts within about 2 minutes; a request SageMaker refused is not "
+        "retried; full job quotas 3 times over minutes, with backoff and jitter; a job that failed is not retried), "
+        "none, or a list of rules; default: the state machine's retry, else none",
         examples=[
             "sagemaker",
             [{"errors": ["SageMaker.AmazonSageMakerException"], "interval_seconds": 5, "max_attempts": 4}],

@@ -29,8 +29,10 @@ from asl_gen.spec.names import (
     lookup_state_name,
     machine_state_names,
     result_slot,
+    retries_transient,
     state_name_of,
     step_state_names,
+    transient_state_names,
 )
 from asl_gen.spec.paths import check_call_paths
 from asl_gen.spec.processing import ProcessingJob, processing_problems
@@ -65,6 +67,14 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
         )
 
     jobs = spec.jobs
+    # The steps whose SageMaker calls get the states of `retry: sagemaker` in some state machine.
+    retrying = {
+        key
+        for machine in spec.state_machines.values()
+        for scope in scopes(spec, list(machine.steps))
+        for key in scope
+        if key in jobs and retries_transient(jobs[key], machine)
+    }
     role = ROLE_ARN.fullmatch(spec.roles.sagemaker.arn or "")
     partition = spec.aws.resolved_partition
     if role and (partition is None or spec.aws.account is None):
@@ -147,7 +157,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
         if isinstance(job, AslJob):
             continue
         own = state_name_of(key, job)
-        longest = max(step_state_names(key, job), key=len)
+        longest = max(step_state_names(key, job, key in retrying), key=len)
         if len(longest) > STATE_NAME_MAX:
             yield problem(
                 (*base, "state_name") if job.state_name is not None else base,
@@ -210,7 +220,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
                 f"two steps share the state name {state!r}",
                 "give one of them a different state_name",
             )
-        every = machine_state_names(spec, machine.steps)
+        every = machine_state_names(spec, machine, machine.steps)
         if machine.on_failure is not None:
             every.extend((NOTIFY_STATE, FAILED_STATE))
         for state in sorted({n for n in every if every.count(n) > 1} - set(shared)):
@@ -537,15 +547,18 @@ def _check_step_sources(
             continue
         if isinstance(target, TuningJob):
             continue  # _check_tuning_sources
-        if (
-            isinstance(job, ModelJob | ModelPackageJob)
-            and len(lookup := lookup_state_name(ref, target)) > STATE_NAME_MAX
-        ):
+        lookup = lookup_state_name(ref, target)
+        # With `retry: sagemaker`, the lookup's own retry states are named after it.
+        retrying = retries_transient(job, spec.state_machines[machine_key])
+        longest = max((lookup, *transient_state_names(lookup)) if retrying else (lookup,), key=len)
+        if isinstance(job, ModelJob | ModelPackageJob) and len(longest) > STATE_NAME_MAX:
             yield problem(
                 path,
-                f"the state that looks up training job {ref!r} would be named {lookup!r}, "
-                f"{len(lookup)} characters; state names stop at {STATE_NAME_MAX}",
-                f"give job {ref!r} a state_name of at most {STATE_NAME_MAX - len(LOOKUP_PREFIX)} characters",
+                f"the state that looks up training job {ref!r} would be named {lookup!r}"
+                + (f", and a state of its retries {longest!r}" if longest != lookup else "")
+                + f", {len(longest)} characters; state names stop at {STATE_NAME_MAX}",
+                f"give job {ref!r} a state_name of at most "
+                f"{STATE_NAME_MAX - len(longest) + len(lookup) - len(LOOKUP_PREFIX)} characters",
             )
         name = target.name or default_name(spec.project, ref)
         if name.prefix is not None:
