@@ -119,9 +119,11 @@ def test_failed_training_publishes_to_sns_then_fails_with_the_training_error(sim
 def test_a_throttled_training_call_is_retried_then_succeeds(simulate: Any) -> None:
     result = simulate(MACHINE, input=INPUT, mocks=MOCKS, case="TrainingThrottled")
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    assert [c.attempt for c in result.calls_to("Train")] == [0, 1, 2]
-    # FULL jitter: each wait is drawn from [0, 5 s) then [0, 10 s), so the total is below 15 s more than without.
-    assert 1800 + 4 * 60 + 900 <= result.elapsed_seconds < 1800 + 4 * 60 + 900 + 15
+    assert [c.attempt for c in result.calls_to("Train")] == [0]
+    assert [c.attempt for c in result.calls_to("Train: again")] == [0, 1]
+    assert result.path[:4] == ["Train", "Train: transient?", "Train: back off", "Train: again"]
+    # The Wait's 5 s, then FULL jitter: the retry's wait is drawn from [0, 10 s).
+    assert 1800 + 4 * 60 + 900 + 5 <= result.elapsed_seconds < 1800 + 4 * 60 + 900 + 5 + 10
     again = simulate(MACHINE, input=INPUT, mocks=MOCKS, case="TrainingThrottled")
     assert again.elapsed_seconds == result.elapsed_seconds
 

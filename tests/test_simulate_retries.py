@@ -2,8 +2,8 @@
 
 Throttling clears by itself and is retried; what a retry cannot fix (a job that failed on its input, a name in use,
 a missing resource) is not. A request SageMaker refuses as invalid carries the same error name as throttling
-(`SageMaker.AmazonSageMakerException`, the code only in the cause), so it is retried too, but briefly: it fails
-within about a minute. docs/errors.md: "Error names SageMaker's optimized integrations raise".
+(`SageMaker.AmazonSageMakerException`, the code only in the cause): the Choice on the cause lets it fail at once.
+docs/errors.md: "Error names SageMaker's optimized integrations raise"; tests/test_retry_transient.py.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ INVALID = (
 )
 
 
-def _train(simulate: Any, responses: dict[str, Any]) -> Any:
-    """Run the pipeline with the training call answering `responses`; a failure is notified, then fails the run."""
+def _train(simulate: Any, responses: dict[str, Any], again: dict[str, Any] | None = None) -> Any:
+    """Run the pipeline with the training call answering `responses` (and the call made again after a transient
+    error, `again`); a failure is notified, then fails the run."""
     mocks = {
         "Train": responses,
+        **({"Train: again": again} if again is not None else {}),
         # The run stops at the gate (rmse too high): a run that gets there trained successfully.
         "Good Enough": {"Return": {"FinalMetricDataList": [{"MetricName": "validation:rmse", "Value": 1500}]}},
         "Notify failure": {"Return": {"MessageId": "m-1"}},
@@ -45,10 +47,10 @@ def _throw(error: str, cause: str) -> dict[str, Any]:
 
 
 def test_a_throttled_training_call_is_retried_and_the_pipeline_goes_on(simulate: Any) -> None:
-    result = _train(simulate, {"0": _throw(SERVICE_ERROR, THROTTLED), "1": {"Return": TRAINED}})
-    assert [c.attempt for c in result.calls_to("Train")] == [0, 1]
-    assert (result.error, result.path[1]) == ("QualityGate.Failed", "Good Enough")
-    assert result.elapsed_seconds < 5  # the first wait is drawn from [0, 5 s)
+    result = _train(simulate, {"0": _throw(SERVICE_ERROR, THROTTLED)}, {"0": {"Return": TRAINED}})
+    assert len(result.calls_to("Train")) == len(result.calls_to("Train: again")) == 1
+    assert (result.error, result.path[4]) == ("QualityGate.Failed", "Good Enough")
+    assert result.elapsed_seconds == 5  # the Wait before calling again
 
 
 def test_a_job_that_failed_on_its_input_is_not_retried(simulate: Any) -> None:
@@ -73,12 +75,12 @@ def test_a_missing_resource_is_not_retried(simulate: Any) -> None:
     assert result.error == "SageMaker.ResourceNotFoundException"
 
 
-def test_a_request_sagemaker_refuses_is_retried_four_times_only_and_fails_within_75_seconds(simulate: Any) -> None:
-    result = _train(simulate, {"0": _throw(SERVICE_ERROR, INVALID)})
-    assert [c.attempt for c in result.calls_to("Train")] == [0, 1, 2, 3, 4]
-    assert (result.status, result.error) == ("FAILED", SERVICE_ERROR)
-    assert "ValidationException" in result.cause
-    assert result.elapsed_seconds < 5 + 10 + 20 + 40  # full jitter: each wait drawn below its interval
+def test_a_request_sagemaker_refuses_is_not_retried_and_fails_at_once(simulate: Any) -> None:
+    result = _train(simulate, {"0": _throw(SERVICE_ERROR, INVALID)}, {"0": {"Return": TRAINED}})
+    assert len(result.calls_to("Train")) == 1 and result.calls_to("Train: again") == []
+    assert result.path[:3] == ["Train", "Train: transient?", "Train: refused"]
+    assert (result.status, result.error, result.cause) == ("FAILED", SERVICE_ERROR, INVALID)
+    assert result.elapsed_seconds == 0
 
 
 def test_a_full_job_quota_is_retried_three_times_over_minutes(simulate: Any) -> None:
