@@ -191,3 +191,24 @@ def test_the_loops_state_names_count_in_the_state_name_limit(
     assert problem.pointer == "jobs.train.state_name" and problem.line is not None
     assert f"'{name}: transient?', 81 characters" in problem.message
     assert problem.hint == "give the job a state_name of at most 68 characters"
+
+
+@pytest.mark.parametrize(("length", "refused"), [(61, True), (60, False)])
+def test_a_lookups_loop_names_count_in_the_limit_too(tmp_path: Path, length: int, refused: bool) -> None:
+    # A model step in a machine that did not run the training job looks the job up: `Look up <state name>`, and
+    # with `retry: sagemaker` that call's loop adds `Look up <state name>: transient?`.
+    name = "T" * length
+    text = CASE.read_text(encoding="utf-8").replace("state_name: Train", f"state_name: {name}\n    name: fixed-job", 1)
+    text += "  lookup:\n    steps: [model]\n    retry: sagemaker\n"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    if not refused:
+        states = json.loads(generate(spec).files["lookup.asl.json"])["States"]
+        assert f"Look up {name}: transient?" in states and max(map(len, states)) == 80
+        return
+    with pytest.raises(SpecError) as raised:
+        generate(spec)
+    [problem] = raised.value.problems
+    assert problem.pointer == "state_machines.lookup.steps.0" and problem.line is not None
+    assert f"'Look up {name}: transient?', 81 characters" in problem.message
+    assert problem.hint == "give job 'train' a state_name of at most 60 characters"
