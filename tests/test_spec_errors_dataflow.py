@@ -101,10 +101,19 @@ MISTAKES: list[tuple[Any, ...]] = [
         "with value",
     ),
     (
+        "training without a metric",
+        "    report: {from: evaluate, output: evaluation, file: evaluation.json}\n"
+        "    value: regression_metrics.mse.value\n",
+        "    training: train\n",
+        "spec.yaml:46:5: jobs.check-mse.metric: required field 'metric' is missing: a gate on training reads a final "
+        "metric (add metric: validation:rmse)",
+    ),
+    (
         "report without a value",
         "    value: regression_metrics.mse.value\n",
         "",
-        "spec.yaml:46:5: jobs.check-mse: a gate on report needs value (e.g. value: regression_metrics.mse.value)",
+        "spec.yaml:46:5: jobs.check-mse.value: required field 'value' is missing: a gate on report reads a number in "
+        "it (add value: regression_metrics.mse.value)",
     ),
     (
         "value not a dotted path",

@@ -84,15 +84,20 @@ class QualityGateJob(Step):
                 + (f", not {' and '.join(given)} together" if given else "")
             )
         source = given[0]
-        if source == "training" and self.metric is None:
-            raise ValueError("a gate on training needs metric: the name of the final metric it reads")
+        # A missing metric or value is reported at its own field, with the cross-checks (`missing_gate_fields`).
         if source == "report" and self.metric is not None:
             raise ValueError("metric goes with training or tuning; a gate on report names its value with value")
-        if source == "report" and self.value is None:
-            raise ValueError("a gate on report needs value (e.g. value: regression_metrics.mse.value)")
         if source != "report" and self.value is not None:
             raise ValueError(f"value goes with report; a gate on {source} names its value with metric")
         return self
+
+    def missing_fields(self) -> list[tuple[str, str, str]]:
+        """The fields its source needs that the gate leaves out: (field, why, hint)."""
+        if self.training is not None and self.metric is None:
+            return [("metric", "a gate on training reads a final metric", "add metric: validation:rmse")]
+        if self.report is not None and self.value is None:
+            return [("value", "a gate on report reads a number in it", "add value: regression_metrics.mse.value")]
+        return []
 
     @model_validator(mode="after")
     def _one_threshold(self) -> QualityGateJob:
