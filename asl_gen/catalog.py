@@ -23,7 +23,6 @@ Imports: nothing from asl_gen
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -331,6 +330,8 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     folded = word.strip().lower()
     if folded in by_folded:
         return by_folded[folded]
+    import difflib  # here: only a word that is not in the table needs a suggestion
+
     matches = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.6)
     return by_folded[matches[0]] if matches else None
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import gzip
 import json
 import re
 from collections.abc import Mapping
@@ -45,6 +44,8 @@ DATA_FILE = "data/iam-catalogue.json.gz"
 
 @functools.cache
 def _data() -> dict[str, Any]:
+    import gzip  # here: only a command that reads the catalogue needs it
+
     raw = gzip.decompress(package_file(DATA_FILE).read_bytes())
     return cast(dict[str, Any], json.loads(raw))
 

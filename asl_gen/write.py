@@ -39,6 +39,8 @@ _MAX_MANIFEST = 16 * 1024 * 1024
 
 @dataclass
 class WriteResult:
+    """What a write did: the files written, those already up to date, and the stale ones removed."""
+
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -46,6 +48,8 @@ class WriteResult:
 
 @dataclass(frozen=True)
 class Difference:
+    """A file whose content in out/ is not what a build would write."""
+
     path: str
     kind: str  # "missing", "changed", "stale"
     diff: str = ""

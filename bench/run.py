@@ -1,7 +1,10 @@
 """asl-gen's benchmark: one command, one table. Usage: python bench/run.py [--runs N] [--peers]
 
 Every command runs as a fresh process (a cold start, as in CI or a pre-commit hook) after one warm-up run that
-writes Python's byte-code files, as an installed package has them. Each row gives the median, min and max wall
+writes Python's byte-code files, as an installed package has them. The start-up rows (python -c pass, --version,
+the floor, build and check) are measured in rounds, one run of each per round, so that a change in the machine's
+load moves them together and their ratios stay comparable; measured one row after the other, a burst of load
+during the floor's row alone can turn a missed target into a met one. Each row gives the median, min and max wall
 time of N runs and the largest peak memory (max RSS) of one run, against its target where the issue sets one:
 
 * `asl-gen build` of big-mart, cold, within 1.5x of the floor: importing its dependencies in a bare interpreter;
@@ -65,13 +68,22 @@ def _once(command: Sequence[str], cwd: Path | None = None) -> tuple[float, int]:
 
 
 def measure(command: Sequence[str], runs: int, prepare: Callable[[], Path | None] = lambda: None) -> Sample:
-    _once(command, prepare())
-    times, peak = [], 0
+    return measure_rounds({"": (command, prepare)}, runs)[""]
+
+
+def measure_rounds(
+    commands: dict[str, tuple[Sequence[str], Callable[[], Path | None]]], runs: int
+) -> dict[str, Sample]:
+    """Each command once to warm up, then `runs` rounds of one run of each, in turn."""
+    for command, prepare in commands.values():
+        _once(command, prepare())
+    samples = {name: Sample([], 0) for name in commands}
     for _ in range(runs):
-        elapsed, rss = _once(command, prepare())
-        times.append(elapsed)
-        peak = max(peak, rss)
-    return Sample(times, peak)
+        for name, (command, prepare) in commands.items():
+            elapsed, rss = _once(command, prepare())
+            samples[name].times.append(elapsed)
+            samples[name].peak_kb = max(samples[name].peak_kb, rss)
+    return samples
 
 
 def console_script() -> list[str]:
@@ -201,27 +213,29 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        bare = row("python -c pass", measure([*python, "-c", "pass"], runs))
-        version = measure([*cli, "--version"], runs)
-        row("asl-gen --version", version, _target(version.median / bare.median, 1.5, "x python -c pass"))
-        floor = row(
-            "floor: import pydantic jsonschema jinja2 yaml click", measure([*python, "-c", FLOOR_IMPORTS], runs)
-        )
         outs = work / "outs"
         counter = iter(range(10**6))
-        build = measure(
-            [*cli, "build", str(EXAMPLE), "--out", "out"],
-            runs,
-            prepare=lambda: _mkdir(outs / str(next(counter))),
+        subprocess.run(
+            [*cli, "build", str(EXAMPLE), "--out", str(work / "current")], env=ENV, check=True, capture_output=True
         )
+        started = measure_rounds(
+            {
+                "bare": ([*python, "-c", "pass"], here),
+                "version": ([*cli, "--version"], here),
+                "floor": ([*python, "-c", FLOOR_IMPORTS], here),
+                "build": ([*cli, "build", str(EXAMPLE), "--out", "out"], lambda: _mkdir(outs / str(next(counter)))),
+                "check": ([*cli, "check", str(EXAMPLE), "--out", str(work / "current")], here),
+            },
+            runs,
+        )
+        bare, version, floor, build, check = (started[k] for k in ("bare", "version", "floor", "build", "check"))
+        row("python -c pass", bare)
+        row("asl-gen --version", version, _target(version.median / bare.median, 1.5, "x python -c pass"))
+        row("floor: import pydantic jsonschema jinja2 yaml click", floor)
         files = sum(1 for f in (outs / "0" / "out").rglob("*") if f.is_file())
         row(
             f"asl-gen build big-mart (cold, {files} files)", build, _target(build.median / floor.median, 1.5, "x floor")
         )
-        subprocess.run(
-            [*cli, "build", str(EXAMPLE), "--out", str(work / "current")], env=ENV, check=True, capture_output=True
-        )
-        check = measure([*cli, "check", str(EXAMPLE), "--out", str(work / "current")], runs)
         row("asl-gen check big-mart (unchanged)", check, _target(check.median / floor.median, 1.5, "x floor"))
 
         specs = many_specs(_mkdir(work / "specs"), 20, 50)
@@ -256,6 +270,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
 
     _print(rows, runs, cli)
+
+
+def here() -> Path | None:
+    """No folder of its own: the command runs where the benchmark was started."""
+    return None
 
 
 def _mkdir(path: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -321,6 +322,23 @@ def test_help_of_every_command_imports_no_heavy_dependency(command: str) -> None
     imported = _imported(_as_console_script(*args))
     assert "click" in imported
     assert imported.isdisjoint(HEAVY), sorted(imported & set(HEAVY))
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "__all__"), ("logfire", "logfire")])
+def test_the_command_line_asks_pydantic_for_no_plugins_unless_the_environment_says(
+    given: str | None, seen: str
+) -> None:
+    code = (
+        "import os, sys; sys.argv = ['asl-gen', '--help']; from asl_gen.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('PYDANTIC_DISABLE_PLUGINS'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.splitlines()[-1] == seen
 
 
 def test_coloured_problem_lines_carry_the_same_text_as_plain_ones(capsys: pytest.CaptureFixture[str]) -> None:

@@ -38,6 +38,8 @@ def show_progress() -> bool:
 
 @dataclass
 class Console:
+    """Where a command prints: its format, verbosity and colour, and the warnings heard so far."""
+
     fmt: str = "text"
     verbosity: int = NORMAL
     color: bool = False

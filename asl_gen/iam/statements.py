@@ -11,6 +11,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Statement:
+    """One statement of a policy, with the states that need it and why it is on "*" when it is."""
+
     sid: str
     actions: tuple[str, ...]
     resources: tuple[str, ...]
@@ -22,6 +24,8 @@ class Statement:
 
 @dataclass(frozen=True)
 class Need:
+    """One action on one resource (under one condition) that a state or a setting needs."""
+
     action: str
     resource: str
     condition: str  # canonical JSON of the condition block, "" for none

@@ -113,6 +113,8 @@ def find(key: str) -> Integration | None:
 
 @dataclass(frozen=True)
 class ParsedResource:
+    """A Task's Resource ARN taken apart: its partition, the integration's key and the pattern."""
+
     partition: str
     key: str
     pattern: str

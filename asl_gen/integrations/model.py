@@ -111,6 +111,8 @@ class PassRole:
 
 @dataclass(frozen=True)
 class Integration:
+    """What asl-gen knows about one service call: its patterns, the IAM it needs, its required parameters."""
+
     service: str
     api: str
     patterns: frozenset[str]

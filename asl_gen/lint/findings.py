@@ -7,7 +7,6 @@ sorts them. The helpers below word messages the same way everywhere (quoting, "d
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,6 +111,8 @@ def close_match(word: str, candidates: Iterable[str]) -> str | None:
     for option in options:
         if option.lower() == word.lower():
             return option
+    import difflib  # here: only a finding about an unknown word needs it
+
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.7)
     return matches[0] if matches else None
 

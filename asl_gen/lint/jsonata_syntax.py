@@ -26,6 +26,8 @@ class _JSONataError(Exception):
 
 @dataclass
 class _Token:
+    """A token of a JSONata expression and where it starts."""
+
     kind: str  # "operator", "string", "number", "value", "name", "variable", "regex" or "end"
     value: str
     position: int
@@ -33,6 +35,8 @@ class _Token:
 
 @dataclass
 class _Node:
+    """A node of the parsed JSONata expression."""
+
     kind: str
     value: str = ""
     children: list[_Node] = field(default_factory=list)

@@ -11,6 +11,8 @@ from asl_gen.lint.findings import Path
 
 @dataclass
 class WorkflowScope:
+    """The states of one workflow (the machine, a Parallel branch or a Map's item processor) and what it sees."""
+
     path: Path
     states: dict[str, Any]
     start: object

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from asl_gen.lint.base import CheckerBase
 from asl_gen.lint.findings import Path, field_label, json_type, short
-from asl_gen.lint.intrinsics import STRING_INTRINSICS, intrinsic_error
 from asl_gen.lint.jsonata_syntax import jsonata_error, looks_like_jsonata
 from asl_gen.lint.paths import path_error
 
@@ -41,6 +40,9 @@ class ValueRules(CheckerBase):
                 self._add(path, f"{field_label(path)} is not a valid path: {problem}", leaf=True, rule="path-syntax")
             return
         if value.startswith("States."):
+            # Imported here: the intrinsics' parser is only needed by a definition that calls one.
+            from asl_gen.lint.intrinsics import STRING_INTRINSICS, intrinsic_error
+
             allowed = STRING_INTRINSICS if string_only else None
             problem = intrinsic_error(value, allowed=allowed)
             if problem:

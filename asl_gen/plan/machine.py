@@ -58,6 +58,8 @@ StepBuilder = Callable[["MachineBuilder", str, Any], list[StatePlan]]
 
 @dataclass
 class MachineBuilder:
+    """Lays out the states of one machine step by step, its branches and Map bodies included."""
+
     spec: Spec
     target: Target
     key: str

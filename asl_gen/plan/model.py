@@ -124,6 +124,8 @@ class TaskState(_Handled):
 
 @dataclass(frozen=True)
 class WaitState(_State):
+    """Waits a fixed number of seconds."""
+
     kind: ClassVar[str] = "wait"
     seconds: int
     next: Transition | None = Goto.NEXT_STEP
@@ -131,6 +133,8 @@ class WaitState(_State):
 
 @dataclass(frozen=True)
 class PassState(_State):
+    """Passes its input on, shaped by Parameters, or a constant result."""
+
     kind: ClassVar[str] = "pass"
     parameters: Mapping[str, Any] | None
     result_path: str | None
@@ -149,6 +153,8 @@ class ChoiceRule:
 
 @dataclass(frozen=True)
 class ChoiceState(_State):
+    """Goes to the first rule that matches, else to the default."""
+
     kind: ClassVar[str] = "choice"
     rules: tuple[ChoiceRule, ...]
     default: Transition | None = None
@@ -167,6 +173,8 @@ class FailState(_State):
 
 @dataclass(frozen=True)
 class SucceedState(_State):
+    """Ends the execution (or its branch) successfully."""
+
     kind: ClassVar[str] = "succeed"
 
 
@@ -221,12 +229,16 @@ class StepPlan:
 
 @dataclass(frozen=True)
 class InputField:
+    """A field of a machine's execution input and its JSON Schema."""
+
     name: str
     schema: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class MachinePlan:
+    """One state machine, its states linked, ready to render."""
+
     key: str
     name: str
     arn: str
@@ -244,6 +256,8 @@ class MachinePlan:
 
 @dataclass(frozen=True)
 class ProjectPlan:
+    """Every machine of a spec and the target they run in."""
+
     spec: Spec
     target: Target
     machines: tuple[MachinePlan, ...]
