@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from asl_gen.build import generate
-from asl_gen.errors import SpecError
+from asl_gen.errors import Problem, SpecError
 from asl_gen.simulate import SimulationResult, simulate_definition
 
 CASE = Path(__file__).parent / "cases" / "retries" / "spec.yaml"
@@ -168,6 +168,19 @@ def test_the_steps_own_retry_rules_get_no_loop(tmp_path: Path) -> None:
     assert states["Train"]["Retry"][0]["ErrorEquals"] == ["SageMaker.AmazonSageMakerException"]
 
 
+def _build(tmp_path: Path, text: str, machine: str) -> tuple[dict[str, Any], Problem | None]:
+    """The states of `machine` built from the spec `text`, or the one problem the spec is refused with."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    try:
+        files = generate(spec).files
+    except SpecError as error:
+        [problem] = error.problems
+        return {}, problem
+    states: dict[str, Any] = json.loads(files[f"{machine}.asl.json"])["States"]
+    return states, None
+
+
 @pytest.mark.parametrize(
     ("retry", "length", "refused"),
     [("sagemaker", 69, True), ("sagemaker", 68, False), ("none", 80, False)],
@@ -179,16 +192,11 @@ def test_the_loops_state_names_count_in_the_state_name_limit(
     name = "T" * length
     text = CASE.read_text(encoding="utf-8").replace("state_name: Train", f"state_name: {name}", 1)
     text = text.replace("    retry: sagemaker\n", f"    retry: {retry}\n")
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(text, encoding="utf-8")
+    states, problem = _build(tmp_path, text, "notified")
     if not refused:
-        states = json.loads(generate(spec).files["notified.asl.json"])["States"]
         assert max(map(len, states)) <= 80 and (f"{name}: transient?" in states) == (retry == "sagemaker")
         return
-    with pytest.raises(SpecError) as raised:
-        generate(spec)
-    [problem] = raised.value.problems
-    assert problem.pointer == "jobs.train.state_name" and problem.line is not None
+    assert problem is not None and problem.pointer == "jobs.train.state_name" and problem.line is not None
     assert f"'{name}: transient?', 81 characters" in problem.message
     assert problem.hint == "give the job a state_name of at most 68 characters"
 
@@ -200,15 +208,10 @@ def test_a_lookups_loop_names_count_in_the_limit_too(tmp_path: Path, length: int
     name = "T" * length
     text = CASE.read_text(encoding="utf-8").replace("state_name: Train", f"state_name: {name}\n    name: fixed-job", 1)
     text += "  lookup:\n    steps: [model]\n    retry: sagemaker\n"
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(text, encoding="utf-8")
+    states, problem = _build(tmp_path, text, "lookup")
     if not refused:
-        states = json.loads(generate(spec).files["lookup.asl.json"])["States"]
         assert f"Look up {name}: transient?" in states and max(map(len, states)) == 80
         return
-    with pytest.raises(SpecError) as raised:
-        generate(spec)
-    [problem] = raised.value.problems
-    assert problem.pointer == "state_machines.lookup.steps.0" and problem.line is not None
+    assert problem is not None and problem.pointer == "state_machines.lookup.steps.0" and problem.line is not None
     assert f"'Look up {name}: transient?', 81 characters" in problem.message
     assert problem.hint == "give job 'train' a state_name of at most 60 characters"
