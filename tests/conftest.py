@@ -24,6 +24,9 @@ import asl_gen
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "big-mart" / "spec.yaml"
+# The limit `asl-gen build` runs with, read before any test module imports jsonata-python: importing it raises the
+# process's limit to 10,000 for good (tests/test_hostile_files.py puts this one back where depth is what is tested).
+PYTHON_RECURSION_LIMIT = sys.getrecursionlimit()
 
 
 def import_every_local_module() -> None:
