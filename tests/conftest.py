@@ -11,6 +11,7 @@ the draws then depend only on the test and the code under test. tests/test_deter
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -49,6 +50,22 @@ import_every_local_module()
 # one run into the next (tests/test_properties.py keeps its own profiles, per test).
 settings.register_profile("asl-gen-default", derandomize=True, database=None, deadline=None)
 settings.load_profile("asl-gen-default")
+
+
+def _share_botocore_data() -> None:
+    """One botocore data loader per process instead of one per session. moto starts every mock with a fresh boto3
+    session (`reset_boto3_session`), and each session read and decoded the service models again, a few megabytes
+    of JSON: a third of a second for each test that makes a client. What a session reads from the loader is
+    the same files whatever the session; credentials, region and moto's patching stay per session."""
+    try:
+        import botocore.loaders
+        import botocore.session
+    except ImportError:  # boto3 comes with moto, in the test extra
+        return
+    botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+
+
+_share_botocore_data()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
