@@ -750,7 +750,7 @@ def moto_run(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoRun]:
     # AWS names SDK errors <Service>.<Exception> with the service in PascalCase ('SageMaker'); moto knows the
     # spelling only for a few services and would say 'sagemaker.sagemakerException'.
     monkeypatch.setitem(sdk._SERVICE_ERROR_NAMES, "sagemaker", "SageMaker")
-    # moto's Wait states sleep their seconds in real time (a second per poll here, up to 3 s a run); these tests
+    # moto's Wait states sleep their seconds in real time (a second per poll here, two polls at most); these tests
     # check which states run and in what order, which the sleeping does not change.
     wait = pytest.importorskip("moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function")
     monkeypatch.setattr(wait.WaitFunction, "_wait_interval", lambda self, env, wait_seconds: None)
