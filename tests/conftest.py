@@ -11,8 +11,10 @@ the draws then depend only on the test and the code under test. tests/test_deter
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -24,6 +26,9 @@ import asl_gen
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "big-mart" / "spec.yaml"
+# The limit `asl-gen build` runs with, read before any test module imports jsonata-python: importing it raises the
+# process's limit to 10,000 for good (tests/test_hostile_files.py puts this one back where depth is what is tested).
+PYTHON_RECURSION_LIMIT = sys.getrecursionlimit()
 
 
 def import_every_local_module() -> None:
@@ -47,12 +52,45 @@ settings.register_profile("asl-gen-default", derandomize=True, database=None, de
 settings.load_profile("asl-gen-default")
 
 
+def _share_botocore_data() -> None:
+    """One botocore data loader per process instead of one per session. moto starts every mock with a fresh boto3
+    session (`reset_boto3_session`), and each session read and decoded the service models again, a few megabytes
+    of JSON: a third of a second for each test that makes a client. What a session reads from the loader is
+    the same files whatever the session; credentials, region and moto's patching stay per session."""
+    try:
+        import botocore.loaders
+        import botocore.session
+    except ImportError:  # boto3 comes with moto, in the test extra
+        return
+    botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+
+
+_share_botocore_data()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
         help="Rewrite tests/cases/*/expected from the current output (review the diff before committing).",
     )
+
+
+def _fsync_checked(fd: int) -> None:
+    """os.fsync without the wait for the disk: the descriptor is still checked (a bad one raises as before)."""
+    os.fstat(fd)
+
+
+@pytest.fixture(autouse=True)
+def _fsync_without_waiting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asl-gen's writer syncs every file and folder it writes (asl_gen/write.py), and waiting for the disk was a
+    third of the time of a build in process, far more on a machine busy writing: tests/test_hostile_values.py's
+    corpus took 55 s with it and 28 s without. What a sync adds shows only after the machine loses power, which
+    no test can bring about (a killed process leaves its writes in the page cache), so the fast suite skips the
+    wait; the calls still happen, in the same order, where a test counts or fails them. The slow tests (the
+    fault loops among them) and builds in a subprocess sync for real."""
+    if request.node.get_closest_marker("slow") is None:
+        monkeypatch.setattr(os, "fsync", _fsync_checked)
 
 
 @pytest.fixture

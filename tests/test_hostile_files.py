@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from asl_gen.cli import main
 from asl_gen.resources import data_dir
 
-from .conftest import EXAMPLE, REPO
+from .conftest import EXAMPLE, PYTHON_RECURSION_LIMIT, REPO
 
 
 def _billion_laughs() -> str:
@@ -185,6 +186,21 @@ def _assert_refused(output: str, expected: list[str]) -> None:
     assert lines == [*expected, f"{count} problem{'s' if count != 1 else ''} found"], output
 
 
+@pytest.fixture
+def python_recursion_limit() -> Iterator[None]:
+    """The recursion limit a user's `asl-gen build` has. Once jsonata-python is imported (at collection, by
+    tests/test_lint_jsonata_syntax.py) the limit is 10,000, and PyYAML then composes the 10,000-deep file (and
+    Jinja expands a template that includes itself) ten times deeper before giving up: 9 s instead of 1, for the
+    same message."""
+    raised = sys.getrecursionlimit()
+    sys.setrecursionlimit(PYTHON_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(raised)
+
+
+@pytest.mark.usefixtures("python_recursion_limit")
 @pytest.mark.parametrize(("content", "expected"), [h[1:] for h in HOSTILE_FILES], ids=[h[0] for h in HOSTILE_FILES])
 def test_hostile_spec_file_gives_its_one_line_message_and_writes_nothing(
     content: bytes, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -415,6 +431,7 @@ def _build_with_template(tmp_path: Path, text: str) -> tuple[int, str, Path]:
     return result.exit_code, result.output, out
 
 
+@pytest.mark.usefixtures("python_recursion_limit")
 @pytest.mark.parametrize(
     ("attack", "expected"), [h[1:] for h in HOSTILE_TEMPLATES], ids=[h[0] for h in HOSTILE_TEMPLATES]
 )

@@ -8,7 +8,8 @@ control characters, and `asl-gen check` passes at once.
 
 Two suites: a fixed corpus tried in every field (deterministic), and hypothesis drawing further values,
 mostly near-valid ones (a valid value with a hostile fragment inside), with `derandomize=True` so CI sees
-the same examples on every run and no example database is written.
+the same examples on every run and no example database is written: 30 of them in the fast suite, 150 in the
+slow step (`python -m pytest -m slow`).
 """
 
 from __future__ import annotations
@@ -598,6 +599,22 @@ def test_every_corpus_value_in_this_field_is_written_intact_or_refused(field: Fi
         _TRIED[_kind(run_case(field, value, form, check=False))] += 1
 
 
+def test_a_few_hypothesis_values_are_written_intact_or_refused() -> None:
+    """The fast suite's share of the loop below: 30 draws, each with every check of a run."""
+    tried: Counter[str] = Counter()
+
+    @settings(max_examples=30, derandomize=True, database=None, deadline=None)
+    @given(CASES)
+    def run(case: tuple[Field, str, str]) -> None:
+        tried[_kind(run_case(*case))] += 1
+
+    run()
+    assert sum(tried.values()) == 30
+
+
+# The long loop, for the slow step (.ci/run). Its draws follow from its source (derandomize), so editing the
+# function below draws other values.
+@pytest.mark.slow
 def test_hypothesis_values_are_written_intact_or_refused(pytestconfig: pytest.Config) -> None:
     tried: Counter[str] = Counter()
     fields: set[str] = set()
@@ -658,3 +675,13 @@ def test_a_state_name_too_long_for_its_look_up_state_is_a_spec_error() -> None:
     outcome = run_case(field, "x" * 80, "yaml")
     assert outcome.code == 2
     assert "would be named 'Look up xxx" in outcome.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="asl-gen's bug, open: an S3 URI with a C1 control character (U+0085) is written, not refused (found by "
+    "the hypothesis loop when its draws changed); strict, so the fix turns this into a failure to remove the mark",
+)
+def test_a_c1_control_character_in_an_s3_uri_is_a_spec_error() -> None:
+    field = FIELDS[FIELD_NAMES.index("channel S3 URI")]
+    assert run_case(field, "s3://slytherins-test/\x85sagemaker/big-mart-pipeline/train", "yaml").code == 2

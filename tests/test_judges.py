@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sysconfig
@@ -345,17 +346,54 @@ def test_statelint_rejects_broken_definition(generated: Generated, tmp_path: Pat
 # --- asl-validator (npm) ---------------------------------------------------------------------------------------
 
 
+_ASL_VALIDATOR_SAYS = re.compile(r'^[✓✕] State machine definition "(.*)" is (valid|invalid:)$')
+
+
+def _asl_validator_verdicts(paths: Sequence[Path]) -> dict[str, tuple[bool, str]]:
+    """asl-validator's verdict on each file (valid?, what it said of it), from one run: it takes most of a second
+    to start, and judges each `--json-path` on its own. It prints each valid file on stdout and each invalid one
+    on stderr, followed by the problems found."""
+    run = _run([_asl_validator(), *(arg for path in paths for arg in ("--json-path", str(path)))])
+    verdicts: dict[str, tuple[bool, str]] = {}
+    current = None
+    for line in [*run.stdout.splitlines(), *run.stderr.splitlines()]:
+        said = _ASL_VALIDATOR_SAYS.match(line.strip())
+        if said:
+            current = said[1]
+            assert current not in verdicts, run.output
+            verdicts[current] = (said[2] == "valid", line)
+        elif current is not None and line.strip():
+            valid, text = verdicts[current]
+            verdicts[current] = (valid, f"{text}\n{line}")
+    assert sorted(verdicts) == sorted(map(str, paths)), run.output
+    assert run.returncode == (0 if all(valid for valid, _ in verdicts.values()) else 1), run.output
+    return verdicts
+
+
+@pytest.fixture(scope="module")
+def asl_validator_verdicts(
+    generated: Generated, out_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[bool, str]]:
+    """Every generated definition, and the first one broken (as "broken"), judged in one run."""
+    broken = _write(
+        tmp_path_factory.mktemp("asl-validator"),
+        "broken.asl.json",
+        _with_missing_next(_text(generated, DEFINITIONS[0])),
+    )
+    verdicts = _asl_validator_verdicts([*(out_dir / path for path in DEFINITIONS), broken])
+    return {"broken": verdicts[str(broken)], **{path: verdicts[str(out_dir / path)] for path in DEFINITIONS}}
+
+
 @pytest.mark.parametrize("path", DEFINITIONS)
-def test_asl_validator_accepts_definition(out_dir: Path, path: str) -> None:
-    run = _run([_asl_validator(), "--json-path", str(out_dir / path)])
-    assert run.returncode == 0, f"asl-validator on {path}:\n{run.output}"
+def test_asl_validator_accepts_definition(asl_validator_verdicts: dict[str, tuple[bool, str]], path: str) -> None:
+    valid, said = asl_validator_verdicts[path]
+    assert valid, f"asl-validator on {path}:\n{said}"
 
 
-def test_asl_validator_rejects_broken_definition(generated: Generated, tmp_path: Path) -> None:
-    broken = _write(tmp_path, "broken.asl.json", _with_missing_next(_text(generated, DEFINITIONS[0])))
-    run = _run([_asl_validator(), "--json-path", str(broken)])
-    assert run.returncode == 1, run.output
-    assert "MISSING_TRANSITION_TARGET" in run.output
+def test_asl_validator_rejects_broken_definition(asl_validator_verdicts: dict[str, tuple[bool, str]]) -> None:
+    valid, said = asl_validator_verdicts["broken"]
+    assert not valid, said
+    assert "MISSING_TRANSITION_TARGET" in said
 
 
 # --- parliament (identity policies only: it requires Resource, which trust policies may not have) --------------
@@ -447,10 +485,11 @@ def _template(files: dict[str, str]) -> Template:
     return Template({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}, locations)
 
 
-def _cfn_lint(template: Template, folder: Path) -> list[dict[str, Any]]:
-    path = _write(folder, "template.json", json.dumps(template.body, indent=2))
+def _cfn_lint(templates: dict[str, Template], folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """cfn-lint's findings on each template, by name, from one run (cfn-lint takes seconds to start)."""
+    paths = {name: _write(folder, f"{name}.json", json.dumps(t.body, indent=2)) for name, t in templates.items()}
     # --include-checks I: I3510 (resource ARN does not fit the action) is informational.
-    run = _run([_tool("cfn-lint"), "--format", "json", "--include-checks", "I", "--", str(path)])
+    run = _run([_tool("cfn-lint"), "--format", "json", "--include-checks", "I", "--", *map(str, paths.values())])
     try:
         findings: list[dict[str, Any]] = json.loads(run.stdout)
     except json.JSONDecodeError:
@@ -458,7 +497,11 @@ def _cfn_lint(template: Template, folder: Path) -> list[dict[str, Any]]:
     # The exit code ORs 2/4/8 for errors/warnings/informationals found; an odd code means cfn-lint itself failed.
     assert run.returncode in range(0, 16, 2), f"cfn-lint failed to run (exit {run.returncode}):\n{run.output}"
     assert bool(findings) == bool(run.returncode), f"cfn-lint's exit {run.returncode} disagrees with its findings"
-    return findings
+    by_name: dict[str, list[dict[str, Any]]] = {name: [] for name in templates}
+    names = {str(path): name for name, path in paths.items()}
+    for finding in findings:
+        by_name[names[finding["Filename"]]].append(finding)
+    return by_name
 
 
 def _describe(findings: list[dict[str, Any]]) -> str:
@@ -472,34 +515,42 @@ def _under(finding: dict[str, Any], prefix: tuple[str | int, ...]) -> bool:
     return tuple(finding["Location"]["Path"][: len(prefix)]) == prefix
 
 
-@pytest.fixture(scope="module")
-def cfn_lint_run(generated: Generated, tmp_path_factory: pytest.TempPathFactory) -> tuple[Template, list[Any]]:
-    # One run for all documents (cfn-lint takes seconds to start); tests then split the findings by document.
-    template = _template(dict(generated.files))
-    return template, _cfn_lint(template, tmp_path_factory.mktemp("cfn-lint"))
-
-
-@pytest.mark.parametrize("path", DEFINITIONS + IDENTITY_POLICIES + TRUST_POLICIES)
-def test_cfn_lint_finds_nothing_in_document(cfn_lint_run: tuple[Template, list[Any]], path: str) -> None:
-    template, findings = cfn_lint_run
-    mine = [f for f in findings if _under(f, template.locations[path])]
-    assert mine == [], f"cfn-lint on {path}:\n{_describe(mine)}"
-
-
-def test_cfn_lint_finds_nothing_in_the_template_around_them(cfn_lint_run: tuple[Template, list[Any]]) -> None:
-    template, findings = cfn_lint_run
-    elsewhere = [f for f in findings if not any(_under(f, prefix) for prefix in template.locations.values())]
-    assert elsewhere == [], _describe(elsewhere)
-
-
-def test_cfn_lint_rejects_broken_documents(generated: Generated, tmp_path: Path) -> None:
-    _tool("cfn-lint")
+def _broken_files(generated: Generated) -> dict[str, str]:
     files = dict(generated.files)
     definition, policy = DEFINITIONS[0], IDENTITY_POLICIES[0]
     files[definition] = _with_unknown_state_type(files[definition])
     files[policy] = _with_statement(_with_statement(files[policy], MISSPELT_ACTION), WRONG_RESOURCE_TYPE)
-    template = _template(files)
-    findings = _cfn_lint(template, tmp_path)
+    return files
+
+
+@pytest.fixture(scope="module")
+def cfn_lint_runs(
+    generated: Generated, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Template, list[Any]]]:
+    # One run for all documents, and for the same documents broken; tests then split the findings by document.
+    templates = {"generated": _template(dict(generated.files)), "broken": _template(_broken_files(generated))}
+    findings = _cfn_lint(templates, tmp_path_factory.mktemp("cfn-lint"))
+    return {name: (template, findings[name]) for name, template in templates.items()}
+
+
+@pytest.mark.parametrize("path", DEFINITIONS + IDENTITY_POLICIES + TRUST_POLICIES)
+def test_cfn_lint_finds_nothing_in_document(cfn_lint_runs: dict[str, tuple[Template, list[Any]]], path: str) -> None:
+    template, findings = cfn_lint_runs["generated"]
+    mine = [f for f in findings if _under(f, template.locations[path])]
+    assert mine == [], f"cfn-lint on {path}:\n{_describe(mine)}"
+
+
+def test_cfn_lint_finds_nothing_in_the_template_around_them(
+    cfn_lint_runs: dict[str, tuple[Template, list[Any]]],
+) -> None:
+    template, findings = cfn_lint_runs["generated"]
+    elsewhere = [f for f in findings if not any(_under(f, prefix) for prefix in template.locations.values())]
+    assert elsewhere == [], _describe(elsewhere)
+
+
+def test_cfn_lint_rejects_broken_documents(cfn_lint_runs: dict[str, tuple[Template, list[Any]]]) -> None:
+    template, findings = cfn_lint_runs["broken"]
+    definition, policy = DEFINITIONS[0], IDENTITY_POLICIES[0]
     found = {
         (rule, path)
         for f in findings
