@@ -54,7 +54,8 @@ def _s3_uri(value: str) -> str:
     if not match:
         raise ValueError(f"{value!r} is not an S3 URI (write it as s3://bucket/prefix)")
     # The key prefix ends up inside IAM resource ARNs: a wildcard or a policy variable there would widen the grant.
-    unsafe = sorted({c for c in match.group(2) or "" if c in "*?$" or ord(c) < 32 or ord(c) == 127})
+    # Control characters: C0, DEL and C1 (U+0080-U+009F, as in state names), which no policy or console shows.
+    unsafe = sorted({c for c in match.group(2) or "" if c in "*?$" or ord(c) < 32 or 127 <= ord(c) <= 159})
     if unsafe:
         raise ValueError(
             f"the S3 key in {value!r} contains {', '.join(repr(c) for c in unsafe)}, which IAM would read as a "
