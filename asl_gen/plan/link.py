@@ -23,7 +23,7 @@ from asl_gen.plan.model import (
     Transition,
     WaitState,
 )
-from asl_gen.spec import derived_state_name
+from asl_gen.spec import GATE_DONE_STATE, derived_state_name
 
 
 def link(steps: Sequence[StepPlan]) -> tuple[StatePlan, ...]:
@@ -42,7 +42,7 @@ def link(steps: Sequence[StepPlan]) -> tuple[StatePlan, ...]:
 
 
 def _link_step(step: StepPlan, following: str | None, first: Mapping[str, str]) -> list[StatePlan]:
-    done = derived_state_name(step.states[0].name, "done")
+    done = derived_state_name(step.states[0].name, GATE_DONE_STATE)
     ends_in_done = False
 
     def target(transition: Transition) -> str:

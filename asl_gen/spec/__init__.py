@@ -35,6 +35,7 @@ from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
     ERROR_SLOT,
     FAILED_STATE,
+    GATE_DONE_STATE,
     GATE_STATES,
     MAP_ITEMS_STATE,
     NOTIFY_STATE,
@@ -62,6 +63,7 @@ __all__ = [
     "ECR_IMAGE",
     "ERROR_SLOT",
     "FAILED_STATE",
+    "GATE_DONE_STATE",
     "GATE_OPERATORS",
     "GATE_STATES",
     "JOB_TYPES",

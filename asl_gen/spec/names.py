@@ -39,6 +39,8 @@ REPORT_GATE_STATES = ("has value?", "keep", "passes?", "failed", "no metric")
 # With `retry: sagemaker`, each SageMaker call adds, named '<its state name>: <suffix>': the Choice on the cause of
 # a service error, the Wait before calling again, the call again, and the hand-over of a refused request.
 TRANSIENT_STATES = ("transient?", "back off", "again", "refused")
+# The Succeed state a step whose Choice goes on to the next step adds when it is the machine's last.
+GATE_DONE_STATE = "done"
 # A Map over a written-out list first puts the list into the state (JSONPath reads items from the state).
 MAP_ITEMS_STATE = "items"
 
@@ -102,6 +104,8 @@ def step_state_names(key: str, job: Job, retrying: bool = False) -> tuple[str, .
             if job.tuning is not None
             else GATE_STATES
         )
+        # A gate that ends its machine passes to a Succeed state (plan/link.py): a Choice rule cannot end it.
+        suffixes.append(GATE_DONE_STATE)
     if isinstance(job, TuningJob):
         suffixes.extend(TUNING_STATES)
     if isinstance(job, MapJob) and isinstance(job.items, list):
