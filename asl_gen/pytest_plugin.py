@@ -57,14 +57,15 @@ def _execution_input(value: Any, root: Path) -> tuple[Any, str]:
 
 @pytest.fixture
 def simulate(request: pytest.FixtureRequest) -> Simulate:
-    """A function `simulate(machine, input=None, *, mocks=None, case=None, seed=0, out=None)`.
+    """A function `simulate(machine, input=None, *, mocks=None, case=None, seed=0, out=None, execution_name=...)`.
 
     `machine` is a state machine key found in the project's out/ (`pipeline`, `big-mart/pipeline`), a path to
     an `.asl.json` file, or a definition as a dict. `input` is the execution input as data, or a JSON/YAML file
     (a `pathlib.Path`, or a name ending in .json, .yaml or .yml). Relative paths (machine, input, mocks, out) are
     taken from the pytest root directory. A generated machine's input is checked against the input schema
     `asl-gen build` wrote beside it (out/<project>/inputs/<key>.schema.json): a missing field or a wrong type
-    raises `asl_gen.errors.UsageError` before anything runs. Returns a `SimulationResult`.
+    raises `asl_gen.errors.UsageError` before anything runs. `execution_name` is the run's `$$.Execution.Name`
+    (default `simulation`). Returns a `SimulationResult`.
     """
     from asl_gen.simulate import check_input, find_machine, simulate_definition
 
@@ -78,6 +79,7 @@ def simulate(request: pytest.FixtureRequest) -> Simulate:
         case: str | None = None,
         seed: int = 0,
         out: str | Path | None = None,
+        execution_name: str = "simulation",
     ) -> SimulationResult:
         definition: dict[str, Any] | Path
         name: str | None = None
@@ -97,7 +99,13 @@ def simulate(request: pytest.FixtureRequest) -> Simulate:
                 check_input(execution_input, schema, str(schema_file), input_source=input_source)
         mock_source = root / mocks if isinstance(mocks, (str, Path)) else mocks
         return simulate_definition(
-            definition, execution_input, mocks=mock_source, case=case, machine_name=name, seed=seed
+            definition,
+            execution_input,
+            mocks=mock_source,
+            case=case,
+            machine_name=name,
+            seed=seed,
+            execution_name=execution_name,
         )
 
     return run

@@ -621,6 +621,8 @@ def processing_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             output.update(draw(local_path("out", name)))
         if draw(st.booleans()):
             output["upload_mode"] = draw(st.sampled_from(["EndOfJob", "Continuous"]))
+        if draw(st.booleans()):
+            output["per_execution"] = draw(st.booleans())
         outputs[name] = output
     if bool(outputs) or draw(st.booleans()):
         job["outputs"] = outputs
@@ -1557,6 +1559,7 @@ _TYPED: dict[str, list[Any]] = {
     "retry": ["always", 3],
     # Processing, tuning, transform, labeling, endpoint config extras.
     "upload_mode": ["endofjob", 1],
+    "per_execution": ["yes", 2],
     "local_path": ["/tmp/data", "/opt/ml/processing/../x"],
     "strategy": ["bayesian", 1],
     "max_jobs": [0, "20"],

@@ -201,6 +201,8 @@ def _new_step_features(spec: Spec, job: dict[str, Any]) -> Iterator[str]:
         yield "data from a processing output"
     if job["type"] == "processing":
         yield f"processing {'framework' if isinstance(job['image'], dict) else 'ECR'} image"
+        if any(output.get("per_execution") for output in job.get("outputs", {}).values()):
+            yield "processing output per execution"
     if job["type"] == "quality-gate":
         yield f"gate on {next(s for s in ('training', 'tuning', 'report') if s in job)}"
     if job["type"] in ("model", "model-package") and spec["jobs"].get(job.get("from", ""), {}).get("type") == "tuning":
@@ -224,6 +226,7 @@ NEW_STEP_FEATURES = frozenset(
         "data from a processing output",
         "processing framework image",
         "processing ECR image",
+        "processing output per execution",
         "gate on tuning",
         "gate on report",
         "model from tune",

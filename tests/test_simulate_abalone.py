@@ -24,6 +24,8 @@ TOPIC = "arn:aws:sns:us-east-1:123456789012:abalone-alerts"
 GATE = ["MSE Good Enough", "MSE Good Enough: has value?", "MSE Good Enough: keep", "MSE Good Enough: passes?"]
 MODEL = "s3://abalone-pipeline-data/models/abalone-train-5f2d/output/model.tar.gz"
 DATA = "s3://abalone-pipeline-data"
+RUN = "nightly-2026-12-04"
+SPLITS = ("train", "validation", "test")
 
 
 def _spec() -> dict[str, Any]:
@@ -49,7 +51,7 @@ def _keys(node: Any) -> list[str]:
 
 
 def test_the_happy_path_preprocesses_trains_evaluates_gates_registers_and_scores(simulate: Any) -> None:
-    result = simulate(MACHINE, input=INPUT, mocks=MOCKS, case="HappyPath")
+    result = simulate(MACHINE, input=INPUT, mocks=MOCKS, case="HappyPath", execution_name=RUN)
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.path == [
         "Preprocess",
@@ -71,7 +73,10 @@ def test_the_happy_path_preprocesses_trains_evaluates_gates_registers_and_scores
         c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"]
         for c in result.calls_to("Train")[0].parameters["InputDataConfig"]
     }
-    assert channels == {"train": f"{DATA}/splits/train", "validation": f"{DATA}/splits/validation"}
+    # Each output in this run's folder (per_execution): two runs at once keep their splits and reports apart.
+    outputs = preprocess.parameters["ProcessingOutputConfig"]["Outputs"]
+    assert [o["S3Output"]["S3Uri"] for o in outputs] == [f"{DATA}/splits/{s}/{RUN}/" for s in SPLITS]
+    assert channels == {"train": f"{DATA}/splits/train/{RUN}/", "validation": f"{DATA}/splits/validation/{RUN}/"}
     # The evaluation reads the model the training job just wrote, and the test split.
     evaluate = {i["InputName"]: i["S3Input"] for i in result.calls_to("Evaluate")[0].parameters["ProcessingInputs"]}
     assert evaluate["model"] == {
@@ -81,11 +86,13 @@ def test_the_happy_path_preprocesses_trains_evaluates_gates_registers_and_scores
         "S3InputMode": "File",
         "S3DataDistributionType": "FullyReplicated",
     }
-    assert evaluate["test"]["S3Uri"] == f"{DATA}/splits/test"
-    # The gate reads evaluation.json below the evaluation output and keeps the MSE only.
+    assert evaluate["test"]["S3Uri"] == f"{DATA}/splits/test/{RUN}/"
+    [evaluation] = result.calls_to("Evaluate")[0].parameters["ProcessingOutputConfig"]["Outputs"]
+    assert evaluation["S3Output"]["S3Uri"] == f"{DATA}/evaluation/{RUN}/"
+    # The gate reads evaluation.json in this run's folder of the evaluation output and keeps the MSE only.
     assert result.calls_to("MSE Good Enough")[0].parameters == {
         "Bucket": "abalone-pipeline-data",
-        "Key": "evaluation/evaluation.json",
+        "Key": f"evaluation/{RUN}/evaluation.json",
     }
     assert result.output["check_mse"] == {"Value": 4.62}
     register = result.calls_to("Register Model")[0].parameters
@@ -98,7 +105,7 @@ def test_the_happy_path_preprocesses_trains_evaluates_gates_registers_and_scores
     assert model["PrimaryContainer"]["ModelDataUrl"] == MODEL
     transform = result.calls_to("Score Test Split")[0].parameters
     assert transform["ModelName"] == model["ModelName"]
-    assert transform["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"] == f"{DATA}/splits/test"
+    assert transform["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"] == f"{DATA}/splits/test/{RUN}/"
     assert transform["DataProcessing"] == {"InputFilter": "$[1:]", "JoinSource": "Input"}
     assert result.output["score_test"] == {
         "TransformJobName": "abalone-score-5f2d",

@@ -25,13 +25,13 @@ MISTAKES: list[tuple[str, str, str, str]] = [
         "model artifacts of a missing step",
         MODEL_INPUT,
         MODEL_INPUT.replace("from: train", "from: trian"),
-        "spec.yaml:65:26: jobs.evaluate.inputs.model.s3.from: no job named 'trian' (did you mean 'train'?)",
+        "spec.yaml:70:26: jobs.evaluate.inputs.model.s3.from: no job named 'trian' (did you mean 'train'?)",
     ),
     (
         "model artifacts of a step that is not a training or tuning step",
         MODEL_INPUT,
         MODEL_INPUT.replace("from: train", "from: model"),
-        "spec.yaml:65:26: jobs.evaluate.inputs.model.s3.from: job 'model' is of type model, not training, tuning or "
+        "spec.yaml:70:26: jobs.evaluate.inputs.model.s3.from: job 'model' is of type model, not training, tuning or "
         "processing ({from: <step>} alone reads the model artifacts of a training or tuning step; a processing "
         "step's output is named with output: too)",
     ),
@@ -39,7 +39,7 @@ MISTAKES: list[tuple[str, str, str, str]] = [
         "model artifacts of a step that runs later",
         STEPS,
         "    steps: [preprocess, evaluate, train, check-mse, register, model, score-test]",
-        "spec.yaml:65:26: jobs.evaluate.inputs.model.s3.from: step 'evaluate' reads the model artifacts of 'train', "
+        "spec.yaml:70:26: jobs.evaluate.inputs.model.s3.from: step 'evaluate' reads the model artifacts of 'train', "
         "which does not run before it in state machine 'pipeline' (run 'train' before 'evaluate' in state machine "
         "'pipeline', outside any map: the artifacts' location is known only from its result)",
     ),
@@ -47,21 +47,21 @@ MISTAKES: list[tuple[str, str, str, str]] = [
         "transform input: a missing output",
         SCORED,
         SCORED.replace("output: test", "output: tset"),
-        "spec.yaml:102:38: jobs.score-test.input.s3.output: processing step 'preprocess' has no output named 'tset' "
+        "spec.yaml:110:38: jobs.score-test.input.s3.output: processing step 'preprocess' has no output named 'tset' "
         "(did you mean 'test'?)",
     ),
     (
         "transform input: an output of a step that is not a processing step",
         SCORED,
         SCORED.replace("from: preprocess", "from: train"),
-        "spec.yaml:102:18: jobs.score-test.input.s3.from: job 'train' is of type training, not processing (only a "
+        "spec.yaml:110:18: jobs.score-test.input.s3.from: job 'train' is of type training, not processing (only a "
         "processing step's outputs can be read by name; write an S3 URI for other data)",
     ),
     (
         "transform input: a processing step without an output",
         SCORED,
         SCORED.replace("from: preprocess, output: test", "from: preprocess"),
-        "spec.yaml:102:11: jobs.score-test.input.s3: give the location as an s3:// URI, {input: InputName}, {from: "
+        "spec.yaml:110:11: jobs.score-test.input.s3: give the location as an s3:// URI, {input: InputName}, {from: "
         "<processing step>, output: <output name>} or, inside a map, {item: true}",
     ),
 ]
@@ -85,7 +85,7 @@ def test_a_transform_reads_a_processing_output_only_after_its_step(
     result = CliRunner().invoke(main, ["build", "spec.yaml", "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert (
-        "spec.yaml:102:18: jobs.score-test.input.s3.from: step 'score-test' reads output 'test' of processing step "
+        "spec.yaml:110:18: jobs.score-test.input.s3.from: step 'score-test' reads output 'test' of processing step "
         "'preprocess', which does not run before it in state machine 'pipeline' (run 'preprocess' before "
         "'score-test' in state machine 'pipeline')"
     ) in result.output.splitlines()

@@ -28,6 +28,9 @@ from asl_gen.integrations import (
 )
 
 _FORMAT_PREFIX = re.compile(r"^States\.Format\('((?:[^'{}\\]|\\.)*?)\{\}")
+# The whole template of a `States.Format`: its result is the template with each `{}` filled, so the template with
+# `*` in their place scopes it (`evaluation/*/evaluation.json`, not only `evaluation/*`).
+_FORMAT_TEMPLATE = re.compile(r"^States\.Format\('((?:[^'\\]|\\.)*)'\s*,")
 # The JSONata form of the same name asl-gen writes: `{% ("prefix-" & $hash(...)) %}`. Only a plain chain of
 # concatenations keeps the literal as the start of the result (no comparison, condition or binding after it).
 _JSONATA_PREFIX = re.compile(r'^\{% \("((?:[^"\\]|\\.)+)" & [^?=<>!;:]*\) %\}$')
@@ -130,11 +133,36 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
         return literal.lower() if lowercase else literal
     expression = parameters.get(f"{name}.$")
     if isinstance(expression, str):
+        whole = _FORMAT_TEMPLATE.match(expression)
+        scope = _template_scope(whole.group(1)) if whole else None
+        if scope is not None:
+            return scope.lower() if lowercase else scope
         match = _FORMAT_PREFIX.match(expression)
         if match and match.group(1):
             prefix = re.sub(r"\\(.)", r"\1", match.group(1))
             return (prefix.lower() if lowercase else prefix) + "*"
     return "*"
+
+
+def _template_scope(template: str) -> str | None:
+    """A `States.Format` template as an IAM pattern: its text, `*` for each `{}`; None if it is not well formed."""
+    out: list[str] = []
+    at = 0
+    while at < len(template):
+        char = template[at]
+        if char == "\\" and at + 1 < len(template):
+            out.append(template[at + 1])
+            at += 2
+        elif template.startswith("{}", at):
+            if not out or out[-1] != "*":
+                out.append("*")
+            at += 2
+        elif char in "{}":
+            return None
+        else:
+            out.append(char)
+            at += 1
+    return "".join(out) if "*" in out else None
 
 
 # A built-in algorithm's image when the region is open: registry, region and domain are placeholders.

@@ -1,8 +1,8 @@
 """The shape of a row of the integration table: the patterns, the call, the grants it needs and the roles it passes.
 
 In resource templates, `{partition}`, `{region}` and `{account}` come from the project, and `{Param}` is the scope
-derived from the Task's `Param` (or `Param.$`) value: the lowercased literal name, the literal prefix of a
-`States.Format` expression followed by `*`, or `*`. `iam` interprets the rows.
+derived from the Task's `Param` (or `Param.$`) value: the lowercased literal name, a `States.Format` template
+with `*` for each `{}` (`evaluation/*/evaluation.json`), or `*`. `iam` interprets the rows.
 """
 
 from __future__ import annotations

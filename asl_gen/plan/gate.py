@@ -20,7 +20,7 @@ from asl_gen.plan.model import (
     StatePlan,
     TaskState,
 )
-from asl_gen.plan.request import describe_task, integration
+from asl_gen.plan.request import describe_task, integration, intrinsic_text
 from asl_gen.spec import (
     GATE_OPERATORS,
     GATE_STATES,
@@ -30,6 +30,7 @@ from asl_gen.spec import (
     ReportLocation,
     TuningJob,
     derived_state_name,
+    per_execution_output,
     report_object,
     result_slot,
     state_name_of,
@@ -165,6 +166,14 @@ def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: 
     found = report_object(builder.spec.jobs, report)
     assert found is not None, f"{key}: the reference checks let an unknown processing output through"
     bucket, object_key = found
+    where: dict[str, str] = {"Bucket": bucket, "Key": object_key}
+    if per_execution_output(builder.spec.jobs, report.from_, report.output):
+        # This run's report, in the folder the processing step uploaded to (plan/request.py, output_location).
+        folder = intrinsic_text(object_key.removesuffix(report.file))
+        where = {
+            "Bucket": bucket,
+            "Key.$": f"States.Format('{folder}{{}}/{intrinsic_text(report.file)}', $$.Execution.Name)",
+        }
     own = state_name_of(key, job)
     slot = f"$.{result_slot(key)}"
     names = {s: derived_state_name(own, s) for s in REPORT_GATE_STATES}
@@ -178,7 +187,7 @@ def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: 
             comment=job.comment or f"Read {source} ({job.value} must be {needed})",
             resource=task_resource(builder.target.partition, integration(GET_OBJECT), REQUEST_RESPONSE),
             template="call/parameters.json.j2",
-            context={"parameters": {"Bucket": bucket, "Key": object_key}},
+            context={"parameters": where},
             result_selector={"Report.$": "States.StringToJson($.Body)"},
             result_path=slot,
             next=names["has value?"],

@@ -27,6 +27,7 @@ from asl_gen.plan import (
 from asl_gen.plan.link import link
 from asl_gen.plan.model import StatePlan, StepPlan, Target, Value
 from asl_gen.plan.policy import failure_states, with_policies
+from asl_gen.plan.request import output_location
 from asl_gen.spec import (
     AslJob,
     CallJob,
@@ -108,8 +109,10 @@ class MachineBuilder:
         if location.input is not None:
             self.plain_inputs.setdefault(location.input, key)
             return Value(f"$$.Execution.Input.{location.input}", dynamic=True)
+        if location.reference is not None:
+            return output_location(self.spec.jobs, *location.reference)
         uri = located_uri(self.spec.jobs, location)
-        assert uri is not None, f"{key}: the reference checks let an unknown processing output through"
+        assert uri is not None, f"{key}: the location is neither written out, an input nor a reference"
         return Value(uri)
 
     def add(self, key: str) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from asl_gen import placeholders
 from asl_gen.integrations import SYNC
 from asl_gen.plan.model import StatePlan, Value
-from asl_gen.plan.request import job_task, sagemaker_role_arn, vpc
+from asl_gen.plan.request import job_task, output_location, sagemaker_role_arn, vpc
 from asl_gen.spec import ProcessingJob, Spec
 from asl_gen.spec.processing import CODE_DIR, CODE_INPUT
 
@@ -95,7 +95,7 @@ def processing(builder: MachineBuilder, key: str, job: ProcessingJob) -> list[St
         "outputs": [
             {
                 "name": name,
-                "s3_uri": Value(given.s3),
+                "s3_uri": output_location(builder.spec.jobs, key, name),
                 "local_path": job.output_path(name),
                 "upload_mode": given.upload_mode,
             }

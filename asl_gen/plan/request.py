@@ -6,6 +6,7 @@ Imports: integrations, spec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,9 +23,28 @@ from asl_gen.spec import (
     TransformJob,
     TuningJob,
     Vpc,
+    per_execution_output,
+    processing_output_uri,
     result_slot,
     state_name_of,
 )
+
+
+def intrinsic_text(text: str) -> str:
+    """`text` inside an intrinsic function's string literal: its quote, braces and backslashes escaped."""
+    return re.sub(r"([\\'{}])", r"\\\1", text)
+
+
+def output_location(jobs: Mapping[str, object], step: str, output: str) -> Value:
+    """Where processing step `step` uploads `output` in this execution: its S3 URI, or this run's folder under it
+    (`per_execution`), named after the execution: unique among a state machine's runs, and readable in a console.
+    Every reader of the output takes this same value, so the folder needs no passing along."""
+    uri = processing_output_uri(jobs, step, output)
+    assert uri is not None, f"{step}: the reference checks let an unknown processing output through"
+    if not per_execution_output(jobs, step, output):
+        return Value(uri)
+    # The closing '/' keeps it a folder: a channel or input reading the prefix `.../run-1` would also read `run-10`.
+    return Value(f"States.Format('{intrinsic_text(uri.rstrip('/'))}/{{}}/', $$.Execution.Name)", dynamic=True)
 
 
 def integration(key: str) -> Integration:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from asl_gen.integrations import REQUEST_RESPONSE, SYNC
 from asl_gen.plan.model import StatePlan, Value
-from asl_gen.plan.request import job_task
-from asl_gen.spec import Name, TransformJob, default_name, processing_output_uri
+from asl_gen.plan.request import job_task, output_location
+from asl_gen.spec import Name, TransformJob, default_name
 
 if TYPE_CHECKING:
     from asl_gen.plan.machine import MachineBuilder
@@ -61,9 +61,7 @@ def data_location(builder: MachineBuilder, key: str, job: TransformJob) -> Value
         builder.plain_inputs.setdefault(location.input, key)
         return Value(f"$$.Execution.Input.{location.input}", dynamic=True)
     if location.reference is not None:
-        uri = processing_output_uri(builder.spec.jobs, *location.reference)
-        assert uri is not None, f"{key}: the reference checks let an unknown processing output through"
-        return Value(uri)
+        return output_location(builder.spec.jobs, *location.reference)
     return Value(location.s3)
 
 

@@ -73,6 +73,7 @@ def simulate_definition(
     seed: int = 0,
     input_schema: Mapping[str, Any] | None = None,
     schema_source: str | None = None,
+    execution_name: str = "simulation",
 ) -> SimulationResult:
     """Run a definition (data, JSON text or a file) on `input` with mocked tasks; nothing sleeps, nothing calls AWS.
 
@@ -80,14 +81,15 @@ def simulate_definition(
     machine) or a mapping `{state: {"0": {"Return": ...}}}`. Runtime errors of the machine are part of the
     result (status FAILED); a task without a mock or a malformed mock file raises `UsageError`. With
     `input_schema` (the machine's execution input schema, `schema_source` saying where it is from), an input that
-    breaks it raises `UsageError` before anything runs.
+    breaks it raises `UsageError` before anything runs. `execution_name` is the run's `$$.Execution.Name`.
     """
     data, file_name = _load_definition(definition)
     if input_schema is not None:
         check_input({} if input is None else input, input_schema, schema_source or "the machine's input schema")
     name = machine_name or file_name or "simulated"
     mock_set = load_mocks(mocks, case=case, machine_name=name)
-    return Interpreter(data, mock_set, seed=seed, machine_name=name).run({} if input is None else input)
+    interpreter = Interpreter(data, mock_set, seed=seed, machine_name=name, execution_name=execution_name)
+    return interpreter.run({} if input is None else input)
 
 
 def find_machine(key: str, out_dir: Path) -> Path:

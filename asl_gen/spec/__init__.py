@@ -30,7 +30,7 @@ from asl_gen.spec.endpoint import EndpointConfigJob, EndpointJob, EndpointWait
 from asl_gen.spec.jobs import JOB_TYPES, Job, data_locations, data_references, model_references
 from asl_gen.spec.labeling import LabelingJob, price_parts
 from asl_gen.spec.load import load_spec
-from asl_gen.spec.locations import located_uri, processing_output_uri, report_object
+from asl_gen.spec.locations import located_uri, per_execution_output, processing_output_uri, report_object
 from asl_gen.spec.model import ModelJob, ModelPackageJob
 from asl_gen.spec.names import (
     ERROR_SLOT,
@@ -120,6 +120,7 @@ __all__ = [
     "located_uri",
     "lookup_state_name",
     "model_references",
+    "per_execution_output",
     "price_parts",
     "processing_output_uri",
     "report_object",

@@ -18,6 +18,12 @@ def processing_output_uri(jobs: Mapping[str, object], step: str, output: str) ->
     return job.outputs[output].s3
 
 
+def per_execution_output(jobs: Mapping[str, object], step: str, output: str) -> bool:
+    """Whether `output` of processing step `step` is written under a folder of each execution's own."""
+    job = jobs.get(step)
+    return isinstance(job, ProcessingJob) and output in job.outputs and job.outputs[output].per_execution
+
+
 def located_uri(jobs: Mapping[str, object], location: S3Location) -> str | None:
     """The S3 URI `location` names at build time: as written, or the processing output's; None for an input."""
     if location.uri is not None:

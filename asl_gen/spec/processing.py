@@ -139,6 +139,13 @@ class ProcessingOutput(StrictModel):
     upload_mode: Literal["EndOfJob", "Continuous"] = Field(
         "EndOfJob", description="Upload when the job ends, or while it runs", examples=["EndOfJob"]
     )
+    per_execution: bool = Field(
+        False,
+        description="Upload under <s3>/<execution name>/ instead of s3 itself, so that runs of the state machine "
+        "at the same time do not overwrite each other's output; the steps that read it by reference (and a gate on "
+        "a report in it) read the same run's folder",
+        examples=[True],
+    )
 
 
 ProcessingEnvironment = Annotated[
