@@ -68,17 +68,31 @@ def name_of(params: Mapping[str, Any], key: str) -> Name | None:
     if key in params:
         value = params[key]
         if isinstance(value, str) and value.startswith("{%"):
+            chain = re.fullmatch(r'\{% \((".*)\) %\}', value, re.DOTALL)
             match = re.match(r'\{%\s*\(?\s*"([^"]+)"\s*&\s*(\$hash\()?', value)
+            if chain is not None and all(re.fullmatch(r'"[^"\\]*"|\$[\w.]+', t) for t in chain[1].split(" & ")):
+                # Text and values, `"evaluation/" & $states.context.Execution.Name & "/evaluation.json"`.
+                tokens = chain[1].split(" & ")
+                text = "".join(t[1:-1] if t.startswith('"') else "{}" for t in tokens)
+                return _filled(text, hashed=False)
             return _prefixed(match[1], bool(match[2])) if match else Name(SAMPLE, False, "")
         return Name(str(value), True, "other-" + str(value)) if isinstance(value, str) else None
     if key + ".$" in params:
         value = str(params[key + ".$"])
-        # A fixed prefix and one generated or input part: `States.Format('p-{}', …)`.
-        match = re.match(r"States\.Format\('([^'{}]+)\{\}", value)
-        if match is None:
+        # A fixed text with generated or input parts: `States.Format('p-{}', …)`, `States.Format('a/{}/b', …)`.
+        match = re.match(r"States\.Format\('((?:[^'\\]|\\.)*)'", value)
+        if match is None or "{}" not in match[1]:
             return Name(SAMPLE, False, "")
-        return _prefixed(match[1], "States.Hash(" in value, "States.UUID()" in value)
+        return _filled(match[1], "States.Hash(" in value, "States.UUID()" in value)
     return None
+
+
+def _filled(template: str, hashed: bool, uuid: bool = False) -> Name:
+    """A template's sample: its text (escapes undone) with each `{}` a sample part, as `_prefixed` makes them."""
+    prefix, _, rest = template.partition("{}")
+    sample = _prefixed(re.sub(r"\\(.)", r"\1", prefix), hashed, uuid)
+    tail = re.sub(r"\\(.)", r"\1", rest.replace("{}", "sample"))
+    return Name(sample.value + tail, sample.fixed, sample.other + tail)
 
 
 def _prefixed(prefix: str, hashed: bool, uuid: bool = False) -> Name:

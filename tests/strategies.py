@@ -621,8 +621,11 @@ def processing_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
             output.update(draw(local_path("out", name)))
         if draw(st.booleans()):
             output["upload_mode"] = draw(st.sampled_from(["EndOfJob", "Continuous"]))
+        # Half the outputs per execution (now and then a written-out false).
         if draw(st.booleans()):
-            output["per_execution"] = draw(st.booleans())
+            output["per_execution"] = True
+        elif draw(st.integers(0, 3)) == 0:
+            output["per_execution"] = False
         outputs[name] = output
     if bool(outputs) or draw(st.booleans()):
         job["outputs"] = outputs
@@ -1716,8 +1719,10 @@ def mutations(draw: st.DrawFn, spec: Spec, kind: str) -> Mutation:
         required.extend(("jobs", key, field) for field in by_type.get(job["type"], []))
         if job["type"] == "quality-gate":
             source = next(s for s in ("training", "tuning", "report") if s in job)
-            required.append(("jobs", key, source))
+            # A gate without its source is located at the missing field where its other fields tell which one it
+            # is (metric: training, value: report); a gate on tuning says no more than "give one of the three".
             if source != "tuning":
+                required.append(("jobs", key, source))
                 required.append(("jobs", key, "metric" if source == "training" else "value"))
     path = draw(st.sampled_from(required))
     return Mutation("missing field", _delete(spec, path), path)

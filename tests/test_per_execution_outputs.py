@@ -159,21 +159,25 @@ def test_the_step_functions_role_reads_reports_in_any_runs_folder_and_no_other_o
         ("States.Format('a\\{b\\}/{}/{}.json', $.x, $.y)", "a{b}/*/*.json"),
         ("States.Format('{}{}/x', $.x, $.y)", "*/x"),
         ("States.Format('x/{}', $.x)", "x/*"),
+        # Text between two values with no '/' in it is dropped, so that both languages scope a name alike.
+        ("States.Format('job-{}-{}', $.x, $.y)", "job-*"),
         ("$.key", "*"),
+        ('{% ("evaluation/" & $states.context.Execution.Name & "/evaluation.json") %}', "evaluation/*/evaluation.json"),
+        ('{% ("job-" & $x & "-" & $y) %}', "job-*"),
+        ('{% ("job-" & $hash($states.context.Execution.Id, "MD5")) %}', "job-*"),
+        ("{% $states.input.key %}", "*"),
     ],
 )
-def test_iam_scopes_a_formatted_key_by_its_whole_template(tmp_path: Path, key: str, resource: str) -> None:
-    definition = {
-        "StartAt": "G",
-        "States": {
-            "G": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
-                "Parameters": {"Bucket": "b-data", "Key.$": key},
-                "End": True,
-            }
-        },
-    }
+def test_iam_scopes_a_built_key_by_its_whole_template(tmp_path: Path, key: str, resource: str) -> None:
+    jsonata = key.startswith("{%")
+    task: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "End": True}
+    if jsonata:
+        task["Arguments"] = {"Bucket": "b-data", "Key": key}
+    else:
+        task["Parameters"] = {"Bucket": "b-data", "Key.$": key}
+    definition: dict[str, Any] = {"StartAt": "G", "States": {"G": task}}
+    if jsonata:
+        definition["QueryLanguage"] = "JSONata"
     path = tmp_path / "m.asl.json"
     path.write_text(json.dumps(definition), encoding="utf-8")
     run = CliRunner().invoke(main, ["iam", str(path), "--region", "us-east-1", "--account", "123456789012"])

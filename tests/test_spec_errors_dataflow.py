@@ -101,6 +101,21 @@ MISTAKES: list[tuple[Any, ...]] = [
         "with value",
     ),
     (
+        "value without a report",
+        "    report: {from: evaluate, output: evaluation, file: evaluation.json}\n",
+        "",
+        "spec.yaml:46:5: jobs.check-mse.report: required field 'report' is missing: value names a number in a JSON "
+        "report (add report: {from: <processing step>, output: <output name>, file: <file in it>})",
+    ),
+    (
+        "metric without a training job",
+        "    report: {from: evaluate, output: evaluation, file: evaluation.json}\n"
+        "    value: regression_metrics.mse.value\n",
+        "    metric: validation:rmse\n",
+        "spec.yaml:46:5: jobs.check-mse.training: required field 'training' is missing: metric names a training "
+        "job's final metric (add training: <training step>, or tuning: <tuning step> for its best job)",
+    ),
+    (
         "training without a metric",
         "    report: {from: evaluate, output: evaluation, file: evaluation.json}\n"
         "    value: regression_metrics.mse.value\n",

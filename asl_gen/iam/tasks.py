@@ -120,6 +120,9 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
     if isinstance(parameters.get(name), str):
         literal: str = parameters[name]
         if literal.startswith("{%"):
+            chain = _jsonata_scope(literal)
+            if chain is not None:
+                return chain.lower() if lowercase else chain
             jsonata_match = _JSONATA_PREFIX.match(literal)
             if jsonata_match and not re.search(r"\b(and|or|in)\b", literal):
                 prefix = str(json.loads(f'"{jsonata_match.group(1)}"'))
@@ -145,24 +148,52 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
 
 
 def _template_scope(template: str) -> str | None:
-    """A `States.Format` template as an IAM pattern: its text, `*` for each `{}`; None if it is not well formed."""
-    out: list[str] = []
+    """A `States.Format` template as an IAM pattern (`_pattern`); None if it is not well formed."""
+    parts: list[str | None] = []
     at = 0
     while at < len(template):
         char = template[at]
         if char == "\\" and at + 1 < len(template):
-            out.append(template[at + 1])
+            parts.append(template[at + 1])
             at += 2
         elif template.startswith("{}", at):
-            if not out or out[-1] != "*":
-                out.append("*")
+            parts.append(None)
             at += 2
         elif char in "{}":
             return None
         else:
-            out.append(char)
+            parts.append(char)
             at += 1
-    return "".join(out) if "*" in out else None
+    return _pattern(parts)
+
+
+def _jsonata_scope(expression: str) -> str | None:
+    """A JSONata chain of concatenations asl-gen writes (`("evaluation/" & $states.context.Execution.Name &
+    "/evaluation.json")`) as an IAM pattern; None for anything else."""
+    whole = re.fullmatch(r"\{% \((.*)\) %\}", expression, re.DOTALL)
+    if whole is None:
+        return None
+    parts: list[str | None] = []
+    for token in whole.group(1).split(" & "):
+        if re.fullmatch(r'"(?:[^"\\]|\\.)*"', token):
+            parts.append(str(json.loads(token)))
+        elif re.fullmatch(r"\$[A-Za-z_][\w.]*", token):
+            parts.append(None)
+        else:
+            return None
+    return _pattern(parts)
+
+
+def _pattern(parts: list[str | None]) -> str | None:
+    """Known text and unknown values (None) as an IAM pattern: the text, `*` for each unknown. Text between two
+    unknowns that holds no '/' says little and is dropped (`job-*-*` is `job-*`), so that a name scopes the same in
+    both query languages; text after a '/' stays (`evaluation/*/evaluation.json`). None without an unknown."""
+    if None not in parts:
+        return None
+    pattern = "".join("*" if part is None else part for part in parts)
+    while (shorter := re.sub(r"\*[^/*]*\*", "*", pattern)) != pattern:
+        pattern = shorter
+    return pattern
 
 
 # A built-in algorithm's image when the region is open: registry, region and domain are placeholders.

@@ -27,6 +27,11 @@ GATE_OPERATORS: Mapping[str, tuple[str, str]] = {
 REPORT_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*)*$")
 ReportValue = Annotated[str, StringConstraints(max_length=255, pattern=REPORT_VALUE.pattern)]
 # What a gate reads (exactly one), and the field naming the value in it.
+_SOURCES = (
+    "training (a training job's final metric), tuning (a tuning job's best objective value) or report (a JSON report "
+    "a processing step wrote)"
+)
+_REPORT = "add report: {from: <processing step>, output: <output name>, file: <file in it>}"
 GATE_SOURCES: Mapping[str, str] = {"training": "metric", "tuning": "metric", "report": "value"}
 
 
@@ -77,26 +82,34 @@ class QualityGateJob(Step):
     @model_validator(mode="after")
     def _one_source(self) -> QualityGateJob:
         given = [source for source in GATE_SOURCES if getattr(self, source) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                "give exactly one of training (a training job's final metric), tuning (a tuning job's best objective "
-                "value) or report (a JSON report a processing step wrote)"
-                + (f", not {' and '.join(given)} together" if given else "")
-            )
-        source = given[0]
-        # A missing metric or value is reported at its own field, with the cross-checks (`missing_gate_fields`).
-        if source == "report" and self.metric is not None:
+        if len(given) > 1:
+            raise ValueError(f"give exactly one of {_SOURCES}, not {' and '.join(given)} together")
+        # No source, or a missing metric or value: reported at the field that is missing, where the gate's other
+        # fields tell which (`missing_fields`), with the cross-checks.
+        if given == ["report"] and self.metric is not None:
             raise ValueError("metric goes with training or tuning; a gate on report names its value with value")
-        if source != "report" and self.value is not None:
-            raise ValueError(f"value goes with report; a gate on {source} names its value with metric")
+        if given and given != ["report"] and self.value is not None:
+            raise ValueError(f"value goes with report; a gate on {given[0]} names its value with metric")
         return self
 
-    def missing_fields(self) -> list[tuple[str, str, str]]:
-        """The fields its source needs that the gate leaves out: (field, why, hint)."""
+    def missing_fields(self) -> list[tuple[str | None, str, str | None]]:
+        """What the gate leaves out that it needs: (the missing field, or None for the gate itself; what is wrong;
+        how to fix it)."""
+        if not any(getattr(self, source) is not None for source in GATE_SOURCES):
+            if self.value is not None:
+                return [
+                    ("report", "required field 'report' is missing: value names a number in a JSON report", _REPORT)
+                ]
+            if self.metric is not None:
+                why = "required field 'training' is missing: metric names a training job's final metric"
+                return [("training", why, "add training: <training step>, or tuning: <tuning step> for its best job")]
+            return [(None, f"give exactly one of {_SOURCES}", None)]
         if self.training is not None and self.metric is None:
-            return [("metric", "a gate on training reads a final metric", "add metric: validation:rmse")]
+            why = "required field 'metric' is missing: a gate on training reads a final metric"
+            return [("metric", why, "add metric: validation:rmse")]
         if self.report is not None and self.value is None:
-            return [("value", "a gate on report reads a number in it", "add value: regression_metrics.mse.value")]
+            why = "required field 'value' is missing: a gate on report reads a number in it"
+            return [("value", why, "add value: regression_metrics.mse.value")]
         return []
 
     @model_validator(mode="after")

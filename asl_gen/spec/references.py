@@ -140,7 +140,7 @@ def check_references(spec: Spec, located: Located) -> Iterator[Problem]:
             yield from _check_call(spec, key, job, located, problem)
         if isinstance(job, QualityGateJob):
             for field, why, hint in job.missing_fields():
-                yield problem((*base, field), f"required field {field!r} is missing: {why}", hint)
+                yield problem((*base, field) if field is not None else base, why, hint)
         if isinstance(job, QualityGateJob) and job.training is not None:
             yield from expect((*base, "training"), job.training, "training")
         if isinstance(job, QualityGateJob) and job.tuning is not None:
