@@ -762,6 +762,7 @@ def transform_jobs(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
                 "assemble_with": st.sampled_from(["None", "Line"]),
                 "accept": content_types(),
                 "kms_key": draft.target.kms_keys(),
+                "per_execution": st.booleans(),
             },
         )
     )

@@ -77,8 +77,10 @@ def test_two_runs_of_abalone_write_and_read_their_own_folders(simulate: Any) -> 
             "train": written["train"],
             "validation": written["validation"],
         }
-        transform = result.calls_to("Score Test Split")[0].parameters["TransformInput"]
-        assert transform["DataSource"]["S3DataSource"]["S3Uri"] == written["test"]
+        transform = result.calls_to("Score Test Split")[0].parameters
+        assert transform["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"] == written["test"]
+        # The scores too: a transform's output per execution.
+        assert transform["TransformOutput"]["S3OutputPath"] == f"s3://abalone-pipeline-data/scores/{name}/"
         gate = result.calls_to("MSE Good Enough")[0].parameters
         assert f"s3://{gate['Bucket']}/{gate['Key']}" == written["evaluation"] + "evaluation.json"
     # A folder ends with '/': run-1's prefix does not also take in run-10's objects.

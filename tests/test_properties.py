@@ -212,6 +212,8 @@ def _new_step_features(spec: Spec, job: dict[str, Any]) -> Iterator[str]:
         if isinstance(source, dict) and "item" in source:
             yield "transform item"
         yield f"transform {'model step' if 'model' in job else 'model_name'}"
+        if job["output"].get("per_execution"):
+            yield "transform output per execution"
     if job["type"] == "endpoint-config":
         yield from (f"endpoint-config {extra}" for extra in ("data_capture", "async_inference") if extra in job)
         if any("serverless" in variant for variant in job["variants"]):
@@ -227,6 +229,7 @@ NEW_STEP_FEATURES = frozenset(
         "processing framework image",
         "processing ECR image",
         "processing output per execution",
+        "transform output per execution",
         "gate on tuning",
         "gate on report",
         "model from tune",

@@ -107,10 +107,11 @@ def test_the_happy_path_preprocesses_trains_evaluates_gates_registers_and_scores
     assert transform["ModelName"] == model["ModelName"]
     assert transform["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"] == f"{DATA}/splits/test/{RUN}/"
     assert transform["DataProcessing"] == {"InputFilter": "$[1:]", "JoinSource": "Input"}
+    assert transform["TransformOutput"]["S3OutputPath"] == f"{DATA}/scores/{RUN}/"
     assert result.output["score_test"] == {
         "TransformJobName": "abalone-score-5f2d",
         "TransformJobArn": "arn:aws:sagemaker:us-east-1:123456789012:transform-job/abalone-score-5f2d",
-        "OutputPath": f"{DATA}/scores",
+        "OutputPath": f"{DATA}/scores/simulation/",  # what the mocked description says
     }
     assert result.elapsed_seconds == 420 + 900 + 300 + 600
     assert result.calls_to("Notify failure") == []

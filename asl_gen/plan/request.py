@@ -41,8 +41,11 @@ def output_location(jobs: Mapping[str, object], step: str, output: str) -> Value
     Every reader of the output takes this same value, so the folder needs no passing along."""
     uri = processing_output_uri(jobs, step, output)
     assert uri is not None, f"{step}: the reference checks let an unknown processing output through"
-    if not per_execution_output(jobs, step, output):
-        return Value(uri)
+    return execution_folder(uri) if per_execution_output(jobs, step, output) else Value(uri)
+
+
+def execution_folder(uri: str) -> Value:
+    """The folder of this execution under `uri`: `<uri>/<execution name>/`."""
     # The closing '/' keeps it a folder: a channel or input reading the prefix `.../run-1` would also read `run-10`.
     return Value(f"States.Format('{intrinsic_text(uri.rstrip('/'))}/{{}}/', $$.Execution.Name)", dynamic=True)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from asl_gen.integrations import REQUEST_RESPONSE, SYNC
 from asl_gen.plan.model import StatePlan, Value
-from asl_gen.plan.request import job_task, output_location
+from asl_gen.plan.request import execution_folder, job_task, output_location
 from asl_gen.spec import Name, TransformJob, default_name
 
 if TYPE_CHECKING:
@@ -77,7 +77,10 @@ def transform(builder: MachineBuilder, key: str, job: TransformJob) -> list[Stat
         "max_concurrent_transforms": job.max_concurrent_transforms,
         "environment": dict(job.environment),
         "input": {"s3_uri": data_location(builder, key, job), **job.input.model_dump(exclude={"s3"})},
-        "output": {"s3_uri": job.output.s3, **job.output.model_dump(exclude={"s3"})},
+        "output": {
+            "s3_uri": execution_folder(job.output.s3) if job.output.per_execution else Value(job.output.s3),
+            **job.output.model_dump(exclude={"s3", "per_execution"}),
+        },
         "instance": job.instance.model_dump(),
         "data_processing": None if processing is None else processing.model_dump(),
     }

@@ -185,6 +185,12 @@ class TransformOutput(StrictModel):
         None, description="MIME type the model is asked to answer with", examples=["text/csv"]
     )
     kms_key: OptionalKmsKey = Field(None, description="KMS key that encrypts the results in S3")
+    per_execution: bool = Field(
+        False,
+        description="Write the results under <s3>/<execution name>/ instead of s3 itself, so that runs of the "
+        "state machine at the same time do not overwrite each other's results",
+        examples=[True],
+    )
 
 
 class TransformInstance(StrictModel):
