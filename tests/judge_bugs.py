@@ -44,13 +44,36 @@ def _without_moto_keywords(node: Any) -> Any:
     return renamed
 
 
+# moto's parser (moto 5.2) predates the HTTP Task: its service factory knows no `http` and refuses the whole
+# definition ("Unknown service 'http'"), though `arn:<partition>:states:::http:invoke` is an optimized integration
+# (developer guide, "Call HTTPS APIs"). For moto it becomes `apigateway:invoke`, the integration of the same shape
+# (ApiEndpoint, Method, Headers, QueryParameters, RequestBody; request-response), which moto knows.
+MOTO_UNKNOWN_HTTP = re.compile(r"^arn:[a-z-]+:states:::http:invoke$")
+
+
+def _http_as_api_gateway(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_http_as_api_gateway(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    changed = {key: _http_as_api_gateway(value) for key, value in node.items()}
+    resource = node.get("Resource")
+    if node.get("Type") == "Task" and isinstance(resource, str) and MOTO_UNKNOWN_HTTP.match(resource):
+        changed["Resource"] = resource.replace(":::http:", ":::apigateway:")
+    return changed
+
+
 def for_moto(definition_text: str) -> str:
     """The definition as moto's parser can read it: every JSON string that is exactly one of
-    MOTO_KEYWORD_STRINGS, where it is not that keyword, gets a suffix (moto bug, see above). A definition without
-    such strings is returned unchanged, byte for byte."""
-    if not any(f'"{word}"' in definition_text for word in MOTO_KEYWORD_STRINGS):
+    MOTO_KEYWORD_STRINGS, where it is not that keyword, gets a suffix, and an HTTP Task's resource is API Gateway's
+    (moto bugs, see above). A definition with neither is returned unchanged, byte for byte."""
+    http = ":::http:invoke" in definition_text
+    if not http and not any(f'"{word}"' in definition_text for word in MOTO_KEYWORD_STRINGS):
         return definition_text
-    return json.dumps(_without_moto_keywords(json.loads(definition_text)), indent=2, ensure_ascii=False)
+    definition = json.loads(definition_text)
+    if http:
+        definition = _http_as_api_gateway(definition)
+    return json.dumps(_without_moto_keywords(definition), indent=2, ensure_ascii=False)
 
 
 # statelint's ceiling for TimeoutSeconds, HeartbeatSeconds and a retrier's MaxAttempts is exclusive, so it refuses
