@@ -148,23 +148,11 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
 
 
 def _template_scope(template: str) -> str | None:
-    """A `States.Format` template as an IAM pattern (`_pattern`); None if it is not well formed."""
-    parts: list[str | None] = []
-    at = 0
-    while at < len(template):
-        char = template[at]
-        if char == "\\" and at + 1 < len(template):
-            parts.append(template[at + 1])
-            at += 2
-        elif template.startswith("{}", at):
-            parts.append(None)
-            at += 2
-        elif char in "{}":
-            return None
-        else:
-            parts.append(char)
-            at += 1
-    return _pattern(parts)
+    """A `States.Format` template as an IAM pattern (`_pattern`)."""
+    # Imported here: a build whose definitions format no parameter the grants depend on does not load the parser.
+    from asl_gen.lint.intrinsics import format_pieces
+
+    return _pattern(format_pieces(template))
 
 
 def _jsonata_scope(expression: str) -> str | None:

@@ -222,3 +222,21 @@ def _check_call(call: _IntrinsicCall) -> str | None:
     if name == "Hash" and call.args[1].kind == "string" and call.args[1].value not in _HASH_ALGORITHMS:
         return f"States.Hash algorithm {call.args[1].value!r} is not one of {', '.join(_HASH_ALGORITHMS)}"
     return None
+
+
+def format_pieces(template: str) -> list[str | None]:
+    """A `States.Format` template as written between its quotes, in pieces: each character of its text (a
+    backslash escape undone) and None for each `{}` a value fills. The simulator fills them; IAM scopes by them."""
+    pieces: list[str | None] = []
+    at = 0
+    while at < len(template):
+        if template[at] == "\\" and at + 1 < len(template):
+            pieces.append(template[at + 1])
+            at += 2
+        elif template.startswith("{}", at):
+            pieces.append(None)
+            at += 2
+        else:
+            pieces.append(template[at])
+            at += 1
+    return pieces

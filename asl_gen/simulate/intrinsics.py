@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from asl_gen.lint.intrinsics import format_pieces
 from asl_gen.simulate.jsonpath import PathError
 
 # AWS reserves States.IntrinsicFailure but reports intrinsic errors as States.Runtime (error-handling guide).
@@ -226,27 +227,19 @@ def _format(call: CallExpr, values: list[Any], rng: random.Random) -> str:
     if not isinstance(template, Literal) or not isinstance(template.value, str):
         raise IntrinsicError("States.Format: the first argument must be a string literal")
     pieces: list[str] = []
-    raw = template.raw
     args = values[1:]
     used = 0
-    i = 0
-    while i < len(raw):
-        char = raw[i]
-        if char == "\\" and i + 1 < len(raw):
-            pieces.append(raw[i + 1])
-            i += 2
-        elif raw.startswith("{}", i):
-            if used >= len(args):
-                raise IntrinsicError("States.Format: more '{}' placeholders than arguments")
-            value = args[used]
-            used += 1
-            if isinstance(value, (dict, list)):
-                raise IntrinsicError("States.Format: arguments must be strings, numbers, booleans or null")
-            pieces.append(value if isinstance(value, str) else compact(value))
-            i += 2
-        else:
-            pieces.append(char)
-            i += 1
+    for piece in format_pieces(template.raw):
+        if piece is not None:
+            pieces.append(piece)
+            continue
+        if used >= len(args):
+            raise IntrinsicError("States.Format: more '{}' placeholders than arguments")
+        value = args[used]
+        used += 1
+        if isinstance(value, (dict, list)):
+            raise IntrinsicError("States.Format: arguments must be strings, numbers, booleans or null")
+        pieces.append(value if isinstance(value, str) else compact(value))
     if used != len(args):
         raise IntrinsicError(f"States.Format: {len(args)} arguments for {used} '{{}}' placeholders")
     return "".join(pieces)
