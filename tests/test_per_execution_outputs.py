@@ -148,7 +148,7 @@ def test_moto_reads_the_report_this_run_wrote(
         assert _failure(events)[0].lower() == "s3.nosuchkeyexception"
 
 
-def test_the_step_functions_role_reads_reports_in_any_runs_folder_and_no_other_object(tmp_path: Path) -> None:
+def test_the_step_functions_role_reads_reports_in_any_runs_folder_and_no_other_object() -> None:
     policy = json.loads((ROOT / "out" / "abalone" / "iam" / "stepfunctions-policy.json").read_text(encoding="utf-8"))
     reads = [s["Resource"] for s in policy["Statement"] if "s3:GetObject" in s["Action"]]
     assert reads == ["arn:aws:s3:::abalone-pipeline-data/evaluation/*/evaluation.json"]

@@ -27,7 +27,6 @@ from asl_gen.integrations import (
     sdk_actions,
 )
 
-_FORMAT_PREFIX = re.compile(r"^States\.Format\('((?:[^'{}\\]|\\.)*?)\{\}")
 # The whole template of a `States.Format`: its result is the template with each `{}` filled, so the template with
 # `*` in their place scopes it (`evaluation/*/evaluation.json`, not only `evaluation/*`).
 _FORMAT_TEMPLATE = re.compile(r"^States\.Format\('((?:[^'\\]|\\.)*)'\s*,")
@@ -140,10 +139,6 @@ def _scope(parameters: Mapping[str, Any], name: str, lowercase: bool) -> str:
         scope = _template_scope(whole.group(1)) if whole else None
         if scope is not None:
             return scope.lower() if lowercase else scope
-        match = _FORMAT_PREFIX.match(expression)
-        if match and match.group(1):
-            prefix = re.sub(r"\\(.)", r"\1", match.group(1))
-            return (prefix.lower() if lowercase else prefix) + "*"
     return "*"
 
 

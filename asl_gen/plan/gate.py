@@ -19,8 +19,9 @@ from asl_gen.plan.model import (
     PassState,
     StatePlan,
     TaskState,
+    Value,
 )
-from asl_gen.plan.request import describe_task, integration, intrinsic_text
+from asl_gen.plan.request import describe_task, execution_folder, integration
 from asl_gen.spec import (
     GATE_OPERATORS,
     GATE_STATES,
@@ -166,14 +167,11 @@ def report_gate(builder: MachineBuilder, key: str, job: QualityGateJob, report: 
     found = report_object(builder.spec.jobs, report)
     assert found is not None, f"{key}: the reference checks let an unknown processing output through"
     bucket, object_key = found
-    where: dict[str, str] = {"Bucket": bucket, "Key": object_key}
+    key_value = Value(object_key)
     if per_execution_output(builder.spec.jobs, report.from_, report.output):
         # This run's report, in the folder the processing step uploaded to (plan/request.py, output_location).
-        folder = intrinsic_text(object_key.removesuffix(report.file))
-        where = {
-            "Bucket": bucket,
-            "Key.$": f"States.Format('{folder}{{}}/{intrinsic_text(report.file)}', $$.Execution.Name)",
-        }
+        key_value = execution_folder(object_key.removesuffix(report.file), report.file)
+    where = dict([("Bucket", bucket), key_value.entry("Key")])
     own = state_name_of(key, job)
     slot = f"$.{result_slot(key)}"
     names = {s: derived_state_name(own, s) for s in REPORT_GATE_STATES}

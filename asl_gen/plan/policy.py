@@ -39,6 +39,7 @@ from asl_gen.spec import (
     RetryRule,
     StateMachine,
     derived_state_name,
+    retries_transient,
 )
 
 ALL_ERRORS = "States.ALL"
@@ -171,7 +172,7 @@ def with_policies(machine: StateMachine, top: bool, job: Job, states: list[State
     for state in states:
         if isinstance(state, FailState) and top and machine.on_failure is not None:
             result.append(to_failure_handler(state))
-        elif isinstance(state, TaskState) and policy == "sagemaker" and calls_sagemaker(state):
+        elif isinstance(state, TaskState) and retries_transient(job, machine) and calls_sagemaker(state):
             result.extend(transient_loop(state, catchers))
         elif isinstance(state, TaskState):
             retry = state.retry or (step_retriers if state.retry_policy else ())

@@ -44,10 +44,13 @@ def output_location(jobs: Mapping[str, object], step: str, output: str) -> Value
     return execution_folder(uri) if per_execution_output(jobs, step, output) else Value(uri)
 
 
-def execution_folder(uri: str) -> Value:
-    """The folder of this execution under `uri`: `<uri>/<execution name>/`."""
+def execution_folder(prefix: str, then: str = "") -> Value:
+    """`<prefix>/<execution name>/<then>`: this execution's folder under an S3 URI or key prefix, and what is in it.
+    An empty prefix is the top of the bucket."""
     # The closing '/' keeps it a folder: a channel or input reading the prefix `.../run-1` would also read `run-10`.
-    return Value(f"States.Format('{intrinsic_text(uri.rstrip('/'))}/{{}}/', $$.Execution.Name)", dynamic=True)
+    head = prefix.rstrip("/")
+    template = (f"{intrinsic_text(head)}/" if head else "") + "{}/" + intrinsic_text(then)
+    return Value(f"States.Format('{template}', $$.Execution.Name)", dynamic=True)
 
 
 def integration(key: str) -> Integration:
