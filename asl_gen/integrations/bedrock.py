@@ -6,17 +6,8 @@ from __future__ import annotations
 
 import re
 
-from asl_gen.integrations.model import (
-    ONLY_REQUEST_RESPONSE,
-    ONLY_SYNC,
-    REQUEST_RESPONSE_SYNC,
-    ArnParam,
-    Context,
-    Grant,
-    Integration,
-    PassRole,
-    sdk,
-)
+from asl_gen.integrations import model
+from asl_gen.integrations.model import ArnParam, Context, Grant, Integration, PassRole, sdk
 from asl_gen.integrations.references import ACCOUNT, PARTITION, REGION, here
 
 _MODEL_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,139}"
@@ -70,7 +61,7 @@ OPTIMIZED: tuple[Integration, ...] = (
     Integration(
         "bedrock",
         "invokeModel",
-        ONLY_REQUEST_RESPONSE,
+        model.ONLY_REQUEST_RESPONSE,
         (
             Grant(("bedrock:InvokeModel",), (MODEL, MODEL_PROFILES)),
             # The optimized integration can read the body from S3 and write the answer there.
@@ -90,7 +81,7 @@ OPTIMIZED: tuple[Integration, ...] = (
     Integration(
         "bedrock",
         "createModelCustomizationJob",
-        REQUEST_RESPONSE_SYNC,
+        model.REQUEST_RESPONSE_SYNC,
         (
             # Authorised on the custom model it creates and the base model it starts from.
             Grant(("bedrock:CreateModelCustomizationJob",), (here("bedrock", "custom-model/*"), BASE_MODEL)),
@@ -99,7 +90,7 @@ OPTIMIZED: tuple[Integration, ...] = (
             Grant(
                 ("bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"),
                 (here("bedrock", "model-customization-job/*"),),
-                patterns=ONLY_SYNC,
+                patterns=model.ONLY_SYNC,
             ),
         ),
         pass_roles=(PassRole("RoleArn", "bedrock.amazonaws.com"),),

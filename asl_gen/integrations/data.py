@@ -86,19 +86,9 @@ _WRITE_OPTIONS = (
 
 # What a Distributed Map's ItemReader and ResultWriter call.
 ITEM_IO: tuple[Integration, ...] = (
+    Integration("s3", "listObjectsV2", ONLY_REQUEST_RESPONSE, (LIST_BUCKET,), required=("Bucket",)),
     Integration(
-        "s3",
-        "listObjectsV2",
-        ONLY_REQUEST_RESPONSE,
-        (LIST_BUCKET,),
-        required=("Bucket",),
-    ),
-    Integration(
-        "s3",
-        "getObject",
-        ONLY_REQUEST_RESPONSE,
-        (Grant(("s3:GetObject",), (S3_OBJECT,)),),
-        required=("Bucket", "Key"),
+        "s3", "getObject", ONLY_REQUEST_RESPONSE, (Grant(("s3:GetObject",), (S3_OBJECT,)),), required=("Bucket", "Key")
     ),
     Integration(
         "s3",
