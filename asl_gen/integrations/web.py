@@ -9,16 +9,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from asl_gen.integrations.model import (
-    ONLY_REQUEST_RESPONSE,
-    RR_CALLBACK,
-    ArnParam,
-    Condition,
-    Context,
-    Grant,
-    Integration,
-    RequestArns,
-)
+from asl_gen.integrations import model
+from asl_gen.integrations.model import ArnParam, Condition, Context, Grant, Integration, RequestArns
 from asl_gen.integrations.references import ACCOUNT, PARTITION, REGION, here
 
 # ---- API Gateway ----------------------------------------------------------------------------------------------
@@ -96,7 +88,7 @@ OPTIMIZED: tuple[Integration, ...] = (
     Integration(
         "apigateway",
         "invoke",
-        RR_CALLBACK,
+        model.RR_CALLBACK,
         # Needed when the call is signed: AuthType IAM_ROLE, or RESOURCE_POLICY (the API's policy may name the
         # account rather than the role); an unsigned NO_AUTH call needs nothing.
         (Grant(("execute-api:Invoke",), (API_ROUTE,)),),
@@ -105,7 +97,7 @@ OPTIMIZED: tuple[Integration, ...] = (
     Integration(
         "http",
         "invoke",
-        ONLY_REQUEST_RESPONSE,
+        model.ONLY_REQUEST_RESPONSE,
         (
             # Narrowed to the method and URL the Task calls: Step Functions sets both condition keys on the request.
             Grant(
