@@ -94,8 +94,7 @@ class CallJob(Step):
 
     type: Literal["call"] = Field(
         description="Any service call asl-gen knows (Lambda, SNS, SQS, DynamoDB, ECS, Batch, Glue, EventBridge, "
-        "Step Functions, AWS SDK), as one Task state",
-        examples=["call"],
+        "Step Functions, AWS SDK), as one Task state"
     )
     resource: str = Field(
         description="The integration: service:api (lambda:invoke, sns:publish) or aws-sdk:service:apiName",

@@ -41,8 +41,7 @@ class QualityGateJob(Step):
     type: Literal["quality-gate"] = Field(
         description="Continue only if a value passes a threshold (a training job's final metric, a tuning job's "
         "best objective value, or a number in a JSON report a processing step wrote); otherwise fail the run with "
-        "QualityGate.Failed",
-        examples=["quality-gate"],
+        "QualityGate.Failed"
     )
     tuning: Key | None = Field(
         None,
@@ -142,8 +141,7 @@ class ParallelJob(Step):
 
     type: Literal["parallel"] = Field(
         description="Run lists of steps side by side (a Parallel state); their results are kept under "
-        "$.<parallel key>.<step key>",
-        examples=["parallel"],
+        "$.<parallel key>.<step key>"
     )
     branches: Annotated[list[StepList], Field(min_length=1, max_length=20)] = Field(
         description="Each branch a list of job keys run in order; the branches run at the same time",
@@ -168,8 +166,7 @@ class MapJob(Step):
 
     type: Literal["map"] = Field(
         description="Run steps once for each item of a list (an inline Map state); each run sees the item as $.item "
-        "and its position as $.index",
-        examples=["map"],
+        "and its position as $.index"
     )
     items: Annotated[list[Any], Field(min_length=1, max_length=1000)] | ItemsInput = Field(
         description="The list: written out, or {input: Name} for a list in the execution input",

@@ -157,8 +157,7 @@ class AsyncInference(StrictModel):
 
 class EndpointConfigJob(NamedStep):
     type: Literal["endpoint-config"] = Field(
-        description="A SageMaker endpoint configuration, created with createEndpointConfig",
-        examples=["endpoint-config"],
+        description="A SageMaker endpoint configuration, created with createEndpointConfig"
     )
     variants: Annotated[list[Variant], Field(min_length=1, max_length=10)] = Field(
         description="The production variants: which model serves on which instances",
@@ -236,8 +235,7 @@ def _wait_schema(schema: dict[str, Any]) -> None:
 
 class EndpointJob(NamedStep):
     type: Literal["endpoint"] = Field(
-        description="A SageMaker endpoint, created with createEndpoint (the call returns when creation starts)",
-        examples=["endpoint"],
+        description="A SageMaker endpoint, created with createEndpoint (the call returns when creation starts)"
     )
     config: Key = Field(description="The job key of the endpoint configuration to deploy", examples=["endpoint-config"])
     if_exists: Literal["fail", "update"] = Field(

@@ -78,7 +78,7 @@ WorkteamArn = Annotated[
 
 class LabelingJob(NamedStep):
     type: Literal["labeling"] = Field(
-        description="A SageMaker Ground Truth labeling job, run with createLabelingJob.sync", examples=["labeling"]
+        description="A SageMaker Ground Truth labeling job, run with createLabelingJob.sync"
     )
     task: Annotated[str, AfterValidator(_task)] = Field(
         description="A Ground Truth built-in task type; its AWS Lambda functions (and UI) are resolved for the region",

@@ -40,7 +40,7 @@ MimeType = Annotated[str, StringConstraints(max_length=1024, pattern=r"^[-\w]+/[
 
 
 class ModelJob(NamedStep):
-    type: Literal["model"] = Field(description="A SageMaker model, created with createModel", examples=["model"])
+    type: Literal["model"] = Field(description="A SageMaker model, created with createModel")
     from_: Key | None = Field(
         default=None,
         alias="from",
@@ -65,8 +65,7 @@ class ModelPackageJob(Step):
 
     type: Literal["model-package"] = Field(
         description="A new version in a SageMaker model package group (the model registry), registered with "
-        "aws-sdk:sagemaker:createModelPackage",
-        examples=["model-package"],
+        "aws-sdk:sagemaker:createModelPackage"
     )
     group: SageMakerName = Field(
         description="The model package group the version joins (it must exist); SageMaker numbers the versions",

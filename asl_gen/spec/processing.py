@@ -161,9 +161,7 @@ ProcessingEnvironment = Annotated[
 class ProcessingJob(InstanceJob, NamedStep):
     state_name_example = "Preprocess"
 
-    type: Literal["processing"] = Field(
-        description="A SageMaker processing job, run with createProcessingJob.sync", examples=["processing"]
-    )
+    type: Literal["processing"] = Field(description="A SageMaker processing job, run with createProcessingJob.sync")
     image: Image = Field(
         description="A framework container by name and version, or the ECR image URI of your own",
         examples=[{"framework": "sklearn", "version": "1.2-1"}, "123456789012.dkr.ecr.us-east-1.amazonaws.com/prep:1"],

@@ -14,15 +14,18 @@ from asl_gen.spec.base import NAME_DESCRIPTION, TAGS_DESCRIPTION, Comment, Name,
 from asl_gen.spec.policies import CatchPolicy, RetryPolicy
 
 
-def _state_name_example(schema: dict[str, Any], model: type[Any]) -> None:
-    # One declaration of state_name, but each kind of step shows an example of its own in the schema.
-    schema["properties"]["state_name"]["examples"] = [model.state_name_example]
+def _step_examples(schema: dict[str, Any], model: type[Any]) -> None:
+    # One declaration of state_name, but each kind of step shows an example of its own in the schema; the example
+    # of its type is the kind's own literal, so each kind writes it once.
+    properties = schema["properties"]
+    properties["state_name"]["examples"] = [model.state_name_example]
+    properties["type"]["examples"] = [properties["type"]["const"]]
 
 
 class Step(StrictModel):
     """A job that runs as one or more states: the fields every such job has."""
 
-    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_state_name_example)
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_step_examples)
     state_name_example: ClassVar[str] = "Training Step"
 
     # Each kind of step narrows this to its own literal (the jobs' discriminator); declared here so that it

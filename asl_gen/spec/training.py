@@ -118,6 +118,4 @@ class TrainingDefinition(InstanceJob):
 
 # TrainingDefinition first: the fields every step has (Step's `type` first among them) keep their places.
 class TrainingJob(TrainingDefinition, NamedStep):
-    type: Literal["training"] = Field(
-        description="A SageMaker training job, run with createTrainingJob.sync", examples=["training"]
-    )
+    type: Literal["training"] = Field(description="A SageMaker training job, run with createTrainingJob.sync")

@@ -214,8 +214,7 @@ class TransformJob(NamedStep):
     state_name_example = "Score Batch"
 
     type: Literal["transform"] = Field(
-        description="A SageMaker batch transform job, run with createTransformJob (.sync: until it ends)",
-        examples=["transform"],
+        description="A SageMaker batch transform job, run with createTransformJob (.sync: until it ends)"
     )
     pattern: Literal["sync", "request-response"] = Field(
         "sync",

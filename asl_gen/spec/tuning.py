@@ -125,8 +125,7 @@ class TuningJob(NamedStep):
 
     type: Literal["tuning"] = Field(
         description="A SageMaker hyperparameter tuning job, run with createHyperParameterTuningJob.sync; its result "
-        "holds the best training job, whose artifacts asl-gen looks up",
-        examples=["tuning"],
+        "holds the best training job, whose artifacts asl-gen looks up"
     )
     training: TrainingDefinition = Field(
         description="The training jobs the tuning job runs: the fields of a training step (algorithm or image, "
