@@ -58,7 +58,7 @@ TEMPLATES = (
 )
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     # The spec's models: created by importing them; validation builds the validators of the job models it needs.
     from asl_gen.spec.load import _model_for
 
@@ -76,9 +76,9 @@ def main() -> None:
     asl = Draft202012Validator(json.loads((schemas / "asl.schema.json").read_text(encoding="utf-8")))
     policy = Draft202012Validator(json.loads((schemas / "iam-policy.schema.json").read_text(encoding="utf-8")))
     checked = 0
-    for path in sorted(OUT.rglob("*.json")):
+    for path in sorted(out.rglob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
-        relative = path.relative_to(OUT).as_posix()
+        relative = path.relative_to(out).as_posix()
         if relative.endswith(".asl.json"):
             errors = list(asl.iter_errors(document))
         elif relative.startswith("iam/"):
@@ -91,7 +91,7 @@ def main() -> None:
             raise SystemExit(f"{path}: {errors[0].message} (out/ is stale: run asl-gen build)")
         checked += 1
     if checked == 0:
-        raise SystemExit(f"no documents under {OUT}: run asl-gen build")
+        raise SystemExit(f"no documents under {out}: run asl-gen build")
 
 
 if __name__ == "__main__":

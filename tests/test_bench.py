@@ -130,3 +130,36 @@ def test_differential_without_moto_says_so_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in completed.stderr
     assert completed.stderr.startswith("bench/differential.py: needs the test dependencies (")
     assert completed.stderr.strip().endswith("pip install -e '.[test]' in this checkout")
+
+
+# --- the dependencies' share of a build (bench/dependency_work.py) ----------------------------------------------
+
+
+def test_dependency_work_loads_the_templates_a_build_of_big_mart_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    loaded: set[str] = set()
+    load = jinja2.Environment._load_template
+
+    def recording(self: jinja2.Environment, name: str, globals: object) -> jinja2.Template:
+        loaded.add(name)
+        return load(self, name, globals)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "_load_template", recording)
+    generate(REPO / "examples" / "big-mart" / "spec.yaml")
+    assert sorted(loaded) == sorted(_load("dependency_work").TEMPLATES)
+
+
+def test_dependency_work_runs_on_the_committed_output() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "dependency_work.py")], capture_output=True, text=True, timeout=120
+    )
+    assert (completed.returncode, completed.stderr) == (0, "")
+
+
+def test_dependency_work_refuses_output_the_schemas_refuse(tmp_path: Path) -> None:
+    (tmp_path / "broken.asl.json").write_text('{"States": {}}', encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"broken\.asl\.json: .*out/ is stale: run asl-gen build"):
+        _load("dependency_work").main(tmp_path)
+    with pytest.raises(SystemExit, match="no documents under"):
+        _load("dependency_work").main(tmp_path / "empty")
