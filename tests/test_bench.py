@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,19 @@ def test_dependency_work_refuses_output_the_schemas_refuse(tmp_path: Path) -> No
         _load("dependency_work").main(tmp_path)
     with pytest.raises(SystemExit, match="no documents under"):
         _load("dependency_work").main(tmp_path / "empty")
+
+
+def test_dependency_work_split_names_every_share_and_the_ratio() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "dependency_work.py"), "--split", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    shares = _load("dependency_work").ROWS.values()
+    for text in shares:
+        [line] = [line for line in lines if line.strip().startswith(text)]
+        assert float(line.split()[-2]) >= 0
+    assert re.fullmatch(r"the floor \(python -c pass \+ the imports\) plus that work: \d+\.\d\dx the floor", lines[-1])
